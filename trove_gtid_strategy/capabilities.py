@@ -1,0 +1,198 @@
+"""What each server version can do: the one place that knows.
+
+Every other module asks :func:`capabilities_for` instead of comparing
+version numbers itself, so a fact about a version is written (and cited)
+once. Versions come from :mod:`trove_gtid_strategy.versions`; thresholds
+are from the MySQL Reference Manual (5.5 to 9.x) and the MariaDB Knowledge
+Base, cited next to each rule.
+
+Series-level thresholds: GTIDs appeared in development milestones (MySQL
+5.6.5, MariaDB 10.0.2) before the series went GA (5.6.10, 10.0.10); we
+treat the whole 5.6 and 10.0 series as GTID-capable only from those
+releases, and on a live server the strategy also requires the GTID
+variables to exist before it uses them.
+"""
+
+import dataclasses
+
+from trove_gtid_strategy.versions import Flavor
+
+
+@dataclasses.dataclass(frozen=True)
+class Capabilities:
+    """Replication facts for one server version.
+
+    Statement keywords are stored as the exact words to send, so the SQL
+    dialect never needs a version comparison of its own.
+    """
+
+    version: object
+    #: 'mysql' (uuid:n sets), 'mariadb' (domain-server-seq) or None.
+    gtid_style: str | None
+    #: MySQL 8.3+: ``uuid:tag:n``.
+    tagged_gtids: bool
+    #: ``SET GLOBAL gtid_purged = '+set'`` appends (MySQL 8.0.3+).
+    gtid_purged_append: bool
+    #: ``CHANGE REPLICATION SOURCE TO`` + ``SOURCE_*`` option names.
+    change_source: str
+    option_prefix: str
+    #: ``START REPLICA`` / ``STOP REPLICA`` / ``RESET REPLICA`` word.
+    replica_word: str
+    show_replica_status: str
+    show_source_status: str
+    reset_binary_logs: str
+    #: function waiting for a replica to apply GTIDs; None without GTIDs.
+    gtid_wait_function: str | None
+    #: function waiting for a binlog file/position.
+    position_wait_function: str
+    log_replica_updates_option: str
+    relay_log_info_repository: bool
+    #: ``GET_MASTER_PUBLIC_KEY`` / ``GET_SOURCE_PUBLIC_KEY`` or None.
+    public_key_option: str | None
+    #: ``enforce_gtid_consistency`` (MySQL 5.6.9+).
+    enforce_gtid_consistency: bool
+    #: ``binlog_expire_logs_seconds`` (8.0.1+) or ``expire_logs_days``.
+    binlog_expiry_option: str
+    #: Replication privilege words for the replication user.
+    replication_privileges: tuple
+    #: ``sql_slave_skip_counter`` or ``sql_replica_skip_counter``.
+    skip_counter_variable: str
+
+    @property
+    def gtid(self):
+        return self.gtid_style is not None
+
+    @property
+    def flavor(self):
+        return self.version.flavor
+
+
+def capabilities_for(version):
+    """The :class:`Capabilities` of a :class:`ServerVersion`."""
+    if version.flavor is Flavor.MARIADB:
+        return _mariadb(version)
+    return _mysql(version)
+
+
+def _mysql(v):
+    # GTID replication: 5.6.5 (MySQL 5.6 manual, "Replication with Global
+    # Transaction Identifiers"; production-ready from 5.6.10 GA). Before
+    # 5.6.9 enforce_gtid_consistency was called
+    # disable-gtid-unsafe-statements, so 5.6.0-5.6.9 get binlog mode.
+    gtid = v.at_least(5, 6, 10) or (v.at_least(5, 6) and not v.exact)
+    # CHANGE REPLICATION SOURCE TO and SOURCE_* options: 8.0.23; START /
+    # STOP / RESET REPLICA and SHOW REPLICA STATUS: 8.0.22 (8.0 release
+    # notes, "Replication" terminology changes). MySQL 8.4.0 removed the
+    # MASTER/SLAVE forms (8.4 manual, "What Is New in MySQL 8.4").
+    new_change = v.at_least(8, 0, 23)
+    new_replica = v.at_least(8, 0, 22)
+    # RESET BINARY LOGS AND GTIDS and SHOW BINARY LOG STATUS: 8.2.0; the
+    # old RESET MASTER / SHOW MASTER STATUS were removed in 8.4.0.
+    binary_logs_words = v.at_least(8, 2)
+    if v.at_least(5, 7, 5):
+        # WAIT_FOR_EXECUTED_GTID_SET(): 5.7.5. The older
+        # WAIT_UNTIL_SQL_THREAD_AFTER_GTIDS() was removed in 8.3.0.
+        gtid_wait = 'WAIT_FOR_EXECUTED_GTID_SET'
+    elif gtid:
+        gtid_wait = 'WAIT_UNTIL_SQL_THREAD_AFTER_GTIDS'
+    else:
+        gtid_wait = None
+    if new_change:
+        public_key = 'GET_SOURCE_PUBLIC_KEY'
+    elif v.at_least(8, 0, 4):
+        # caching_sha2_password became the default in 8.0.4; without TLS
+        # the replica must ask for the source's RSA public key. The option
+        # is not in 5.7's CHANGE MASTER syntax.
+        public_key = 'GET_MASTER_PUBLIC_KEY'
+    else:
+        public_key = None
+    return Capabilities(
+        version=v,
+        gtid_style='mysql' if gtid else None,
+        # Tagged GTIDs: 8.3.0 (8.4 manual, "GTID Format and Storage").
+        tagged_gtids=v.at_least(8, 3),
+        # gtid_purged '+' appends: 8.0.3 (8.0 manual, gtid_purged).
+        gtid_purged_append=v.at_least(8, 0, 3),
+        change_source=('CHANGE REPLICATION SOURCE TO' if new_change
+                       else 'CHANGE MASTER TO'),
+        option_prefix='SOURCE_' if new_change else 'MASTER_',
+        replica_word='REPLICA' if new_replica else 'SLAVE',
+        show_replica_status=('SHOW REPLICA STATUS' if new_replica
+                             else 'SHOW SLAVE STATUS'),
+        show_source_status=('SHOW BINARY LOG STATUS' if binary_logs_words
+                            else 'SHOW MASTER STATUS'),
+        reset_binary_logs=('RESET BINARY LOGS AND GTIDS'
+                           if binary_logs_words else 'RESET MASTER'),
+        gtid_wait_function=gtid_wait,
+        # SOURCE_POS_WAIT(): 8.0.26; MASTER_POS_WAIT() stays as a
+        # deprecated alias (still in the 8.4 and 9.x manuals).
+        position_wait_function=('SOURCE_POS_WAIT' if v.at_least(8, 0, 26)
+                                else 'MASTER_POS_WAIT'),
+        # log_replica_updates: 8.0.26 (log_slave_updates remains a
+        # deprecated alias).
+        log_replica_updates_option=('log_replica_updates'
+                                    if v.at_least(8, 0, 26)
+                                    else 'log_slave_updates'),
+        # relay_log_info_repository / master_info_repository: 5.6.2 to
+        # 8.2; deprecated in 8.0.23, removed in 8.3.0 ("Option and Variable
+        # Changes for MySQL 8.3"): TABLE is the only behaviour left, and
+        # Trove's replica template, which sets it, stops 8.3+ from starting.
+        relay_log_info_repository=(v.at_least(5, 6, 2)
+                                   and not v.at_least(8, 3)),
+        public_key_option=public_key,
+        enforce_gtid_consistency=gtid,
+        # binlog_expire_logs_seconds: 8.0.1; expire_logs_days was removed
+        # in 8.2.0 ("Option and Variable Changes for MySQL 8.2").
+        binlog_expiry_option=('binlog_expire_logs_seconds'
+                              if v.at_least(8, 0, 1) else 'expire_logs_days'),
+        # REPLICATION SLAVE reads the binlog; REPLICATION CLIENT lets the
+        # replication user list the source's binary logs (SHOW BINARY LOGS)
+        # for the purged-binlog pre-check.
+        replication_privileges=('REPLICATION SLAVE', 'REPLICATION CLIENT'),
+        # sql_replica_skip_counter: 8.0.26, with the other renamed options.
+        skip_counter_variable=('sql_replica_skip_counter'
+                               if v.at_least(8, 0, 26)
+                               else 'sql_slave_skip_counter'),
+    )
+
+
+def _mariadb(v):
+    # GTID: MariaDB 10.0.2 (KB "Global Transaction ID"); GA 10.0.10.
+    gtid = v.at_least(10, 0, 10) or (v.at_least(10, 0) and not v.exact)
+    # START/STOP/RESET REPLICA and SHOW REPLICA STATUS: aliases since
+    # 10.5.1 (KB "START REPLICA"); CHANGE MASTER TO is still the only form.
+    new_replica = v.at_least(10, 5, 1)
+    return Capabilities(
+        version=v,
+        gtid_style='mariadb' if gtid else None,
+        tagged_gtids=False,
+        gtid_purged_append=False,
+        change_source='CHANGE MASTER TO',
+        option_prefix='MASTER_',
+        replica_word='REPLICA' if new_replica else 'SLAVE',
+        show_replica_status=('SHOW REPLICA STATUS' if new_replica
+                             else 'SHOW SLAVE STATUS'),
+        # SHOW BINLOG STATUS alias: 10.5.2; SHOW MASTER STATUS still works.
+        show_source_status='SHOW MASTER STATUS',
+        reset_binary_logs='RESET MASTER',
+        # MASTER_GTID_WAIT(): 10.0.9 (KB "MASTER_GTID_WAIT").
+        gtid_wait_function='MASTER_GTID_WAIT' if gtid else None,
+        position_wait_function='MASTER_POS_WAIT',
+        # log_replica_updates alias: 10.5.1; log_slave_updates still read.
+        log_replica_updates_option='log_slave_updates',
+        # MariaDB never had relay_log_info_repository (KB "Replication and
+        # Binary Log System Variables"); crash safety in GTID mode comes
+        # from the transactional mysql.gtid_slave_pos table.
+        relay_log_info_repository=False,
+        public_key_option=None,
+        enforce_gtid_consistency=False,
+        binlog_expiry_option=('binlog_expire_logs_seconds'
+                              if v.at_least(10, 6, 1) else 'expire_logs_days'),
+        # The replication user also reads the source's binary log list for
+        # the purged-binlog pre-check: BINLOG MONITOR since 10.5.2 (KB
+        # "GRANT"), REPLICATION CLIENT before.
+        replication_privileges=(
+            ('REPLICATION SLAVE', 'BINLOG MONITOR') if v.at_least(10, 5, 2)
+            else ('REPLICATION SLAVE', 'REPLICATION CLIENT')),
+        skip_counter_variable='sql_slave_skip_counter',
+    )

@@ -1,0 +1,258 @@
+"""Every replication statement, in the words a server version understands.
+
+One :class:`Dialect` per server version; the words themselves come from
+:mod:`trove_gtid_strategy.capabilities`, so this module never compares
+version numbers. Statements are :class:`Statement` objects carrying the
+text to send and a redacted text for logs; ``str()`` of a statement is the
+redacted text, so a password never reaches a log by accident.
+"""
+
+import dataclasses
+
+from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import literals
+
+REDACTED = '***'
+
+
+@dataclasses.dataclass(frozen=True)
+class Statement:
+    """An SQL statement and its loggable form."""
+
+    sql: str
+    redacted: str
+
+    def __str__(self):
+        return self.redacted
+
+
+def _plain(sql):
+    return Statement(sql, sql)
+
+
+def show_variables(names):
+    """Global variables by name, on every version. Absent ones are simply
+    not returned, which is how a missing variable (``gtid_mode`` on 5.5)
+    is told."""
+    return _plain('SHOW GLOBAL VARIABLES WHERE Variable_name IN (%s)'
+                  % ', '.join(literals.quote(n) for n in names))
+
+
+def show_binary_logs():
+    return _plain('SHOW BINARY LOGS')
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceAddress:
+    """Where a replica connects, and as whom."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Tls:
+    """TLS for the replication connection.
+
+    ``enabled=False`` is sent explicitly (``MASTER_SSL = 0``) where the
+    server would otherwise pick a default (MariaDB 11.4 verifies the
+    source certificate by default, MDEV-31857).
+    """
+
+    enabled: bool = False
+    verify_server_cert: bool = False
+    ca: str = ''
+    cert: str = ''
+    key: str = ''
+
+
+class Dialect:
+    """Builds statements for one server's :class:`Capabilities`."""
+
+    def __init__(self, caps):
+        self.caps = caps
+
+    # -- replica threads -------------------------------------------------
+    def start_replica(self):
+        return _plain('START %s' % self.caps.replica_word)
+
+    def stop_replica(self):
+        return _plain('STOP %s' % self.caps.replica_word)
+
+    def reset_replica_all(self):
+        return _plain('RESET %s ALL' % self.caps.replica_word)
+
+    def show_replica_status(self):
+        return _plain(self.caps.show_replica_status)
+
+    def show_source_status(self):
+        return _plain(self.caps.show_source_status)
+
+    def reset_binary_logs(self):
+        return _plain(self.caps.reset_binary_logs)
+
+    # -- pointing a replica at a source ----------------------------------
+    def change_source_to_position(self, source, log_file, log_pos,
+                                  connect_retry, tls=None):
+        """Binlog-position replication from ``log_file``:``log_pos``."""
+        p = self.caps.option_prefix
+        extra = [(p + 'LOG_FILE', literals.quote(log_file)),
+                 (p + 'LOG_POS', literals.integer(log_pos, 'log position'))]
+        if self.caps.flavor.value == 'mariadb':
+            extra.append((p + 'USE_GTID', 'no'))
+        elif self.caps.gtid:
+            extra.append((p + 'AUTO_POSITION', '0'))
+        return self._change_source(source, connect_retry, tls, extra)
+
+    def change_source_to_auto_position(self, source, connect_retry,
+                                       tls=None):
+        """MySQL GTID replication: the replica sends its GTID set."""
+        self._require_gtid('mysql')
+        return self._change_source(
+            source, connect_retry, tls,
+            [(self.caps.option_prefix + 'AUTO_POSITION', '1')])
+
+    def change_source_to_mariadb_gtid(self, source, connect_retry,
+                                      tls=None, use_gtid='slave_pos'):
+        """MariaDB GTID replication from ``gtid_slave_pos``.
+
+        ``slave_pos`` (not ``current_pos``) so that local writes on the
+        replica are never taken as a position: they are caught by the
+        pre-checks instead.
+        """
+        self._require_gtid('mariadb')
+        if use_gtid not in ('slave_pos', 'current_pos'):
+            raise exceptions.InvalidInput(
+                'MASTER_USE_GTID must be slave_pos or current_pos, not %r'
+                % (use_gtid,))
+        return self._change_source(source, connect_retry, tls,
+                                   [('MASTER_USE_GTID', use_gtid)])
+
+    def _change_source(self, source, connect_retry, tls, extra):
+        p = self.caps.option_prefix
+        options = [
+            (p + 'HOST', literals.quote(source.host)),
+            (p + 'PORT', literals.integer(source.port, 'source port')),
+            (p + 'USER', literals.quote(source.user)),
+            (p + 'PASSWORD', literals.quote(source.password)),
+            (p + 'CONNECT_RETRY',
+             literals.integer(connect_retry, 'connect retry')),
+        ]
+        options += extra + self._tls_options(tls or Tls())
+        sql = '%s %s' % (self.caps.change_source,
+                         ', '.join('%s = %s' % kv for kv in options))
+        shown = [(k, literals.quote(REDACTED) if k == p + 'PASSWORD' else v)
+                 for k, v in options]
+        return Statement(sql, '%s %s' % (
+            self.caps.change_source,
+            ', '.join('%s = %s' % kv for kv in shown)))
+
+    def _tls_options(self, tls):
+        p = self.caps.option_prefix
+        is_mariadb = self.caps.flavor.value == 'mariadb'
+        if not tls.enabled:
+            options = [(p + 'SSL', '0')]
+            if is_mariadb:
+                options.append((p + 'SSL_VERIFY_SERVER_CERT', '0'))
+            if self.caps.public_key_option:
+                # caching_sha2_password without TLS needs the source's RSA
+                # key; asking for it is harmless with other plugins.
+                options.append((self.caps.public_key_option, '1'))
+            return options
+        options = [(p + 'SSL', '1'),
+                   (p + 'SSL_VERIFY_SERVER_CERT',
+                    '1' if tls.verify_server_cert else '0')]
+        for name, path in (('SSL_CA', tls.ca), ('SSL_CERT', tls.cert),
+                           ('SSL_KEY', tls.key)):
+            if path:
+                options.append((p + name, literals.quote(path)))
+        return options
+
+    # -- start points seeded from a backup -------------------------------
+    def set_gtid_purged(self, gtid_set, append=False):
+        """Declare the transactions a restored backup already holds.
+
+        Without ``append`` the server's ``gtid_executed`` must be empty
+        (reset the binary logs first); ``+`` appends on MySQL 8.0.3+.
+        """
+        self._require_gtid('mysql')
+        if append and not self.caps.gtid_purged_append:
+            raise exceptions.UnsupportedMode(
+                '%s cannot append to gtid_purged (MySQL 8.0.3+ can): reset '
+                'the binary logs and set the whole set' % self.caps.version)
+        text = ('+' if append else '') + str(gtid_set)
+        return _plain('SET GLOBAL gtid_purged = %s' % literals.quote(text))
+
+    def set_gtid_slave_pos(self, position):
+        self._require_gtid('mariadb')
+        return _plain('SET GLOBAL gtid_slave_pos = %s'
+                      % literals.quote(str(position)))
+
+    # -- skipping one transaction ----------------------------------------
+    def skip_transaction(self, gtid=None):
+        """Statements that skip one failed transaction, run in one session.
+
+        MySQL GTID: commit an empty transaction under the failed GTID (the
+        only safe skip, since sql_slave_skip_counter is refused). Binlog
+        mode and MariaDB: the skip counter, which MariaDB allows with GTIDs
+        because it skips a whole event group.
+        """
+        if self.caps.gtid_style == 'mysql' and gtid is not None:
+            return [_plain('SET gtid_next = %s' % literals.quote(str(gtid))),
+                    _plain('BEGIN'), _plain('COMMIT'),
+                    _plain("SET gtid_next = 'AUTOMATIC'")]
+        return [_plain('SET GLOBAL %s = 1' % self.caps.skip_counter_variable)]
+
+    # -- waiting ---------------------------------------------------------
+    def wait_for_gtids(self, gtids, timeout):
+        """A SELECT returning 0 once ``gtids`` are applied (-1 or 1 on
+        timeout, depending on the function)."""
+        function = self.caps.gtid_wait_function
+        if function is None:
+            self._require_gtid('mysql')
+        return _plain('SELECT %s(%s, %s)' % (
+            function, literals.quote(str(gtids)),
+            literals.integer(timeout, 'timeout')))
+
+    def wait_for_position(self, log_file, log_pos, timeout):
+        return _plain('SELECT %s(%s, %s, %s)' % (
+            self.caps.position_wait_function, literals.quote(log_file),
+            literals.integer(log_pos, 'log position'),
+            literals.integer(timeout, 'timeout')))
+
+    # -- users -----------------------------------------------------------
+    def create_replication_user(self, name, password, host='%'):
+        """CREATE USER + GRANT of the replication privileges only."""
+        account = '%s@%s' % (literals.quote(name), literals.quote(host))
+        create = 'CREATE USER %s IDENTIFIED BY ' % account
+        grant = Statement(
+            'GRANT %s ON *.* TO %s' % (
+                ', '.join(self.caps.replication_privileges), account),
+            'GRANT %s ON *.* TO %s' % (
+                ', '.join(self.caps.replication_privileges), account))
+        return [Statement(create + literals.quote(password),
+                          create + literals.quote(REDACTED)), grant]
+
+    def drop_user(self, name, host='%'):
+        return _plain('DROP USER IF EXISTS %s@%s'
+                      % (literals.quote(name), literals.quote(host)))
+
+    # -- state -----------------------------------------------------------
+    def set_read_only(self, read_only):
+        return _plain('SET GLOBAL read_only = %s'
+                      % ('ON' if read_only else 'OFF'))
+
+    def binlog_gtid_pos(self, log_file, log_pos):
+        """MariaDB: the GTID position at a binlog file and offset."""
+        self._require_gtid('mariadb')
+        return _plain('SELECT BINLOG_GTID_POS(%s, %s)' % (
+            literals.quote(log_file),
+            literals.integer(log_pos, 'log position')))
+
+    def _require_gtid(self, style):
+        if self.caps.gtid_style != style:
+            raise exceptions.UnsupportedMode(
+                '%s has no %s GTIDs: this statement needs them'
+                % (self.caps.version, style))

@@ -1,0 +1,101 @@
+"""``mysql://`` connection URLs for servers outside Trove.
+
+A DSN is ``mysql://USER[:PASSWORD]@HOST[:PORT][?unix_socket=PATH]``. User
+and password are percent-encoded, so any character survives. The password
+can instead come from an environment variable named with
+``?password_env=NAME``, so it never appears in a process listing.
+"""
+
+import dataclasses
+import os
+import urllib.parse
+
+from trove_gtid_strategy import exceptions
+
+DEFAULT_PORT = 3306
+
+
+@dataclasses.dataclass(frozen=True)
+class DSN:
+    """Where and as whom to connect."""
+
+    user: str
+    password: str = ''
+    host: str = '127.0.0.1'
+    port: int = DEFAULT_PORT
+    unix_socket: str = ''
+
+    def __str__(self):
+        return format_dsn(self)
+
+    def redacted(self):
+        """The URL with the password shown as ``***`` (for logs)."""
+        return format_dsn(self, password_text='***')
+
+    def connect_kwargs(self):
+        """Keyword arguments for :func:`pymysql.connect`."""
+        kwargs = {'user': self.user, 'password': self.password}
+        if self.unix_socket:
+            kwargs['unix_socket'] = self.unix_socket
+        else:
+            kwargs['host'] = self.host
+            kwargs['port'] = self.port
+        return kwargs
+
+
+def format_dsn(dsn, password_text=None):
+    """The URL of ``dsn``; ``password_text`` replaces a password as is."""
+    quote = urllib.parse.quote
+    auth = quote(dsn.user, safe='')
+    if dsn.password:
+        auth += ':' + (password_text or quote(dsn.password, safe=''))
+    host = dsn.host
+    if ':' in host:
+        host = '[%s]' % host
+    url = 'mysql://%s@%s:%d' % (auth, host, dsn.port)
+    if dsn.unix_socket:
+        url += '?' + urllib.parse.urlencode({'unix_socket': dsn.unix_socket})
+    return url
+
+
+def parse_dsn(text, environ=None):
+    """Parse a DSN, raising :class:`InvalidDSN` naming the bad part."""
+    environ = os.environ if environ is None else environ
+    try:
+        url = urllib.parse.urlsplit(text)
+        port = url.port
+    except ValueError as exc:
+        raise exceptions.InvalidDSN('invalid DSN %r: %s' % (text, exc))
+    if url.scheme != 'mysql':
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: the scheme must be mysql://, not %r'
+            % (text, url.scheme + '://' if url.scheme else ''))
+    if not url.username:
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: no user (expected mysql://USER@HOST:PORT)'
+            % text)
+    if url.path not in ('', '/'):
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: unexpected path %r' % (text, url.path))
+    query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+    unknown = sorted(set(query) - {'unix_socket', 'password_env'})
+    if unknown:
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: unknown parameter %s (known: unix_socket, '
+            'password_env)' % (text, ', '.join(unknown)))
+    password = urllib.parse.unquote(url.password or '')
+    if 'password_env' in query:
+        name = query['password_env'][-1]
+        if name not in environ:
+            raise exceptions.InvalidDSN(
+                'invalid DSN %r: environment variable %s is not set'
+                % (text, name))
+        password = environ[name]
+    unix_socket = query.get('unix_socket', [''])[-1]
+    if not url.hostname and not unix_socket:
+        raise exceptions.InvalidDSN('invalid DSN %r: no host' % text)
+    return DSN(user=urllib.parse.unquote(url.username),
+               password=password,
+               host=url.hostname or 'localhost',
+               port=port or DEFAULT_PORT,
+               unix_socket=unix_socket)

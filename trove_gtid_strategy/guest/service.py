@@ -1,0 +1,262 @@
+"""A stand-in for Trove's guest ``service`` and ``adm`` objects, over PyMySQL.
+
+The strategy classes talk to a server only through the methods Trove's
+``MySqlApp`` / ``MariaDBApp`` and ``MySqlAdmin`` have, with the same names
+and arguments. This module offers those methods for a server reached by a
+DSN, so the same strategy code drives any server outside Trove (the
+``trove-gtid`` command, the sandbox, the tests) and, later, Trove's own
+strategy classes can run on it too.
+
+Override files go to a ``conf.d`` directory the server includes, written
+atomically. A restart goes through a hook; without one, a change that
+needs a restart stops with :class:`RestartRequired` naming the files and
+settings to apply.
+"""
+
+import os
+import tempfile
+import time
+
+from oslo_log import log as logging
+import pymysql
+
+from trove_gtid_strategy import capabilities
+from trove_gtid_strategy import dialect
+from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import literals
+from trove_gtid_strategy import versions
+
+LOG = logging.getLogger(__name__)
+
+SOURCE_OVERRIDES = 'trove-gtid-replication-source.cnf'
+REPLICA_OVERRIDES = 'trove-gtid-replication-replica.cnf'
+
+
+class Result:
+    """The part of SQLAlchemy's ``CursorResult`` the strategy relies on."""
+
+    def __init__(self, keys, rows):
+        self._keys = list(keys)
+        self._rows = [tuple(r) for r in rows]
+
+    def keys(self):
+        return list(self._keys)
+
+    def fetchall(self):
+        return list(self._rows)
+
+    def first(self):
+        return self._rows[0] if self._rows else None
+
+    def scalar(self):
+        return self._rows[0][0] if self._rows else None
+
+    def __iter__(self):
+        return iter(self._rows)
+
+
+def write_atomically(path, text, mode=0o644):
+    """Write ``text`` to ``path`` so readers see the old or the new file,
+    never a half-written one."""
+    directory = os.path.dirname(path) or '.'
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix='.tmp-')
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class MySQLService:
+    """Trove's service methods for one server reached by a DSN.
+
+    ``conf_dir`` is a directory the server's my.cnf includes
+    (``!includedir``); ``restart`` a callable restarting the server, or
+    None when nobody here can.
+    """
+
+    def __init__(self, dsn, conf_dir=None, restart=None, connect_timeout=10,
+                 ssl=None, instance_id=None):
+        self.dsn = dsn
+        self.conf_dir = conf_dir
+        #: Replicas reach this server at the DSN's address.
+        self.replication_host = dsn.host
+        #: Stable identity for server_id (Trove uses its guest id).
+        self.instance_id = instance_id
+        self._ssl = ssl
+        self._restart = restart
+        self._connect_timeout = connect_timeout
+        self._conn = None
+
+    # -- SQL -------------------------------------------------------------
+    def _connection(self):
+        if self._conn is None or not self._conn.open:
+            self._conn = pymysql.connect(
+                charset='utf8mb4', autocommit=True,
+                connect_timeout=self._connect_timeout, ssl=self._ssl,
+                **self.dsn.connect_kwargs())
+        return self._conn
+
+    def close(self):
+        if self._conn is not None and self._conn.open:
+            self._conn.close()
+        self._conn = None
+
+    def execute_sql(self, sql_statement, use_flush=False):
+        """Run one statement and return its rows (Trove's signature).
+
+        The statement must be a string, as Trove passes it to SQLAlchemy
+        ``text()``; a connection lost by a restart is reopened once.
+        """
+        if not isinstance(sql_statement, str):
+            raise TypeError('execute_sql takes the SQL text, not %s'
+                            % type(sql_statement).__name__)
+        for attempt in (1, 2):
+            try:
+                with self._connection().cursor() as cursor:
+                    cursor.execute(sql_statement)
+                    keys = [d[0] for d in cursor.description or ()]
+                    result = Result(keys, cursor.fetchall() if keys else ())
+                    if use_flush:
+                        cursor.execute('FLUSH PRIVILEGES')
+                    return result
+            except pymysql.err.OperationalError as exc:
+                # 2006/2013: the server went away (restart); retry once on
+                # a fresh connection. Anything else is the statement's.
+                if attempt == 2 or exc.args[0] not in (2006, 2013):
+                    raise
+                self.close()
+
+    def get_port(self):
+        return int(self.execute_sql('SELECT @@port').scalar())
+
+    def get_data_dir(self):
+        return self.execute_sql('SELECT @@datadir').scalar()
+
+    # -- configuration overrides -----------------------------------------
+    def _override_path(self, name):
+        if not self.conf_dir:
+            raise exceptions.RestartRequired(
+                'no configuration directory is known for %s: put the '
+                'settings in the server\'s my.cnf and restart it'
+                % self.dsn.redacted())
+        return os.path.join(self.conf_dir, name)
+
+    def exists_replication_source_overrides(self):
+        return os.path.exists(self._override_path(SOURCE_OVERRIDES))
+
+    def write_replication_source_overrides(self, overrideValues):
+        write_atomically(self._override_path(SOURCE_OVERRIDES),
+                         overrideValues)
+
+    def write_replication_replica_overrides(self, overrideValues):
+        write_atomically(self._override_path(REPLICA_OVERRIDES),
+                         overrideValues)
+
+    def remove_replication_source_overrides(self):
+        self._remove(SOURCE_OVERRIDES)
+
+    def remove_replication_replica_overrides(self):
+        self._remove(REPLICA_OVERRIDES)
+
+    def _remove(self, name):
+        try:
+            os.unlink(self._override_path(name))
+        except FileNotFoundError:
+            pass
+
+    def restart(self):
+        """Restart through the hook, or say exactly what to apply."""
+        self.close()
+        if self._restart is None:
+            pending = []
+            for name in (SOURCE_OVERRIDES, REPLICA_OVERRIDES):
+                path = os.path.join(self.conf_dir or '', name)
+                if self.conf_dir and os.path.exists(path):
+                    with open(path, encoding='utf-8') as f:
+                        pending.append('# %s\n%s' % (path, f.read()))
+            raise exceptions.RestartRequired(
+                '%s must be restarted to apply replication settings, and '
+                'no restart hook is configured: restart it, then run the '
+                'command again' % self.dsn.redacted(),
+                settings='\n'.join(pending))
+        LOG.info('Restarting %s', self.dsn.redacted())
+        started = time.monotonic()
+        self._restart()
+        LOG.info('Restarted %s in %.1f s', self.dsn.redacted(),
+                 time.monotonic() - started)
+
+    # -- Trove's replication helpers -------------------------------------
+    def dialect(self):
+        """The SQL dialect of the server this service reaches."""
+        row = self.execute_sql('SELECT @@version, @@version_comment').first()
+        return dialect.Dialect(capabilities.capabilities_for(
+            versions.parse_server_version(row[0], row[1])))
+
+    def grant_replication_privilege(self, replication_user):
+        """Create the replication user if needed and grant it replication
+        rights (Trove grants to an existing user; ours may not exist)."""
+        d = self.dialect()
+        create, grant = d.create_replication_user(
+            replication_user['name'], replication_user['password'])
+        try:
+            self.execute_sql(create.sql)
+        except pymysql.err.OperationalError as exc:
+            if exc.args[0] != ER_CANNOT_USER:  # the user exists already
+                raise
+        self.execute_sql(grant.sql)
+
+    def start_slave(self):
+        self.execute_sql(self.dialect().start_replica().sql)
+
+    def stop_slave(self, for_failover):
+        """Stop and forget replication; drop its user unless failing over.
+
+        Returns ``{'replication_user': name}`` as Trove's does.
+        """
+        d = self.dialect()
+        status = self.execute_sql(d.show_replica_status().sql)
+        row = status.first()
+        user = None
+        if row:
+            user = dict(zip(status.keys(), row)).get(
+                'Master_User', dict(zip(status.keys(), row)).get(
+                    'Source_User'))
+            self.execute_sql(d.stop_replica().sql)
+            self.execute_sql(d.reset_replica_all().sql)
+            if not for_failover and user:
+                MySQLAdmin(self).delete_user_by_name(user)
+        return {'replication_user': user}
+
+    def stop_master(self):
+        self.execute_sql(self.dialect().reset_binary_logs().sql)
+
+    def make_read_only(self, read_only):
+        self.execute_sql(self.dialect().set_read_only(read_only).sql)
+
+
+# Error 1396: CREATE USER / DROP USER failed for an account that does (or
+# does not) exist. DROP USER IF EXISTS is not on MySQL 5.5/5.6.
+ER_CANNOT_USER = 1396
+
+
+class MySQLAdmin:
+    """Trove's ``adm`` methods the strategy uses, for the same server."""
+
+    def __init__(self, service):
+        self.service = service
+
+    def delete_user_by_name(self, name, host='%'):
+        """Drop a user; a user already gone is not an error."""
+        try:
+            self.service.execute_sql('DROP USER %s@%s' % (
+                literals.quote(name), literals.quote(host)))
+        except pymysql.err.OperationalError as exc:
+            if exc.args[0] != ER_CANNOT_USER:
+                raise

@@ -1,0 +1,58 @@
+"""SQL string literals that survive both PyMySQL and SQLAlchemy ``text()``.
+
+Replication statements cannot use bind parameters: ``CHANGE MASTER TO``
+and ``CREATE USER ... IDENTIFIED BY`` only take literals, and Trove sends
+every statement through SQLAlchemy ``text()``, which reads ``:word`` as a
+bind parameter. So values are escaped here, once, for both paths:
+
+* ``\\``, ``'``, ``"``, NUL, newline, carriage return and Ctrl-Z get the
+  server's backslash escapes (the server's default ``sql_mode``; with
+  ``NO_BACKSLASH_ESCAPES`` these literals would be wrong, so the strategy
+  refuses such a server);
+* ``:`` becomes ``\\:``. ``text()`` turns ``\\:`` back into ``:``, and a
+  server reading ``\\:`` inside a literal also yields ``:`` (an unknown
+  backslash escape is the character itself), so the value arrives intact
+  whichever path carries it.
+
+Non-ASCII text is left as it is: connections use utf8mb4.
+"""
+
+from trove_gtid_strategy import exceptions
+
+_ESCAPES = {
+    '\\': '\\\\',
+    "'": "\\'",
+    '"': '\\"',
+    '\0': '\\0',
+    '\n': '\\n',
+    '\r': '\\r',
+    '\x1a': '\\Z',
+    ':': '\\:',
+}
+_TABLE = str.maketrans(_ESCAPES)
+
+
+def quote(value):
+    """Return ``value`` as a quoted SQL string literal."""
+    if not isinstance(value, str):
+        raise TypeError('SQL string literal must be str, not %s'
+                        % type(value).__name__)
+    return "'" + value.translate(_TABLE) + "'"
+
+
+def integer(value, name):
+    """Return ``value`` as an SQL integer literal, refusing anything else.
+
+    Ports and log positions come from dictionaries Trove builds; a string
+    there must not reach the statement unchecked.
+    """
+    if isinstance(value, bool):
+        raise exceptions.InvalidInput('%s must be an integer, not %r' % (name, value))
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise exceptions.InvalidInput('%s must be an integer, not %r' % (name, value))
+    if number < 0 or str(number) != str(value).strip():
+        raise exceptions.InvalidInput('%s must be a non-negative integer, not %r'
+                         % (name, value))
+    return str(number)

@@ -1,0 +1,59 @@
+"""Every configuration option of trove_gtid_strategy, declared in one place.
+
+Inside Trove these are read from the guest agent's configuration
+(``trove-guestagent.conf``, group ``[trove_gtid_strategy]``); the
+``trove-gtid`` command reads the same options from ``--config-file``.
+``oslo-config-generator`` finds them through :func:`list_opts`.
+"""
+
+from oslo_config import cfg
+
+GROUP = 'trove_gtid_strategy'
+
+replication_opts = [
+    cfg.StrOpt('replication_mode', default='auto',
+               choices=[('auto', 'binlog-position below MySQL 5.6, GTID '
+                                 'from 5.6 on, MariaDB GTID on MariaDB'),
+                        ('binlog', 'binary log file and position on every '
+                                   'version'),
+                        ('gtid', 'GTID replication; refused on servers '
+                                 'without GTIDs (MySQL 5.5)')],
+               help='How replicas find their place in the source\'s binary '
+                    'log. The mode is chosen from the version the server '
+                    'reports, never from the datastore version label.'),
+    cfg.StrOpt('template_dir',
+               help='Directory searched before the packaged templates for '
+                    '<flavor>/<major.minor>/<mode>/<role>.cnf.j2, '
+                    '<flavor>/<major>/<mode>/<role>.cnf.j2 and '
+                    '<flavor>/<mode>/<role>.cnf.j2, where role is '
+                    'replica_source or replica.'),
+    cfg.StrOpt('binlog_format', default='ROW', choices=['ROW', 'MIXED'],
+               help='Binary log format written on sources. STATEMENT is '
+                    'not offered: it is unsafe with GTID consistency '
+                    'enforcement and with non-deterministic statements.'),
+    cfg.IntOpt('connect_retry', default=15, min=1,
+               help='Seconds a replica waits between attempts to reach '
+                    'its source (MASTER_CONNECT_RETRY).'),
+    cfg.IntOpt('replica_start_timeout', default=120, min=1,
+               help='Seconds to wait for both replication threads to run '
+                    'after an attach before failing with the server\'s '
+                    'last I/O and SQL errors.'),
+    cfg.IntOpt('catch_up_timeout', default=600, min=1,
+               help='Seconds to wait for a replica to apply a given '
+                    'position or GTID set.'),
+    cfg.FloatOpt('poll_interval', default=0.5, min=0.05,
+                 help='Seconds between two polls of replication state '
+                      'while waiting.'),
+    cfg.StrOpt('replication_user_prefix', default='repl_',
+               help='Prefix of the per-replica replication user names. '
+                    'A random suffix follows.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(replication_opts, group=GROUP)
+
+
+def list_opts():
+    """Entry point for oslo-config-generator (``oslo.config.opts``)."""
+    return [(GROUP, replication_opts)]

@@ -1,0 +1,213 @@
+"""The ``my.cnf`` settings of a replication source and of a replica.
+
+Templates are Jinja2, as in Trove, but chosen by what the server *is*
+(flavor, version) and by the replication mode chosen for it, never by an
+operator's label. The mode is part of every template path, so a GTID
+template cannot be picked for a binlog-position server; and whatever a
+template (ours, an operator's, or the text Trove hands the guest) says is
+checked by :func:`check_config` against the server's capabilities before a
+server is asked to start with it.
+"""
+
+import dataclasses
+import hashlib
+import os
+
+import jinja2
+
+from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.modes import Mode
+
+ROLES = ('replica_source', 'replica')
+PACKAGED_TEMPLATES = os.path.join(os.path.dirname(__file__), 'templates')
+
+# Sections a MySQL or MariaDB server reads its own options from.
+_SERVER_SECTIONS = {'mysqld', 'server', 'mariadb', 'mariadbd'}
+_ON = {'on', '1', 'true', 'yes', ''}
+_OFF = {'off', '0', 'false', 'no'}
+
+#: Server variables :func:`missing_settings` reads from a running server.
+LIVE_SETTINGS = ('log_bin', 'server_id', 'gtid_mode',
+                 'enforce_gtid_consistency', 'read_only')
+
+
+def stable_server_id(instance_id):
+    """A server_id derived from the instance id, the same in every process.
+
+    Trove used Python's ``hash()``, which is salted per process, so the id
+    changed between runs. server_id must be 1..2**32-1.
+    """
+    digest = hashlib.sha256(str(instance_id).encode('utf-8')).digest()
+    return int.from_bytes(digest[:4], 'big') % (2 ** 32 - 1) + 1
+
+
+def template_candidates(caps, mode, role):
+    """Template names searched, most specific first."""
+    if role not in ROLES:
+        raise exceptions.ConfigError('unknown config role %r (expected %s)'
+                                     % (role, ' or '.join(ROLES)))
+    v = caps.version
+    flavors = [v.flavor.value]
+    if v.flavor.is_mysql_family and v.flavor.value != 'mysql':
+        flavors.append('mysql')  # Percona follows MySQL's options
+    names = []
+    for flavor in flavors:
+        names += ['%s/%d.%d/%s/%s.cnf.j2' % (flavor, v.major, v.minor, mode,
+                                             role),
+                  '%s/%d/%s/%s.cnf.j2' % (flavor, v.major, mode, role),
+                  '%s/%s/%s.cnf.j2' % (flavor, mode, role)]
+    return names + ['%s/%s.cnf.j2' % (mode, role), '%s.cnf.j2' % mode]
+
+
+@dataclasses.dataclass(frozen=True)
+class RenderedConfig:
+    role: str
+    template: str
+    text: str
+
+
+class ConfigRenderer:
+    """Renders and checks configs; ``template_dir`` overrides the package's
+    templates name by name (see :func:`template_candidates`)."""
+
+    def __init__(self, template_dir=None):
+        loaders = [jinja2.FileSystemLoader(PACKAGED_TEMPLATES)]
+        if template_dir:
+            if not os.path.isdir(template_dir):
+                raise exceptions.ConfigError(
+                    'template_dir %r is not a directory' % template_dir)
+            loaders.insert(0, jinja2.FileSystemLoader(template_dir))
+        self._env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            autoescape=False)
+
+    def render(self, role, caps, mode, server_id, binlog_format='ROW'):
+        names = template_candidates(caps, mode, role)
+        try:
+            template = self._env.select_template(names)
+            text = template.render(
+                version=caps.version, caps=caps, mode=str(mode), role=role,
+                server_id=server_id,
+                binlog_format=binlog_format)
+        except jinja2.TemplateNotFound:
+            raise exceptions.ConfigError(
+                'no template for %s (%s, %s); searched %s'
+                % (caps.version, mode, role, ', '.join(names)))
+        except jinja2.TemplateError as exc:
+            raise exceptions.ConfigError('template %s for %s failed: %s'
+                                         % (names[0], caps.version, exc))
+        problems = check_config(text, caps)
+        if problems:
+            raise exceptions.ConfigError(
+                'template %s renders settings %s cannot start with: %s'
+                % (template.name, caps.version, '; '.join(problems)))
+        return RenderedConfig(role=role, template=template.name,
+                              text=text.strip() + '\n')
+
+
+def parse_config(text):
+    """Server options set in ``text`` as {name: value}.
+
+    Names are normalised (``-`` to ``_``, lower case); options set in
+    sections the server does not read are left out; ``loose_`` options are
+    kept under their own name because the server ignores them when unknown.
+    """
+    options = {}
+    section = None
+    for raw in (text or '').splitlines():
+        line = raw.split('#', 1)[0].strip()
+        if not line or line.startswith(('!', ';')):
+            continue
+        if line.startswith('[') and line.endswith(']'):
+            section = line[1:-1].strip().lower()
+            continue
+        if section not in _SERVER_SECTIONS:
+            continue
+        name, _, value = line.partition('=')
+        name = name.strip().lower().replace('-', '_')
+        options[name] = value.strip().strip('\'"')
+    return options
+
+
+def _is_on(value):
+    return value.lower() in _ON
+
+
+def check_config(text, caps):
+    """Why a server of ``caps`` could not start with ``text`` (a list).
+
+    An empty list means no known problem. This knows the options that
+    differ between versions, not every option a server has.
+    """
+    options = parse_config(text)
+    v = caps.version
+    problems = []
+
+    def unknown(name, why):
+        if name in options:
+            problems.append('%s (%s)' % (name, why))
+
+    mysql_gtid_options = ('gtid_mode', 'enforce_gtid_consistency',
+                          'binlog_gtid_simple_recovery')
+    mariadb_gtid_options = ('gtid_strict_mode', 'gtid_domain_id',
+                            'gtid_ignore_duplicates')
+    if caps.gtid_style != 'mysql':
+        for name in mysql_gtid_options:
+            unknown(name, '%s has no MySQL GTIDs' % v)
+    if caps.gtid_style != 'mariadb':
+        for name in mariadb_gtid_options:
+            unknown(name, '%s has no MariaDB GTIDs' % v)
+    if not caps.relay_log_info_repository:
+        for name in ('relay_log_info_repository', 'master_info_repository'):
+            unknown(name, 'not a variable of %s' % v)
+    if v.flavor.is_mysql_family:
+        if caps.log_replica_updates_option != 'log_replica_updates':
+            unknown('log_replica_updates', 'MySQL 8.0.26+ only')
+        if caps.binlog_expiry_option != 'binlog_expire_logs_seconds':
+            unknown('binlog_expire_logs_seconds', 'MySQL 8.0.1+ only')
+        if v.at_least(8, 2):
+            unknown('expire_logs_days', 'removed in MySQL 8.2.0')
+        if caps.gtid_style == 'mysql' and _is_on(options.get('gtid_mode',
+                                                             'off')):
+            if not _is_on(options.get('enforce_gtid_consistency', 'off')):
+                problems.append('gtid_mode = ON needs '
+                                'enforce_gtid_consistency = ON')
+            if not v.at_least(5, 7) and (
+                    'log_bin' not in options
+                    or not any(_is_on(options.get(n, 'off')) for n in
+                               ('log_slave_updates', 'log_replica_updates'))):
+                problems.append('gtid_mode = ON on MySQL 5.6 needs log_bin '
+                                'and log_slave_updates')
+    return problems
+
+
+def missing_settings(settings, mode, role, from_file=False):
+    """Settings a ``role`` server needs in ``mode`` and lacks.
+
+    ``settings`` are a running server's variables, or with ``from_file``
+    the options of a config text (where ``log_bin`` may be a path and
+    ``server_id`` may come from another file). Only what replication
+    cannot work without is checked; durability settings are not, so a
+    running server is never restarted for them alone.
+    """
+    def on(name):
+        value = settings.get(name)
+        if value is None:
+            return False
+        if from_file:
+            return value.lower() not in _OFF
+        return _is_on(value) and value != ''
+
+    missing = []
+    if not on('log_bin'):
+        missing.append('log_bin')
+    if not from_file and settings.get('server_id', '0') in ('0', ''):
+        missing.append('server_id')
+    if mode is Mode.GTID:
+        missing += [n for n in ('gtid_mode', 'enforce_gtid_consistency')
+                    if not on(n)]
+    if role == 'replica' and not on('read_only'):
+        missing.append('read_only')
+    return missing
