@@ -172,3 +172,15 @@ def parse_seed_text(text, origin):
     if '\t' in first and not first.startswith(('--', '/*')):
         return from_binlog_info(text, origin)
     return from_dump(text.splitlines(keepends=True), origin)
+
+
+def to_dataset(start):
+    """A Trove-style snapshot ``dataset`` dict holding ``start``."""
+    dataset = {}
+    if start.has_position:
+        dataset.update(log_file=start.log_file, log_position=start.log_pos)
+    if start.gtid_set is not None:
+        dataset['log_executed_gtid_set'] = str(start.gtid_set)
+    if start.mariadb_pos is not None:
+        dataset['gtid_pos'] = str(start.mariadb_pos)
+    return dataset

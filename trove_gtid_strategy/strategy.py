@@ -96,6 +96,8 @@ class ReplicationStrategy:
         #: Called with a message at every step and poll, when set (the
         #: command line shows these; Trove only logs them).
         self.progress = progress
+        #: The mode the last call chose (for reports).
+        self.last_mode = None
 
     # -- helpers ---------------------------------------------------------
     @property
@@ -135,6 +137,7 @@ class ReplicationStrategy:
         choice = modes.choose_mode(
             self.requested_mode or self.options.replication_mode, caps)
         LOG.info('%s: %s', state.version, choice.reason)
+        self.last_mode = choice.mode
         return _Attempt(state, caps, choice)
 
     def _compare_label(self, version):
@@ -227,8 +230,10 @@ class ReplicationStrategy:
             self._run(service, stmt)
         return user
 
-    def _log_position(self, service, attempt):
-        """The source's current position in the mode's own terms."""
+    def current_position(self, service, attempt=None):
+        """The source's current position in the mode's own terms, as in
+        ``replica_conf['log_position']``."""
+        attempt = attempt or self._attempt(service)
         log_file, log_pos = inspect.read_source_position(
             service, attempt.dialect)
         position = {'log_file': log_file, 'log_position': log_pos}
@@ -271,7 +276,7 @@ class ReplicationStrategy:
                                   volumes_mapping=_BACKUP_VOLUMES)
         user = self._create_replication_user(service, attempt)
         replica_conf = {
-            'log_position': self._log_position(service, attempt),
+            'log_position': self.current_position(service, attempt),
             'replication_user': user,
         }
         return snapshot_info['id'], replica_conf
@@ -362,7 +367,7 @@ class ReplicationStrategy:
         return {
             'master': self.get_master_ref(service, None),
             'replica_conf': {
-                'log_position': self._log_position(service, attempt),
+                'log_position': self.current_position(service, attempt),
                 'replication_user': user,
             },
         }

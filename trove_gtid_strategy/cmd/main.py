@@ -8,6 +8,7 @@ passwords masked.
 """
 
 import argparse
+import logging as std_logging
 import sys
 
 from oslo_config import cfg
@@ -49,6 +50,10 @@ def setup_logging(args):
     CONF([], project='trove-gtid', default_config_files=args.config_file)
     CONF.set_override('debug', args.debug)
     logging.setup(CONF, 'trove-gtid')
+    if not args.debug:
+        # Commands print their own progress; logs add warnings only.
+        std_logging.getLogger('trove_gtid_strategy').setLevel(
+            std_logging.WARNING)
 
 
 def main(argv=None):
