@@ -141,37 +141,54 @@ def our_operations(ours, inputs):
     ]
 
 
-def their_operations(theirs, inputs):
+class TheirInputs:
+    """The same texts parsed by pymysqlreplication, each within budget.
+
+    Its parser is quadratic, so parsing alone can exceed the budget; then
+    Timeout propagates and that size is out of reach. Its operations do
+    not modify their operands, so the parsed sets are shared.
+    """
+
+    def __init__(self, theirs, inputs, budget):
+        self.text_a = inputs.text_a
+
+        def parse(text):
+            return timed(lambda: theirs.GtidSet(text), budget=budget)[1]
+
+        self.a = parse(inputs.text_a)
+        self.b = parse(inputs.text_b)
+        self.u = parse(inputs.text_u)
+
+
+def their_operations(theirs, parsed):
     """The same operations with pymysqlreplication, where it has them.
 
-    It has no GtidSet difference or intersection; difference is done per
-    UUID with Gtid.__sub__, which it does have. Subset is
-    ``a in u`` (GtidSet.__contains__).
+    Its GtidSet has no difference and no intersection; difference is done
+    per UUID with ``Gtid.__sub__``, which exists. Subset is done per UUID
+    with ``Gtid.__contains__``: its ``GtidSet.__contains__(GtidSet)``
+    tests each UUID's intervals for *equality* (``list.__contains__``), so
+    ``a in u`` is False although a is a subset of u.
     """
     their_set = theirs.GtidSet
-    i = inputs
+    i = parsed
 
-    def parsed(text):
-        return lambda: their_set(text)
-
-    def difference(pair):
-        left, right = pair
+    def difference(left, right):
         by_sid = {g.sid: g for g in right.gtids}
         return their_set([g - by_sid[g.sid] if g.sid in by_sid else g
                           for g in left.gtids])
 
+    def subset(left, right):
+        by_sid = {g.sid: g for g in right.gtids}
+        return all(g.sid in by_sid and g in by_sid[g.sid]
+                   for g in left.gtids)
+
     return {
-        'parse a': (lambda: their_set(i.text_a), None),
-        'str a': (str, parsed(i.text_a)),
-        'union a | b': (lambda pair: pair[0] + pair[1],
-                        lambda: (their_set(i.text_a), their_set(i.text_b))),
-        'difference u - b': (difference, lambda: (their_set(i.text_u),
-                                                  their_set(i.text_b))),
-        'difference a - b': (difference, lambda: (their_set(i.text_a),
-                                                  their_set(i.text_b))),
-        'subset a <= u': (lambda pair: pair[0] in pair[1],
-                          lambda: (their_set(i.text_a),
-                                   their_set(i.text_u))),
+        'parse a': lambda: their_set(i.text_a),
+        'str a': lambda: str(i.a),
+        'union a | b': lambda: i.a + i.b,
+        'difference u - b': lambda: difference(i.u, i.b),
+        'difference a - b': lambda: difference(i.a, i.b),
+        'subset a <= u': lambda: subset(i.a, i.u),
     }
 
 
@@ -244,50 +261,63 @@ def main(argv=None):
         'operation', 'N', 'ours (s)', 'theirs (s)', 'theirs/ours', 'same')
     print(header)
     print('-' * len(header))
-    cache = {args.intervals: inputs}
-    for name, func, setup in our_operations(ours, inputs):
+    notes = []
+    ours_cache = {args.intervals: inputs}
+    their_cache = {}
+    for name, _func, _setup in our_operations(ours, inputs):
+        if name not in their_operations(theirs, None):
+            print('%-22s %8d %11.4f %11s' % (
+                name, args.intervals, ours_full[name], 'n/a'))
+            continue
         done = None
         steps = []
         for size in ladder(args.intervals):
-            if size not in cache:
-                cache[size] = Inputs(ours, uuids, size)
-            sized = cache[size]
-            operations = their_operations(theirs, sized)
-            if name not in operations:
+            if size not in ours_cache:
+                ours_cache[size] = Inputs(ours, uuids, size)
+            if size not in their_cache:
+                try:
+                    their_cache[size] = TheirInputs(
+                        theirs, ours_cache[size], args.budget)
+                except Timeout:
+                    their_cache[size] = None
+            if their_cache[size] is None:
+                steps.append('%d: parsing the inputs took over %g s'
+                             % (size, args.budget))
                 break
-            their_func, their_setup = operations[name]
+            their_func = their_operations(theirs, their_cache[size])[name]
             try:
                 their_seconds, their_result = timed(
-                    their_func, their_setup, args.repeat, args.budget)
+                    their_func, repeat=args.repeat, budget=args.budget)
             except Timeout:
-                steps.append('N=%d: over %.1f s' % (size, args.budget))
+                steps.append('%d: over %g s' % (size, args.budget))
                 break
-            except Exception as exc:
-                steps.append('N=%d: failed: %s' % (size, exc))
-                break
-            mine_func, mine_setup = [
-                (f, s) for n, f, s in our_operations(ours, sized)
-                if n == name][0]
-            mine_seconds, mine_result = timed(mine_func, mine_setup,
-                                              args.repeat)
+            mine = dict((n, (f, s)) for n, f, s in
+                        our_operations(ours, ours_cache[size]))[name]
+            mine_seconds, mine_result = timed(mine[0], mine[1], args.repeat)
             done = (size, mine_seconds, their_seconds,
                     same_result(ours, mine_result, their_result))
-            steps.append('N=%d: %.3g s' % (size, their_seconds))
-            if their_seconds > args.budget / 2:
+            steps.append('%d: %.3g s' % (size, their_seconds))
+            if their_seconds > args.budget / 4:
+                # Doubling N at least doubles the time: stop before the
+                # next size certainly overruns.
                 break
         if done is None:
-            reason = ('not available' if not steps else
-                      'no size finished: ' + steps[-1])
-            print('%-22s %8s %11.4f %11s %12s  %s' % (
-                name, args.intervals, ours_full[name], reason, '', ''))
+            print('%-22s %8d %11.4f %11s' % (
+                name, args.intervals, ours_full[name],
+                'none within budget'))
             continue
         size, mine_seconds, their_seconds, same = done
         ratio = their_seconds / mine_seconds if mine_seconds else float('inf')
-        print('%-22s %8d %11.4f %11.4f %12.1f  %s' % (
+        print('%-22s %8d %11.4f %11.4f %12.4g  %s' % (
             name, size, mine_seconds, their_seconds, ratio,
             'yes' if same else 'NO'))
         if size < args.intervals:
-            print('%-22s %8s theirs by N: %s' % ('', '', ', '.join(steps)))
+            notes.append('%s, theirs by N: %s' % (name, ', '.join(steps)))
+    if notes:
+        print()
+        print('pymysqlreplication stopped below N = %d:' % args.intervals)
+        for note in notes:
+            print('  ' + note)
     return 0
 
 

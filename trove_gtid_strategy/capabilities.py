@@ -57,6 +57,8 @@ class Capabilities:
     replication_privileges: tuple
     #: ``sql_slave_skip_counter`` or ``sql_replica_skip_counter``.
     skip_counter_variable: str
+    #: ``DROP USER IF EXISTS`` (MySQL 5.7.8+, MariaDB 10.1.3+).
+    drop_user_if_exists: bool
 
     @property
     def gtid(self):
@@ -153,6 +155,7 @@ def _mysql(v):
         skip_counter_variable=('sql_replica_skip_counter'
                                if v.at_least(8, 0, 26)
                                else 'sql_slave_skip_counter'),
+        drop_user_if_exists=v.at_least(5, 7, 8),
     )
 
 
@@ -195,4 +198,5 @@ def _mariadb(v):
             ('REPLICATION SLAVE', 'BINLOG MONITOR') if v.at_least(10, 5, 2)
             else ('REPLICATION SLAVE', 'REPLICATION CLIENT')),
         skip_counter_variable='sql_slave_skip_counter',
+        drop_user_if_exists=v.at_least(10, 1, 3),
     )

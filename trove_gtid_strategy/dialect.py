@@ -19,7 +19,7 @@ REDACTED = '***'
 class Statement:
     """An SQL statement and its loggable form."""
 
-    sql: str
+    sql: str = dataclasses.field(repr=False)
     redacted: str
 
     def __str__(self):
@@ -100,9 +100,9 @@ class Dialect:
         p = self.caps.option_prefix
         extra = [(p + 'LOG_FILE', literals.quote(log_file)),
                  (p + 'LOG_POS', literals.integer(log_pos, 'log position'))]
-        if self.caps.flavor.value == 'mariadb':
+        if self.caps.gtid_style == 'mariadb':
             extra.append((p + 'USE_GTID', 'no'))
-        elif self.caps.gtid:
+        elif self.caps.gtid_style == 'mysql':
             extra.append((p + 'AUTO_POSITION', '0'))
         return self._change_source(source, connect_retry, tls, extra)
 
@@ -236,8 +236,11 @@ class Dialect:
                           create + literals.quote(REDACTED)), grant]
 
     def drop_user(self, name, host='%'):
-        return _plain('DROP USER IF EXISTS %s@%s'
-                      % (literals.quote(name), literals.quote(host)))
+        """Drop a user; callers ignore error 1396 where IF EXISTS is not
+        available (MySQL before 5.7.8)."""
+        return _plain('DROP USER %s%s@%s' % (
+            'IF EXISTS ' if self.caps.drop_user_if_exists else '',
+            literals.quote(name), literals.quote(host)))
 
     # -- state -----------------------------------------------------------
     def set_read_only(self, read_only):

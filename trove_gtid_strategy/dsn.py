@@ -34,7 +34,10 @@ class DSN:
 
     def connect_kwargs(self):
         """Keyword arguments for :func:`pymysql.connect`."""
-        kwargs = {'user': self.user, 'password': self.password}
+        # PyMySQL encodes a str password as latin-1; servers hash the
+        # UTF-8 bytes a utf8mb4 client sent in CREATE USER.
+        kwargs = {'user': self.user,
+                  'password': self.password.encode('utf-8')}
         if self.unix_socket:
             kwargs['unix_socket'] = self.unix_socket
         else:

@@ -528,7 +528,7 @@ class GtidSet(_Immutable):
                     data[key] = common
         return GtidSet._from_data(data)
 
-    def issubset(self, other):
+    def _issubset(self, other):
         """True if every GTID of ``self`` is in ``other``."""
         if len(self._data) > len(other._data):
             return False
@@ -541,22 +541,22 @@ class GtidSet(_Immutable):
     def __le__(self, other):
         if not isinstance(other, GtidSet):
             return NotImplemented
-        return self.issubset(other)
+        return self._issubset(other)
 
     def __lt__(self, other):
         if not isinstance(other, GtidSet):
             return NotImplemented
-        return self != other and self.issubset(other)
+        return self != other and self._issubset(other)
 
     def __ge__(self, other):
         if not isinstance(other, GtidSet):
             return NotImplemented
-        return other.issubset(self)
+        return other._issubset(self)
 
     def __gt__(self, other):
         if not isinstance(other, GtidSet):
             return NotImplemented
-        return self != other and other.issubset(self)
+        return self != other and other._issubset(self)
 
     def __eq__(self, other):
         if not isinstance(other, GtidSet):

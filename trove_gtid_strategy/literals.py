@@ -46,13 +46,14 @@ def integer(value, name):
     Ports and log positions come from dictionaries Trove builds; a string
     there must not reach the statement unchecked.
     """
+    bad = exceptions.InvalidInput(
+        '%s must be a non-negative integer, not %r' % (name, value))
     if isinstance(value, bool):
-        raise exceptions.InvalidInput('%s must be an integer, not %r' % (name, value))
+        raise bad
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise exceptions.InvalidInput('%s must be an integer, not %r' % (name, value))
+        raise bad
     if number < 0 or str(number) != str(value).strip():
-        raise exceptions.InvalidInput('%s must be a non-negative integer, not %r'
-                         % (name, value))
+        raise bad
     return str(number)

@@ -55,8 +55,8 @@ def choose_mode(requested, caps):
                           'requested (works on %s)' % version)
     if not caps.gtid:
         if requested == 'gtid':
-            first = ('MariaDB 10.0' if version.flavor.value == 'mariadb'
-                     else 'MySQL 5.6')
+            first = ('MariaDB 10.0.10' if version.flavor.value == 'mariadb'
+                     else 'MySQL 5.6.10')
             raise exceptions.UnsupportedMode(
                 'GTID replication was requested but %s has no GTIDs (they '
                 'start with %s): set replication_mode = binlog (or auto) or '

@@ -196,9 +196,10 @@ def missing_settings(settings, mode, role, from_file=False):
         value = settings.get(name)
         if value is None:
             return False
-        if from_file:
+        if from_file and name == 'log_bin':
+            # A path or a bare option turns the binary log on.
             return value.lower() not in _OFF
-        return _is_on(value) and value != ''
+        return _is_on(value) and (from_file or value != '')
 
     missing = []
     if not on('log_bin'):

@@ -62,6 +62,8 @@ class ServerState:
     gtid_purged: gtid_sets.GtidSet | None = None
     gtid_binlog_pos: gtid_sets.MariaDBGtidPosition | None = None
     gtid_slave_pos: gtid_sets.MariaDBGtidPosition | None = None
+    #: MariaDB: the last GTID of every (domain, server) in the binary log.
+    gtid_binlog_state: tuple = ()
     purged_position: gtid_sets.MariaDBGtidPosition | None = None
     binlog_files: tuple = ()
     no_backslash_escapes: bool = False
@@ -109,20 +111,31 @@ def classify_gtid_sets(source_executed, source_purged, replica_executed):
     return verdict, errant, missing
 
 
-def classify_mariadb_positions(source_pos, source_purged, replica_pos):
+def classify_mariadb_positions(source_pos, source_purged, replica_pos,
+                               source_state=None):
     """Verdict, errant GTIDs and missing domains for MariaDB positions.
 
-    MariaDB orders GTIDs by sequence number within a domain. The replica
-    diverged if, in some domain, it is ahead of the source or at the same
-    sequence number from another server; it cannot recover if the source's
-    oldest binary log starts after the replica's position in a domain.
+    MariaDB orders GTIDs by sequence number within a domain, so a replica
+    ahead of the source in a domain diverged. Sequence numbers alone miss
+    a replica's own write numbered below the source's, so when the
+    source's ``gtid_binlog_state`` is known, a replica GTID also counts as
+    errant unless the source logged that server's transactions up to it.
+    The replica cannot recover if the source's oldest binary log starts
+    after the replica's position in a domain.
     """
-    errant = [g for g in replica_pos
-              if (source_pos.get(g.domain_id) is None
-                  or source_pos.get(g.domain_id).seq_no < g.seq_no
-                  or (source_pos.get(g.domain_id).seq_no == g.seq_no
-                      and source_pos.get(g.domain_id).server_id
-                      != g.server_id))]
+    seen = None
+    if source_state is not None:
+        seen = {(g.domain_id, g.server_id): g.seq_no for g in source_state}
+
+    def is_errant(g):
+        known = source_pos.get(g.domain_id)
+        if known is None or known.seq_no < g.seq_no:
+            return True
+        if seen is not None:
+            return seen.get((g.domain_id, g.server_id), 0) < g.seq_no
+        return known.seq_no == g.seq_no and known.server_id != g.server_id
+
+    errant = [g for g in replica_pos if is_errant(g)]
     missing = [p for p in source_purged
                if replica_pos.get(p.domain_id) is None
                or replica_pos.get(p.domain_id).seq_no < p.seq_no]
@@ -201,24 +214,16 @@ def _classify(source, replica, mode, start):
         if source.gtid_binlog_pos is None:
             return None, '', ''
         empty = gtid_sets.MariaDBGtidPosition()
+        state = source.gtid_binlog_state or None
         if start is not None and start.mariadb_pos is not None:
-            presented = start.mariadb_pos
-            verdict, errant, missing = classify_mariadb_positions(
+            return classify_mariadb_positions(
                 source.gtid_binlog_pos, source.purged_position or empty,
-                presented)
-        else:
-            presented = replica.gtid_slave_pos or empty
-            verdict, errant, missing = classify_mariadb_positions(
-                source.gtid_binlog_pos, source.purged_position or empty,
-                presented)
-            # Local writes show in the replica's own binary log, not in
-            # its slave position.
-            own = classify_mariadb_positions(
-                source.gtid_binlog_pos, empty,
-                replica.gtid_binlog_pos or empty)
-            if own[0] is Verdict.DIVERGED:
-                return own
-        return verdict, errant, missing
+                start.mariadb_pos, state)
+        # Local writes show in the replica's own binary log, not in its
+        # slave position: check the position it will resume from.
+        return classify_mariadb_positions(
+            source.gtid_binlog_pos, source.purged_position or empty,
+            mariadb_resume_position(replica), state)
     return _classify_position(source, start)
 
 

@@ -7,6 +7,7 @@ counterexample.
 """
 
 import copy
+import dataclasses
 import pickle
 import re
 import sys
@@ -171,7 +172,7 @@ def test_messages_say_what_was_expected():
         GtidSet.parse(U1 + ':0')
     with pytest.raises(Invalid, match='at most %d' % MAX_GNO):
         GtidSet.parse(U1 + ':' + str(MAX_GNO + 1))
-    with pytest.raises(Invalid, match='at most 32'.replace('at most', '1 to')):
+    with pytest.raises(Invalid, match='1 to 32 letters'):
         GtidSet.parse(U1 + ':' + 'a' * 33 + ':1')
 
 
@@ -230,7 +231,6 @@ def test_subset_and_superset():
     assert not GtidSet.parse(U1 + ':9-11') <= A
     assert not GtidSet.parse(U1 + ':t:1') <= GtidSet.parse(U1 + ':1')
     assert GtidSet() <= A and GtidSet() < A
-    assert A.issubset(A | B)
 
 
 def test_adjacent_intervals_in_the_superset_are_merged():
@@ -629,7 +629,7 @@ def test_mariadb_gtid():
     assert str(MariaDBGtid.parse('007-01-0100')) == '7-1-100'
     top = '4294967295-4294967295-18446744073709551615'
     assert str(MariaDBGtid.parse(top)) == top
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         g.seq_no = 5
 
 

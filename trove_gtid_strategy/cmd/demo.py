@@ -99,23 +99,29 @@ def _tool(*names):
         % names[0])
 
 
-def take_dump(dsn, path):
+def _client(args, dsn, **kwargs):
+    """Run a MariaDB client tool as the DSN's user; failures name it."""
+    args = args + ['--host=%s' % dsn.host, '--port=%d' % dsn.port,
+                   '--user=%s' % dsn.user]
+    done = subprocess.run(args, env=_client_env(dsn), stderr=subprocess.PIPE,
+                          **kwargs)
+    if done.returncode:
+        raise exceptions.SandboxError('%s failed: %s' % (
+            os.path.basename(args[0]), done.stderr.decode(errors='replace')
+            .strip()))
+
+
+def take_dump(dsn, path, databases=('demo',)):
     """A consistent dump recording the binlog position and GTID."""
-    args = [_tool('mariadb-dump', 'mysqldump'), '--host=127.0.0.1',
-            '--port=%d' % dsn.port, '--user=%s' % dsn.user,
-            '--single-transaction', '--master-data=2', '--gtid',
-            '--databases', 'demo']
     with open(path, 'w') as out:
-        subprocess.run(args, stdout=out, env=_client_env(dsn), check=True,
-                       stderr=subprocess.PIPE)
+        _client([_tool('mariadb-dump', 'mysqldump'), '--single-transaction',
+                 '--master-data=2', '--gtid', '--databases', *databases],
+                dsn, stdout=out)
 
 
 def load_dump(dsn, path):
-    args = [_tool('mariadb', 'mysql'), '--host=127.0.0.1',
-            '--port=%d' % dsn.port, '--user=%s' % dsn.user]
     with open(path) as dump:
-        subprocess.run(args, stdin=dump, env=_client_env(dsn), check=True,
-                       stderr=subprocess.PIPE)
+        _client([_tool('mariadb', 'mysql')], dsn, stdin=dump)
 
 
 def table_fingerprints(dsn):

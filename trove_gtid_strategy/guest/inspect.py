@@ -13,7 +13,8 @@ from trove_gtid_strategy import versions
 
 _VARIABLES = ('version', 'version_comment', 'server_id', 'log_bin',
               'read_only', 'sql_mode', 'gtid_mode', 'gtid_executed',
-              'gtid_purged', 'gtid_binlog_pos', 'gtid_slave_pos')
+              'gtid_purged', 'gtid_binlog_pos', 'gtid_slave_pos',
+              'gtid_binlog_state')
 
 
 def rows_as_dicts(result):
@@ -68,6 +69,10 @@ def read_state(service, binlog_files=True):
             v.get('gtid_binlog_pos', ''))
         state['gtid_slave_pos'] = gtid.MariaDBGtidPosition.parse(
             v.get('gtid_slave_pos', ''))
+        state['gtid_binlog_state'] = tuple(
+            gtid.MariaDBGtid.parse(item) for item in
+            v.get('gtid_binlog_state', '').replace('\n', '').split(',')
+            if item.strip())
     if binlog_files and state['log_bin']:
         files = tuple(_text(row[0]) for row in service.execute_sql(
             dialect.show_binary_logs().sql).fetchall())

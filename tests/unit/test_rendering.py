@@ -1,0 +1,447 @@
+"""Tests of trove_gtid_strategy.rendering: server ids and my.cnf settings.
+
+Rendered configs are read back with parse_config and checked setting by
+setting; every one of them must pass check_config, and check_config must
+flag the settings a version cannot start with (Trove's own GTID template
+on MySQL 5.5 being the seed 000 case).
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from trove_gtid_strategy.capabilities import capabilities_for
+from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.modes import choose_mode
+from trove_gtid_strategy.modes import Mode
+from trove_gtid_strategy import rendering
+from trove_gtid_strategy.rendering import check_config
+from trove_gtid_strategy.rendering import ConfigRenderer
+from trove_gtid_strategy.rendering import missing_settings
+from trove_gtid_strategy.rendering import parse_config
+from trove_gtid_strategy.rendering import stable_server_id
+from trove_gtid_strategy.versions import Flavor
+from trove_gtid_strategy.versions import parse_label
+from trove_gtid_strategy.versions import ServerVersion
+
+INSTANCE = '7f6b2c3e-51a4-4b0e-9a61-0c1d2e3f4a5b'
+
+# What Trove's mysql replica template renders for a GTID datastore.
+TROVE_GTID_REPLICA = """\
+[mysqld]
+log_bin = /var/lib/mysql/data/mysql-bin.log
+binlog_format = MIXED
+relay_log = /var/lib/mysql/data/mysql-relay-bin.log
+relay_log_info_repository = TABLE
+relay_log_recovery = 1
+relay_log_purge = 1
+log_slave_updates = ON
+enforce_gtid_consistency = ON
+gtid_mode = ON
+read_only = true
+"""
+
+
+def caps(flavor, text):
+    v = ServerVersion(flavor, *(int(n) for n in text.split('.')))
+    return capabilities_for(v)
+
+
+MY55 = caps(Flavor.MYSQL, '5.5.62')
+MY56 = caps(Flavor.MYSQL, '5.6.51')
+MY57 = caps(Flavor.MYSQL, '5.7.44')
+MY80 = caps(Flavor.MYSQL, '8.0.36')
+MY82 = caps(Flavor.MYSQL, '8.2.0')
+MY84 = caps(Flavor.MYSQL, '8.4.3')
+PC57 = caps(Flavor.PERCONA, '5.7.44')
+MDB = caps(Flavor.MARIADB, '10.11.6')
+
+
+# -- stable_server_id ---------------------------------------------------
+
+def _server_id_in_subprocess(instance_id, hash_seed):
+    env = dict(os.environ, PYTHONHASHSEED=str(hash_seed))
+    out = subprocess.run(
+        [sys.executable, '-c',
+         'import sys\n'
+         'from trove_gtid_strategy.rendering import stable_server_id\n'
+         'print(stable_server_id(sys.argv[1]))\n', instance_id],
+        env=env, capture_output=True, text=True, check=True)
+    return int(out.stdout)
+
+
+def test_server_id_is_the_same_in_every_process():
+    here = stable_server_id(INSTANCE)
+    # Different hash seeds: Trove's hash()-based id changed with them.
+    assert _server_id_in_subprocess(INSTANCE, 1) == here
+    assert _server_id_in_subprocess(INSTANCE, 4242) == here
+
+
+def test_server_id_is_pinned():
+    # A change of algorithm would renumber every existing replica.
+    assert stable_server_id(INSTANCE) == 3876478772
+    assert stable_server_id('') == 3820012611
+
+
+def test_server_id_range_and_spread():
+    ids = [stable_server_id('instance-%d' % n) for n in range(2000)]
+    assert all(1 <= i <= 2 ** 32 - 1 for i in ids)
+    assert len(set(ids)) == len(ids)
+    assert stable_server_id('a') != stable_server_id('b')
+    # Not just small numbers: the whole range is used.
+    assert max(ids) > 2 ** 31
+    assert min(ids) < 2 ** 31
+
+
+def test_server_id_accepts_non_strings():
+    assert stable_server_id(12345) == stable_server_id('12345')
+
+
+# -- render -------------------------------------------------------------
+
+def render(c, mode, role, server_id=7, **kw):
+    return ConfigRenderer(**kw).render(role, c, mode, server_id=server_id)
+
+
+COMMON = {
+    'server_id': '7',
+    'log_bin': 'mysql-bin',
+    'binlog_format': 'ROW',
+    'sync_binlog': '1',
+    'innodb_flush_log_at_trx_commit': '1',
+    'relay_log': 'mysql-relay-bin',
+    'relay_log_recovery': 'ON',
+}
+TABLE_REPOSITORIES = {'relay_log_info_repository': 'TABLE',
+                      'master_info_repository': 'TABLE'}
+MYSQL_GTID = {'gtid_mode': 'ON', 'enforce_gtid_consistency': 'ON'}
+SLAVE_UPDATES = {'log_slave_updates': 'ON'}
+REPLICA_UPDATES = {'log_replica_updates': 'ON'}
+
+
+@pytest.mark.parametrize('c, mode, expected', [
+    (MY55, Mode.BINLOG, dict(COMMON, **SLAVE_UPDATES)),
+    (MY56, Mode.BINLOG, dict(COMMON, **SLAVE_UPDATES, **TABLE_REPOSITORIES)),
+    (MY56, Mode.GTID, dict(COMMON, **SLAVE_UPDATES, **TABLE_REPOSITORIES,
+                           **MYSQL_GTID)),
+    (MY57, Mode.GTID, dict(COMMON, **SLAVE_UPDATES, **TABLE_REPOSITORIES,
+                           **MYSQL_GTID)),
+    (PC57, Mode.GTID, dict(COMMON, **SLAVE_UPDATES, **TABLE_REPOSITORIES,
+                           **MYSQL_GTID)),
+    (MY80, Mode.GTID, dict(COMMON, **REPLICA_UPDATES, **TABLE_REPOSITORIES,
+                           **MYSQL_GTID)),
+    (MY84, Mode.GTID, dict(COMMON, **REPLICA_UPDATES, **MYSQL_GTID)),
+    (MY84, Mode.BINLOG, dict(COMMON, **REPLICA_UPDATES)),
+    (MDB, Mode.MARIADB_GTID, dict(COMMON, **SLAVE_UPDATES,
+                                  gtid_strict_mode='ON')),
+    (MDB, Mode.BINLOG, dict(COMMON, **SLAVE_UPDATES)),
+])
+@pytest.mark.parametrize('role', ['replica_source', 'replica'])
+def test_render(c, mode, expected, role):
+    rendered = render(c, mode, role)
+    wanted = dict(expected)
+    if role == 'replica':
+        wanted['read_only'] = 'ON'
+    assert parse_config(rendered.text) == wanted
+    assert rendered.role == role
+    assert rendered.template == '%s.cnf.j2' % mode
+    assert rendered.text.endswith('\n') and not rendered.text.endswith('\n\n')
+    assert rendered.text.startswith(
+        '# Written by trove_gtid_strategy for %s (%s, %s).\n[mysqld]\n'
+        % (c.version, mode, role))
+    assert check_config(rendered.text, c) == []
+    assert missing_settings(parse_config(rendered.text), mode, role,
+                            from_file=True) == []
+
+
+def test_render_server_id_and_binlog_format():
+    rendered = ConfigRenderer().render('replica_source', MY57, Mode.GTID,
+                                       server_id=4000000000,
+                                       binlog_format='MIXED')
+    options = parse_config(rendered.text)
+    assert options['server_id'] == '4000000000'
+    assert options['binlog_format'] == 'MIXED'
+
+
+@pytest.mark.parametrize('label', ['mysql-5.5', '5.5', 'MySQL 5.5'])
+@pytest.mark.parametrize('role', ['replica_source', 'replica'])
+def test_mysql_5_5_label_never_yields_gtid_settings(label, role):
+    # Seed 000: Trove read 'mysql-5.5' as 0.0.0 and rendered a GTID
+    # template for a 5.5 server, which then did not start.
+    c = capabilities_for(parse_label(label, 'mysql'))
+    choice = choose_mode('auto', c)
+    assert choice.mode is Mode.BINLOG
+    options = parse_config(render(c, choice.mode, role).text)
+    for name in ('gtid_mode', 'enforce_gtid_consistency',
+                 'relay_log_info_repository', 'master_info_repository',
+                 'gtid_strict_mode', 'log_replica_updates'):
+        assert name not in options
+    with pytest.raises(exceptions.ConfigError, match='gtid_mode'):
+        render(c, Mode.GTID, role)
+
+
+def test_unknown_role():
+    with pytest.raises(exceptions.ConfigError) as info:
+        render(MY57, Mode.GTID, 'primary')
+    assert str(info.value) == ("unknown config role 'primary' (expected "
+                               "replica_source or replica)")
+
+
+def test_template_candidates():
+    assert rendering.template_candidates(PC57, Mode.GTID, 'replica') == [
+        'percona/5.7/gtid/replica.cnf.j2',
+        'percona/5/gtid/replica.cnf.j2',
+        'percona/gtid/replica.cnf.j2',
+        'mysql/5.7/gtid/replica.cnf.j2',
+        'mysql/5/gtid/replica.cnf.j2',
+        'mysql/gtid/replica.cnf.j2',
+        'gtid/replica.cnf.j2',
+        'gtid.cnf.j2',
+    ]
+    assert rendering.template_candidates(
+        MDB, Mode.MARIADB_GTID, 'replica_source') == [
+        'mariadb/10.11/mariadb_gtid/replica_source.cnf.j2',
+        'mariadb/10/mariadb_gtid/replica_source.cnf.j2',
+        'mariadb/mariadb_gtid/replica_source.cnf.j2',
+        'mariadb_gtid/replica_source.cnf.j2',
+        'mariadb_gtid.cnf.j2',
+    ]
+
+
+# -- template overrides -------------------------------------------------
+
+def _write(root, name, text):
+    path = root.joinpath(*name.split('/'))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_override_wins_over_packaged_template(tmp_path):
+    _write(tmp_path, 'mysql/5.7/gtid/replica.cnf.j2',
+           '{% extends "gtid.cnf.j2" %}\n'
+           '{% block mode_settings %}{{ super() }}\n'
+           'slave_parallel_workers = 4\n{% endblock %}\n')
+    renderer = ConfigRenderer(template_dir=str(tmp_path))
+    rendered = renderer.render('replica', MY57, Mode.GTID, server_id=9)
+    assert rendered.template == 'mysql/5.7/gtid/replica.cnf.j2'
+    options = parse_config(rendered.text)
+    assert options['slave_parallel_workers'] == '4'
+    assert options['gtid_mode'] == 'ON'
+    assert options['read_only'] == 'ON'
+    # Other roles, versions and flavors still use the packaged ones.
+    assert renderer.render('replica_source', MY57, Mode.GTID,
+                           server_id=9).template == 'gtid.cnf.j2'
+    assert renderer.render('replica', MY80, Mode.GTID,
+                           server_id=9).template == 'gtid.cnf.j2'
+
+
+def test_percona_falls_back_to_mysql_override(tmp_path):
+    _write(tmp_path, 'mysql/5.7/gtid/replica.cnf.j2',
+           '[mysqld]\nserver_id = {{ server_id }}\nlog_bin = b\n')
+    rendered = ConfigRenderer(str(tmp_path)).render('replica', PC57,
+                                                    Mode.GTID, server_id=3)
+    assert rendered.template == 'mysql/5.7/gtid/replica.cnf.j2'
+    assert rendered.text == '[mysqld]\nserver_id = 3\nlog_bin = b\n'
+
+
+def test_override_with_gtid_mode_on_5_5_is_refused(tmp_path):
+    _write(tmp_path, 'mysql/5.5/binlog/replica_source.cnf.j2',
+           '[mysqld]\nserver_id = {{ server_id }}\nlog_bin = mysql-bin\n'
+           'gtid_mode = ON\nenforce_gtid_consistency = ON\n')
+    renderer = ConfigRenderer(template_dir=str(tmp_path))
+    with pytest.raises(exceptions.ConfigError) as info:
+        renderer.render('replica_source', MY55, Mode.BINLOG, server_id=1)
+    message = str(info.value)
+    assert 'mysql/5.5/binlog/replica_source.cnf.j2' in message
+    assert 'gtid_mode (mysql 5.5.62 has no MySQL GTIDs)' in message
+    assert 'enforce_gtid_consistency' in message
+
+
+def test_override_with_undefined_variable_is_a_config_error(tmp_path):
+    _write(tmp_path, 'mysql/5.7/gtid/replica.cnf.j2',
+           '[mysqld]\nserver_id = {{ no_such_variable }}\n')
+    with pytest.raises(exceptions.ConfigError, match='no_such_variable'):
+        ConfigRenderer(str(tmp_path)).render('replica', MY57, Mode.GTID, 1)
+
+
+def test_template_dir_must_exist(tmp_path):
+    missing = str(tmp_path / 'nope')
+    with pytest.raises(exceptions.ConfigError, match='is not a directory'):
+        ConfigRenderer(template_dir=missing)
+
+
+def test_no_template_found(tmp_path, monkeypatch):
+    monkeypatch.setattr(rendering, 'PACKAGED_TEMPLATES', str(tmp_path))
+    with pytest.raises(exceptions.ConfigError) as info:
+        ConfigRenderer().render('replica', MY57, Mode.GTID, 1)
+    assert str(info.value).startswith(
+        'no template for mysql 5.7.44 (gtid, replica); searched '
+        'mysql/5.7/gtid/replica.cnf.j2, ')
+
+
+# -- parse_config -------------------------------------------------------
+
+def test_parse_config():
+    text = """\
+!includedir /etc/mysql/conf.d/
+# a comment
+[client]
+port = 3307
+[mysqld]
+Log-Bin = /var/lib/mysql/mysql-bin   # trailing comment
+server-id=12
+gtid_mode = "ON"
+skip_name_resolve
+; also a comment
+[mysqld_safe]
+gtid_mode = OFF
+[mariadb]
+gtid_strict_mode = 'ON'
+"""
+    assert parse_config(text) == {
+        'log_bin': '/var/lib/mysql/mysql-bin',
+        'server_id': '12',
+        'gtid_mode': 'ON',
+        'skip_name_resolve': '',
+        'gtid_strict_mode': 'ON',
+    }
+    assert parse_config('') == {}
+    assert parse_config(None) == {}
+    # Options before any section are not the server's.
+    assert parse_config('gtid_mode = ON\n') == {}
+
+
+# -- check_config -------------------------------------------------------
+
+def test_trove_gtid_template_on_5_5():
+    assert check_config(TROVE_GTID_REPLICA, MY55) == [
+        'gtid_mode (mysql 5.5.62 has no MySQL GTIDs)',
+        'enforce_gtid_consistency (mysql 5.5.62 has no MySQL GTIDs)',
+        'relay_log_info_repository (not a variable of mysql 5.5.62)',
+    ]
+
+
+def test_trove_gtid_template_on_8_4():
+    assert check_config(TROVE_GTID_REPLICA, MY84) == [
+        'relay_log_info_repository (not a variable of mysql 8.4.3)',
+    ]
+
+
+@pytest.mark.parametrize('c', [MY56, MY57, MY80])
+def test_trove_gtid_template_where_it_works(c):
+    assert check_config(TROVE_GTID_REPLICA, c) == []
+
+
+def test_trove_gtid_template_on_mariadb():
+    assert check_config(TROVE_GTID_REPLICA, MDB) == [
+        'gtid_mode (mariadb 10.11.6 has no MySQL GTIDs)',
+        'enforce_gtid_consistency (mariadb 10.11.6 has no MySQL GTIDs)',
+        'relay_log_info_repository (not a variable of mariadb 10.11.6)',
+    ]
+
+
+@pytest.mark.parametrize('c, problems', [
+    (MY80, []),
+    (MY82, ['expire_logs_days (removed in MySQL 8.2.0)']),
+    (MY84, ['expire_logs_days (removed in MySQL 8.2.0)']),
+])
+def test_expire_logs_days(c, problems):
+    assert check_config('[mysqld]\nexpire_logs_days = 7\n', c) == problems
+
+
+@pytest.mark.parametrize('text, c, problem', [
+    ('[mysqld]\nbinlog_expire_logs_seconds = 86400\n', MY57,
+     'binlog_expire_logs_seconds (MySQL 8.0.1+ only)'),
+    ('[mysqld]\nlog_replica_updates = ON\n', MY57,
+     'log_replica_updates (MySQL 8.0.26+ only)'),
+    ('[mysqld]\ngtid_strict_mode = ON\n', MY80,
+     'gtid_strict_mode (mysql 8.0.36 has no MariaDB GTIDs)'),
+    ('[mysqld]\nmaster-info-repository = TABLE\n', MY84,
+     'master_info_repository (not a variable of mysql 8.4.3)'),
+    ('[mysqld]\ngtid_mode = ON\n', MY57,
+     'gtid_mode = ON needs enforce_gtid_consistency = ON'),
+    ('[mysqld]\ngtid_mode = ON\nenforce_gtid_consistency = ON\n', MY56,
+     'gtid_mode = ON on MySQL 5.6 needs log_bin and log_slave_updates'),
+])
+def test_check_config_problems(text, c, problem):
+    assert check_config(text, c) == [problem]
+
+
+def test_check_config_ignores_other_sections_and_loose_options():
+    text = ('[mysqld_safe]\ngtid_mode = ON\n'
+            '[mysqld]\nloose_gtid_mode = ON\n')
+    assert check_config(text, MY55) == []
+
+
+def test_check_config_5_7_gtid_without_binlog_is_fine():
+    # 5.7.5+ keeps GTIDs in a table: no log_bin requirement.
+    text = '[mysqld]\ngtid_mode = ON\nenforce_gtid_consistency = ON\n'
+    assert check_config(text, MY57) == []
+
+
+# -- missing_settings ---------------------------------------------------
+
+LIVE_GTID_REPLICA = {'log_bin': 'ON', 'server_id': '7', 'gtid_mode': 'ON',
+                     'enforce_gtid_consistency': 'ON', 'read_only': 'ON'}
+
+
+@pytest.mark.parametrize('settings, mode, role, missing', [
+    (LIVE_GTID_REPLICA, Mode.GTID, 'replica', []),
+    (LIVE_GTID_REPLICA, Mode.GTID, 'replica_source', []),
+    (dict(LIVE_GTID_REPLICA, read_only='OFF'), Mode.GTID, 'replica',
+     ['read_only']),
+    (dict(LIVE_GTID_REPLICA, read_only='OFF'), Mode.GTID, 'replica_source',
+     []),
+    (dict(LIVE_GTID_REPLICA, gtid_mode='ON_PERMISSIVE',
+          enforce_gtid_consistency='WARN'), Mode.GTID, 'replica_source',
+     ['gtid_mode', 'enforce_gtid_consistency']),
+    ({'log_bin': 'OFF', 'server_id': '0'}, Mode.BINLOG, 'replica_source',
+     ['log_bin', 'server_id']),
+    # MySQL 5.5 has no GTID variables: nothing GTID is asked of it.
+    ({'log_bin': 'ON', 'server_id': '1'}, Mode.BINLOG, 'replica_source',
+     []),
+    ({}, Mode.GTID, 'replica',
+     ['log_bin', 'server_id', 'gtid_mode', 'enforce_gtid_consistency',
+      'read_only']),
+    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON'},
+     Mode.MARIADB_GTID, 'replica', []),
+    ({'log_bin': '', 'server_id': ''}, Mode.BINLOG, 'replica_source',
+     ['log_bin', 'server_id']),
+])
+def test_missing_live_settings(settings, mode, role, missing):
+    assert missing_settings(settings, mode, role) == missing
+
+
+@pytest.mark.parametrize('text, mode, role, missing', [
+    (TROVE_GTID_REPLICA, Mode.GTID, 'replica', []),
+    # A bare log_bin or a path switches the binary log on.
+    ('[mysqld]\nlog_bin\n', Mode.BINLOG, 'replica_source', []),
+    ('[mysqld]\nlog-bin = /data/binlog\n', Mode.BINLOG, 'replica_source',
+     []),
+    ('[mysqld]\nlog_bin = OFF\n', Mode.BINLOG, 'replica_source',
+     ['log_bin']),
+    ('[mysqld]\nlog_bin = b\ngtid_mode = OFF\n', Mode.GTID,
+     'replica_source', ['gtid_mode', 'enforce_gtid_consistency']),
+    ('[mysqld]\nlog_bin = b\nread_only = 0\n', Mode.BINLOG, 'replica',
+     ['read_only']),
+    ('[mysqld]\nserver_id = 5\n', Mode.BINLOG, 'replica_source',
+     ['log_bin']),
+])
+def test_missing_settings_in_file(text, mode, role, missing):
+    # server_id may come from another file, so it is never asked for.
+    assert missing_settings(parse_config(text), mode, role,
+                            from_file=True) == missing
+
+
+@pytest.mark.parametrize('gtid_mode, enforce', [
+    ('OFF_PERMISSIVE', 'ON'),
+    ('ON_PERMISSIVE', 'ON'),
+    ('ON', 'WARN'),
+])
+def test_permissive_gtid_mode_in_file_is_missing(gtid_mode, enforce):
+    text = ('[mysqld]\nlog_bin = b\ngtid_mode = %s\n'
+            'enforce_gtid_consistency = %s\n' % (gtid_mode, enforce))
+    assert missing_settings(parse_config(text), Mode.GTID, 'replica_source',
+                            from_file=True) != []
