@@ -33,7 +33,8 @@ def _plain(sql):
 def show_variables(names):
     """Global variables by name, on every version. Absent ones are simply
     not returned, which is how a missing variable (``gtid_mode`` on 5.5)
-    is told."""
+    is told.
+    """
     return _plain('SHOW GLOBAL VARIABLES WHERE Variable_name IN (%s)'
                   % ', '.join(literals.quote(n) for n in names))
 
@@ -44,7 +45,8 @@ def show_binary_logs():
 
 @dataclasses.dataclass(frozen=True)
 class SourceAddress:
-    """Where a replica connects, and as whom."""
+    """Where a replica connects, and as whom.
+    """
 
     host: str
     port: int
@@ -208,7 +210,8 @@ class Dialect:
     # -- waiting ---------------------------------------------------------
     def wait_for_gtids(self, gtids, timeout):
         """A SELECT returning 0 once ``gtids`` are applied (-1 or 1 on
-        timeout, depending on the function)."""
+        timeout, depending on the function).
+        """
         function = self.caps.gtid_wait_function
         if function is None:
             self._require_gtid('mysql')
@@ -224,7 +227,8 @@ class Dialect:
 
     # -- users -----------------------------------------------------------
     def create_replication_user(self, name, password, host='%'):
-        """CREATE USER + GRANT of the replication privileges only."""
+        """CREATE USER + GRANT of the replication privileges only.
+        """
         account = '%s@%s' % (literals.quote(name), literals.quote(host))
         create = 'CREATE USER %s IDENTIFIED BY ' % account
         grant = Statement(
@@ -237,7 +241,8 @@ class Dialect:
 
     def drop_user(self, name, host='%'):
         """Drop a user; callers ignore error 1396 where IF EXISTS is not
-        available (MySQL before 5.7.8)."""
+        available (MySQL before 5.7.8).
+        """
         return _plain('DROP USER %s%s@%s' % (
             'IF EXISTS ' if self.caps.drop_user_if_exists else '',
             literals.quote(name), literals.quote(host)))
@@ -248,7 +253,8 @@ class Dialect:
                       % ('ON' if read_only else 'OFF'))
 
     def binlog_gtid_pos(self, log_file, log_pos):
-        """MariaDB: the GTID position at a binlog file and offset."""
+        """MariaDB: the GTID position at a binlog file and offset.
+        """
         self._require_gtid('mariadb')
         return _plain('SELECT BINLOG_GTID_POS(%s, %s)' % (
             literals.quote(log_file),

@@ -41,7 +41,8 @@ class UnsupportedMode(TroveGtidError):
 
 class ConfigError(TroveGtidError):
     """A configuration template is missing or renders settings the server
-    cannot start with."""
+    cannot start with.
+    """
 
 
 class PrecheckFailed(TroveGtidError):

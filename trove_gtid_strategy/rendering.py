@@ -68,7 +68,8 @@ class RenderedConfig:
 
 class ConfigRenderer:
     """Renders and checks configs; ``template_dir`` overrides the package's
-    templates name by name (see :func:`template_candidates`)."""
+    templates name by name (see :func:`template_candidates`).
+    """
 
     def __init__(self, template_dir=None):
         loaders = [jinja2.FileSystemLoader(PACKAGED_TEMPLATES)]

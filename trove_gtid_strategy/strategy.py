@@ -172,7 +172,8 @@ class ReplicationStrategy:
 
     def _usable_config(self, text, role, service, attempt):
         """``text`` if this server can start with it and it has what the
-        mode needs; otherwise our own rendering, with a warning."""
+        mode needs; otherwise our own rendering, with a warning.
+        """
         ours = self._render(role, attempt, self._server_id(service, attempt))
         if not (text or '').strip():
             return ours.text
@@ -191,7 +192,8 @@ class ReplicationStrategy:
 
     def _apply_config(self, service, role, text, attempt):
         """Write the override and restart, unless the running server
-        already has every setting the mode needs."""
+        already has every setting the mode needs.
+        """
         needed = rendering.missing_settings(
             inspect.read_variables(service, rendering.LIVE_SETTINGS),
             attempt.mode, role)
@@ -218,7 +220,8 @@ class ReplicationStrategy:
 
     def _create_replication_user(self, service, attempt):
         """A user per replica, random name, strong random password, only
-        the replication privileges."""
+        the replication privileges.
+        """
         user = {
             'name': '%s%s' % (self.options.replication_user_prefix,
                               secrets.token_hex(6)),
@@ -232,7 +235,8 @@ class ReplicationStrategy:
 
     def current_position(self, service, attempt=None):
         """The source's current position in the mode's own terms, as in
-        ``replica_conf['log_position']``."""
+        ``replica_conf['log_position']``.
+        """
         attempt = attempt or self._attempt(service)
         log_file, log_pos = inspect.read_source_position(
             service, attempt.dialect)
@@ -247,7 +251,8 @@ class ReplicationStrategy:
 
     # -- Trove's interface -----------------------------------------------
     def get_master_ref(self, service, snapshot_info):
-        """Where replicas reach this source: ``{'host', 'port'}``."""
+        """Where replicas reach this source: ``{'host', 'port'}``.
+        """
         host = (getattr(service, 'replication_host', None)
                 or _local_ipv4())
         return {'host': host, 'port': service.get_port()}
@@ -393,7 +398,8 @@ class ReplicationStrategy:
     # -- beyond Trove ----------------------------------------------------
     def wait_for_replica_running(self, service, timeout=None):
         """Wait until both replication threads run; fail with the
-        server's last I/O and SQL errors."""
+        server's last I/O and SQL errors.
+        """
         timeout = timeout or self.options.replica_start_timeout
         version, caps = inspect.read_version(service)
         d = dialect.Dialect(caps)
@@ -421,7 +427,8 @@ class ReplicationStrategy:
     def wait_until_applied(self, service, position, timeout=None):
         """Wait until the replica applied ``position``, a dict as in
         ``replica_conf['log_position']`` (GTIDs when present, else the
-        source's file and position)."""
+        source's file and position).
+        """
         timeout = timeout or self.options.catch_up_timeout
         version, caps = inspect.read_version(service)
         d = dialect.Dialect(caps)
@@ -443,15 +450,16 @@ class ReplicationStrategy:
         if timed_out:
             status = inspect.read_replica_status(service, d) or {}
             raise exceptions.ReplicationError(
-                '%s did not apply %s within %ds' % (version, position,
-                                                     timeout),
+                '%s did not apply %s within %ds'
+                % (version, position, timeout),
                 _field(status, 'Last_IO_Error'),
                 _field(status, 'Last_SQL_Error'))
 
     # -- attach internals ------------------------------------------------
     def _probe_source(self, address, tls):
         """Read the source's state as the replication user, the way the
-        replica's I/O thread will reach it."""
+        replica's I/O thread will reach it.
+        """
         probe = guest_service.MySQLService(
             dsn.DSN(user=address.user, password=address.password,
                     host=address.host, port=address.port),
@@ -470,7 +478,8 @@ class ReplicationStrategy:
             probe.close()
 
     def _seed_start_point(self, service, dataset, attempt):
-        """Where a replica restored from a backup starts."""
+        """Where a replica restored from a backup starts.
+        """
         start = seeding.from_dataset(dataset)
         if start is None:
             datadir = service.get_data_dir()
@@ -534,7 +543,8 @@ class ReplicationStrategy:
 
 def _tls_from(master_info):
     """TLS settings from Trove's snapshot (2026+: cert_container and
-    ssl_mode), or TLS explicitly off."""
+    ssl_mode), or TLS explicitly off.
+    """
     if master_info.get('cert_container') and master_info.get('ssl_mode'):
         mode = str(master_info['ssl_mode']).lower()
         return dialect.Tls(enabled=True,
@@ -561,7 +571,8 @@ def _pymysql_ssl(tls):
 
 def _local_ipv4():
     """This host's address as its name resolves (Trove's guests resolve
-    their own name to the instance address)."""
+    their own name to the instance address).
+    """
     try:
         return socket.gethostbyname(socket.gethostname())
     except OSError:
@@ -570,18 +581,21 @@ def _local_ipv4():
 
 class AutoReplication(ReplicationStrategy):
     """The drop-in: mode from ``[trove_gtid_strategy] replication_mode``
-    (default ``auto``), flavor from the server."""
+    (default ``auto``), flavor from the server.
+    """
 
 
 class MysqlBinlogReplication(ReplicationStrategy):
     """Binary log file and position, on every MySQL, Percona and MariaDB
-    version (MySQL 5.5 has nothing else)."""
+    version (MySQL 5.5 has nothing else).
+    """
 
     requested_mode = 'binlog'
 
 
 class MysqlGTIDReplication(ReplicationStrategy):
-    """MySQL / Percona GTIDs with auto-positioning (5.6.10+)."""
+    """MySQL / Percona GTIDs with auto-positioning (5.6.10+).
+    """
 
     requested_mode = 'gtid'
     flavor_family = 'mysql'

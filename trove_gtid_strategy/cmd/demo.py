@@ -44,7 +44,8 @@ def add_commands(sub):
 
 class Writer(threading.Thread):
     """Inserts rows on the source in small transactions, bounded in count
-    and time, so the dump and the attaches happen under load."""
+    and time, so the dump and the attaches happen under load.
+    """
 
     def __init__(self, dsn, rows, seconds=120):
         super().__init__(daemon=True)
@@ -100,7 +101,8 @@ def _tool(*names):
 
 
 def _client(args, dsn, **kwargs):
-    """Run a MariaDB client tool as the DSN's user; failures name it."""
+    """Run a MariaDB client tool as the DSN's user; failures name it.
+    """
     args = args + ['--host=%s' % dsn.host, '--port=%d' % dsn.port,
                    '--user=%s' % dsn.user]
     done = subprocess.run(args, env=_client_env(dsn), stderr=subprocess.PIPE,

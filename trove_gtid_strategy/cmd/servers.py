@@ -1,5 +1,6 @@
 """``trove-gtid sandbox|attach|detach``: drive real servers."""
 
+import argparse
 import json
 import os
 import sys
@@ -14,6 +15,14 @@ from trove_gtid_strategy import seeding
 from trove_gtid_strategy import strategy
 
 DEFAULT_BASE_DIR = os.path.join(tempfile.gettempdir(), 'trove-gtid-sandbox')
+
+
+def dsn_argument(text):
+    """argparse type: a DSN, with our message (naming the bad part)."""
+    try:
+        return dsn.parse_dsn(text)
+    except exceptions.InvalidDSN as exc:
+        raise argparse.ArgumentTypeError(str(exc))
 
 
 def add_commands(sub):
@@ -39,16 +48,16 @@ def add_commands(sub):
         description='Enables SOURCE as a replication source (restarting it '
                     'only if needed) and attaches REPLICA, after the '
                     'pre-checks. DSNs: mysql://USER[:PASSWORD]@HOST:PORT.')
-    attach.add_argument('--source', required=True, type=dsn.parse_dsn)
-    attach.add_argument('--replica', required=True, type=dsn.parse_dsn)
+    attach.add_argument('--source', required=True, type=dsn_argument)
+    attach.add_argument('--replica', required=True, type=dsn_argument)
     attach.add_argument('--mode', default='auto', choices=modes.REQUESTS)
     attach.add_argument('--seed-from', metavar='FILE',
                         help='dump or *_binlog_info file of the backup the '
                              'replica was restored from: replication starts '
                              'at the point it records')
     detach = sub.add_parser('detach', help='stop REPLICA replicating')
-    detach.add_argument('--replica', required=True, type=dsn.parse_dsn)
-    detach.add_argument('--source', type=dsn.parse_dsn,
+    detach.add_argument('--replica', required=True, type=dsn_argument)
+    detach.add_argument('--source', type=dsn_argument,
                         help='also drop the replication user there')
     for parser in (attach, detach):
         parser.add_argument('--sandbox', metavar='DIR',
@@ -91,7 +100,8 @@ def run_down(args):
 
 def service_for(target, sandbox_dir=None):
     """A service for ``target``; a sandbox server also gets its conf.d and
-    restart hook."""
+    restart hook.
+    """
     if sandbox_dir:
         for server in sandbox.Sandbox(sandbox_dir).servers():
             if server.port == target.port and target.host in (
@@ -107,7 +117,8 @@ def _progress(message):
 
 
 def read_seed_file(path):
-    """The start point recorded in a dump or binlog-info file."""
+    """The start point recorded in a dump or binlog-info file.
+    """
     try:
         with open(path, encoding='utf-8', errors='replace') as f:
             if os.path.basename(path) in seeding.BINLOG_INFO_FILES:
@@ -115,7 +126,7 @@ def read_seed_file(path):
             return seeding.from_dump(f, path)
     except OSError as exc:
         raise exceptions.InvalidSeed('cannot read %s: %s'
-                                             % (path, exc.strerror))
+                                     % (path, exc.strerror))
 
 
 def attach(source_service, replica_service, repl, seed=None):

@@ -57,7 +57,8 @@ class Result:
 
 def write_atomically(path, text, mode=0o644):
     """Write ``text`` to ``path`` so readers see the old or the new file,
-    never a half-written one."""
+    never a half-written one.
+    """
     directory = os.path.dirname(path) or '.'
     fd, tmp = tempfile.mkstemp(dir=directory, prefix='.tmp-')
     try:
@@ -201,7 +202,8 @@ class MySQLService:
 
     def grant_replication_privilege(self, replication_user):
         """Create the replication user if needed and grant it replication
-        rights (Trove grants to an existing user; ours may not exist)."""
+        rights (Trove grants to an existing user; ours may not exist).
+        """
         d = self.dialect()
         create, grant = d.create_replication_user(
             replication_user['name'], replication_user['password'])
