@@ -197,16 +197,19 @@ class ReplicationStrategy:
         needed = rendering.missing_settings(
             inspect.read_variables(service, rendering.LIVE_SETTINGS),
             attempt.mode, role)
-        if not needed:
-            self._report('%s already runs with the %s settings; nothing '
-                         'to change', attempt.state.version, role)
-            return False
-        self._report('Writing %s settings (%s) and restarting', role,
-                     ', '.join(needed))
+        # Always persist this role's settings: the running ones may come
+        # from the other role's file, which demote_master / detach_slave
+        # remove before the next restart.
         if role == 'replica_source':
             service.write_replication_source_overrides(text)
         else:
             service.write_replication_replica_overrides(text)
+        if not needed:
+            self._report('%s already runs with the %s settings; no restart '
+                         'needed', attempt.state.version, role)
+            return False
+        self._report('Writing %s settings (%s) and restarting', role,
+                     ', '.join(needed))
         service.restart()
         still = rendering.missing_settings(
             inspect.read_variables(service, rendering.LIVE_SETTINGS),

@@ -227,9 +227,6 @@ def test_detach_cleanup_and_demote_twice(pair):
     assert source.restarts == restarts + 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'OPEN: after the promotion one follower reports I/O No, SQL No with '
-    'no error; diagnosis pending (see the closing note of issue 3)'))
 def test_promote_and_repoint(sandbox_factory):
     """Trove's promote: a replica becomes the source, the other replica
     and the demoted old source follow it, with no transaction lost.
