@@ -17,7 +17,8 @@ from oslo_log import log as logging
 from trove_gtid_strategy.cmd import demo
 from trove_gtid_strategy.cmd import gtid_tools
 from trove_gtid_strategy.cmd import plan
-from trove_gtid_strategy.cmd import servers
+from trove_gtid_strategy.cmd import replication
+from trove_gtid_strategy.cmd import sandbox
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import strategy
 
@@ -40,7 +41,7 @@ def build_parser():
                         help='oslo.config file with a [trove_gtid_strategy] '
                              'section (repeatable)')
     sub = parser.add_subparsers(dest='command', required=True)
-    for module in (plan, gtid_tools, servers, demo):
+    for module in (plan, gtid_tools, sandbox, replication, demo):
         module.add_commands(sub)
     return parser
 
