@@ -59,6 +59,11 @@ class Capabilities:
     skip_counter_variable: str
     #: ``DROP USER IF EXISTS`` (MySQL 5.7.8+, MariaDB 10.1.3+).
     drop_user_if_exists: bool
+    #: Longest account name the server stores.
+    max_user_name_length: int
+    #: The server binlogs ``IDENTIFIED BY 'password'`` as written, so a
+    #: password must be sent as its ``mysql_native_password`` hash.
+    password_hash_literal: bool
 
     @property
     def gtid(self):
@@ -156,6 +161,13 @@ def _mysql(v):
                                if v.at_least(8, 0, 26)
                                else 'sql_slave_skip_counter'),
         drop_user_if_exists=v.at_least(5, 7, 8),
+        # User names grew from 16 to 32 characters in 5.7.8 (5.7 release
+        # notes, "mysql.user User column").
+        max_user_name_length=32 if v.at_least(5, 7, 8) else 16,
+        # From 5.7.6 the server rewrites CREATE USER / ALTER USER to the
+        # hash form in the binary log ("Passwords and Logging"); before,
+        # IDENTIFIED BY PASSWORD '*hash' keeps the password out of it.
+        password_hash_literal=not v.at_least(5, 7, 6),
     )
 
 
@@ -199,4 +211,9 @@ def _mariadb(v):
             else ('REPLICATION SLAVE', 'REPLICATION CLIENT')),
         skip_counter_variable='sql_slave_skip_counter',
         drop_user_if_exists=v.at_least(10, 1, 3),
+        # 80 characters since 10.0 (KB "mysql.user Table"); 16 before.
+        max_user_name_length=80 if v.at_least(10, 0) else 16,
+        # MariaDB binlogs CREATE USER ... IDENTIFIED BY 'password' as
+        # written: send the mysql_native_password hash instead.
+        password_hash_literal=True,
     )

@@ -9,6 +9,7 @@ redacted text, so a password never reaches a log by accident.
 
 import dataclasses
 
+from trove_gtid_strategy import accounts
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import literals
 
@@ -41,6 +42,18 @@ def show_variables(names):
 
 def show_binary_logs():
     return _plain('SHOW BINARY LOGS')
+
+
+def binlog_dump_sessions():
+    """The sessions replicas read the binary log through, with the account
+    and the address each replica connects from.
+    """
+    return _plain("SELECT USER, HOST FROM information_schema.PROCESSLIST "
+                  "WHERE COMMAND LIKE 'Binlog Dump%'")
+
+
+def _account(name, host):
+    return '%s@%s' % (literals.quote(name), literals.quote(host))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,24 +241,58 @@ class Dialect:
     # -- users -----------------------------------------------------------
     def create_replication_user(self, name, password, host='%'):
         """CREATE USER + GRANT of the replication privileges only.
+
+        Where the server would write the password to its binary log as
+        sent (MariaDB, MySQL before 5.7.6), its hash is sent instead.
         """
-        account = '%s@%s' % (literals.quote(name), literals.quote(host))
-        create = 'CREATE USER %s IDENTIFIED BY ' % account
-        grant = Statement(
-            'GRANT %s ON *.* TO %s' % (
-                ', '.join(self.caps.replication_privileges), account),
-            'GRANT %s ON *.* TO %s' % (
-                ', '.join(self.caps.replication_privileges), account))
-        return [Statement(create + literals.quote(password),
-                          create + literals.quote(REDACTED)), grant]
+        account = _account(name, host)
+        grant = _plain('GRANT %s ON *.* TO %s' % (
+            ', '.join(self.caps.replication_privileges), account))
+        return [self._password_statement(
+            'CREATE USER %s IDENTIFIED BY ' % account, password), grant]
+
+    def set_replication_password(self, name, password, host='%'):
+        """A new password for an existing account (a repeated attach)."""
+        account = _account(name, host)
+        if self.caps.password_hash_literal:
+            # SET PASSWORD ... = 'hash' exists on every MariaDB and on
+            # MySQL before 5.7.6, which are the servers that need it.
+            return self._password_statement(
+                'SET PASSWORD FOR %s = ' % account, password, prefix='')
+        return self._password_statement(
+            'ALTER USER %s IDENTIFIED BY ' % account, password)
+
+    def _password_statement(self, head, password, prefix='PASSWORD '):
+        if self.caps.password_hash_literal:
+            value = prefix + literals.quote(
+                accounts.native_password_hash(password))
+            shown = prefix + literals.quote(REDACTED)
+        else:
+            value = literals.quote(password)
+            shown = literals.quote(REDACTED)
+        return Statement(head + value, head + shown)
+
+    def count_accounts(self, name, host='%'):
+        """SELECT returning 1 when the account exists, else 0."""
+        return _plain('SELECT COUNT(*) FROM mysql.user WHERE User = %s AND '
+                      'Host = %s' % (literals.quote(name),
+                                     literals.quote(host)))
+
+    def replication_accounts(self, prefix):
+        """SELECT of ``User, Host`` of the replication accounts whose names
+        start with ``prefix`` (the ones this project creates).
+        """
+        return _plain("SELECT User, Host FROM mysql.user WHERE LEFT(User, "
+                      "%d) = %s AND Repl_slave_priv = 'Y' ORDER BY User, "
+                      "Host" % (len(prefix), literals.quote(prefix)))
 
     def drop_user(self, name, host='%'):
         """Drop a user; callers ignore error 1396 where IF EXISTS is not
         available (MySQL before 5.7.8).
         """
-        return _plain('DROP USER %s%s@%s' % (
+        return _plain('DROP USER %s%s' % (
             'IF EXISTS ' if self.caps.drop_user_if_exists else '',
-            literals.quote(name), literals.quote(host)))
+            _account(name, host)))
 
     # -- state -----------------------------------------------------------
     def set_read_only(self, read_only):

@@ -45,8 +45,16 @@ replication_opts = [
                  help='Seconds between two polls of replication state '
                       'while waiting.'),
     cfg.StrOpt('replication_user_prefix', default='repl_',
-               help='Prefix of the per-replica replication user names. '
-                    'A random suffix follows.'),
+               help='Prefix of the per-replica replication account names. '
+                    'A digest of what identifies the replica follows, so '
+                    'a repeated attach reuses its account; `trove-gtid '
+                    'accounts` lists the accounts with this prefix.'),
+    cfg.BoolOpt('allow_crash_unsafe_binlog', default=False,
+                help='Allow binlog-position replication on servers that '
+                     'keep the applier position in a file (MariaDB, MySQL '
+                     'before 5.6.2): a replica killed under writes there '
+                     'can apply a transaction twice or skip one. The '
+                     'choice is logged at every attach.'),
 ]
 
 

@@ -16,7 +16,6 @@ import os
 import jinja2
 
 from trove_gtid_strategy import exceptions
-from trove_gtid_strategy.modes import Mode
 
 ROLES = ('replica_source', 'replica')
 PACKAGED_TEMPLATES = os.path.join(os.path.dirname(__file__), 'templates')
@@ -25,10 +24,6 @@ PACKAGED_TEMPLATES = os.path.join(os.path.dirname(__file__), 'templates')
 _SERVER_SECTIONS = {'mysqld', 'server', 'mariadb', 'mariadbd'}
 _ON = {'on', '1', 'true', 'yes', ''}
 _OFF = {'off', '0', 'false', 'no'}
-
-#: Server variables :func:`missing_settings` reads from a running server.
-LIVE_SETTINGS = ('log_bin', 'server_id', 'gtid_mode',
-                 'enforce_gtid_consistency', 'read_only')
 
 
 def stable_server_id(instance_id):
@@ -184,32 +179,30 @@ def check_config(text, caps):
     return problems
 
 
-def missing_settings(settings, mode, role, from_file=False):
-    """Settings a ``role`` server needs in ``mode`` and lacks.
+def missing_settings(settings, required, from_file=False):
+    """Names in ``required`` (a mode driver's ``{name: value}``) that
+    ``settings`` lacks.
 
     ``settings`` are a running server's variables, or with ``from_file``
     the options of a config text (where ``log_bin`` may be a path and
-    ``server_id`` may come from another file). Only what replication
-    cannot work without is checked; durability settings are not, so a
+    ``server_id`` may come from another file). Durability settings are
+    not required here unless a mode's crash safety depends on them, so a
     running server is never restarted for them alone.
     """
-    def on(name):
-        value = settings.get(name)
-        if value is None:
-            return False
-        if from_file and name == 'log_bin':
-            # A path or a bare option turns the binary log on.
-            return value.lower() not in _OFF
-        return _is_on(value) and (from_file or value != '')
-
     missing = []
-    if not on('log_bin'):
-        missing.append('log_bin')
-    if not from_file and settings.get('server_id', '0') in ('0', ''):
-        missing.append('server_id')
-    if mode is Mode.GTID:
-        missing += [n for n in ('gtid_mode', 'enforce_gtid_consistency')
-                    if not on(n)]
-    if role == 'replica' and not on('read_only'):
-        missing.append('read_only')
+    for name, want in required.items():
+        value = settings.get(name)
+        if want == 'nonzero':
+            present = from_file or value not in (None, '', '0')
+        elif value is None:
+            present = False
+        elif from_file and name == 'log_bin':
+            # A path or a bare option turns the binary log on.
+            present = value.lower() not in _OFF
+        elif want == 'ON':
+            present = _is_on(value) and (from_file or value != '')
+        else:
+            present = value.upper() == want.upper()
+        if not present:
+            missing.append(name)
     return missing

@@ -50,7 +50,13 @@ class StartPoint:
         return '%s (%s)' % (', '.join(parts) or 'nothing', self.origin)
 
 
-_MARIADB_POS = re.compile(r'^\s*\d+-\d+-\d+(\s*,\s*\d+-\d+-\d+)*\s*$')
+_MARIADB_POS = re.compile(r'^\s*\d+-\d+-\d+(\s*,\s*\d+-\d+-\d+)*\s*$',
+                          re.ASCII)
+#: What servers name binary logs: a base name, a dot, a sequence number.
+_BINLOG_FILE = re.compile(r'[A-Za-z0-9_.-]{1,200}\.[0-9]{6,10}\Z', re.ASCII)
+_DIGITS = re.compile(r'[0-9]{1,20}\Z', re.ASCII)
+#: Binary log offsets are unsigned 64-bit; a real event starts at 4.
+MAX_LOG_POSITION = 2 ** 64 - 1
 
 
 def parse_gtids(text, origin):
@@ -64,16 +70,40 @@ def parse_gtids(text, origin):
         raise exceptions.InvalidSeed('%s: %s' % (origin, exc))
 
 
+def check_log_file(log_file, origin):
+    """``log_file`` if it has the form of a binary log name, else raise
+    InvalidSeed: the name ends up in a quoted literal and must match a
+    file of the source exactly.
+    """
+    if not isinstance(log_file, str) or not _BINLOG_FILE.match(log_file):
+        raise exceptions.InvalidSeed(
+            '%s: %r is not a binary log file name (a base name of letters, '
+            'digits, _ . -, a dot and a six-digit or longer number, such as '
+            'mysql-bin.000012)' % (origin, log_file))
+    return log_file
+
+
 def _position(log_file, log_pos, origin):
-    try:
-        pos = int(log_pos)
-    except (TypeError, ValueError):
+    """A checked ``(file, offset)``: ASCII digits only (``int()`` would
+    also take ``١٢٣`` and ``1_000``), within the server's range.
+    """
+    if isinstance(log_pos, bool):
+        pos = None
+    elif isinstance(log_pos, int):
+        pos = log_pos
+    elif isinstance(log_pos, str) and _DIGITS.match(log_pos.strip()):
+        pos = int(log_pos.strip())
+    else:
+        pos = None
+    if pos is None:
         raise exceptions.InvalidSeed('%s: binlog position %r is not a '
-                                     'number' % (origin, log_pos))
-    if not log_file or pos < 4:
-        raise exceptions.InvalidSeed('%s: invalid binlog position %r:%r'
-                                     % (origin, log_file, log_pos))
-    return log_file, pos
+                                     'number of ASCII digits'
+                                     % (origin, log_pos))
+    if not 4 <= pos <= MAX_LOG_POSITION:
+        raise exceptions.InvalidSeed(
+            '%s: binlog position %d is out of range (4 to 2^64-1)'
+            % (origin, pos))
+    return check_log_file(log_file, origin), pos
 
 
 def from_dataset(dataset, origin='snapshot dataset'):
@@ -119,8 +149,8 @@ _DUMP_SLAVE_POS = re.compile(
     r"^(?:--\s*)?SET GLOBAL gtid_slave_pos\s*=\s*'([^']*)'", re.IGNORECASE)
 _DUMP_POSITION = re.compile(
     r"^(?:--\s*)?CHANGE (?:MASTER|REPLICATION SOURCE) TO\s+"
-    r"(?:MASTER|SOURCE)_LOG_FILE\s*=\s*'([^']+)',\s*"
-    r"(?:MASTER|SOURCE)_LOG_POS\s*=\s*(\d+)", re.IGNORECASE)
+    r"(?:MASTER|SOURCE)_LOG_FILE\s*=\s*'([^']*)',\s*"
+    r"(?:MASTER|SOURCE)_LOG_POS\s*=\s*(\S+?)\s*;?\s*$", re.IGNORECASE)
 
 
 def from_dump(lines, origin):

@@ -7,35 +7,38 @@ An operator points Trove at one class, usually :class:`AutoReplication`::
 
 Trove builds it with no arguments and calls the methods below with its own
 ``service`` (MySqlApp / MariaDBApp) and ``adm`` objects; outside Trove the
-same classes run on :mod:`trove_gtid_strategy.guest.service`. At every
-call the server is asked what it is; the datastore version label is only a
-hint, and a disagreement is logged.
+same classes run on :mod:`trove_gtid_strategy.guest.service`.
 
-Nothing is changed before the checks pass: a refused attach raises
-:class:`~trove_gtid_strategy.exceptions.PrecheckFailed` and leaves the
-replica as it was.
+These classes only coordinate: at every call the server is asked what it
+is (the datastore version label is only a hint), the mode is chosen and
+its driver (:mod:`trove_gtid_strategy.modes`) decides; Trove's dicts are
+read by :mod:`trove_gtid_strategy.trove_contract`; the source is read by
+an injected probe. Nothing is changed before an attach is decided: a
+refusal raises :class:`~trove_gtid_strategy.exceptions.PrecheckFailed`
+and leaves the replica as it was.
 """
 
-import os
-import secrets
+import dataclasses
 import socket
-import string
-import time
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from trove_gtid_strategy import accounts
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
-from trove_gtid_strategy import dsn
+from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
-from trove_gtid_strategy.guest import inspect
-from trove_gtid_strategy.guest import service as guest_service
+from trove_gtid_strategy.guest import backup_files
+from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import source_probe
+from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy import modes
+from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import opts
 from trove_gtid_strategy import rendering
 from trove_gtid_strategy import seeding
-from trove_gtid_strategy import topology
+from trove_gtid_strategy import trove_contract
 from trove_gtid_strategy import versions
 
 CONF = cfg.CONF
@@ -49,34 +52,21 @@ _BACKUP_VOLUMES = {
     '/var/run/mysqld': {'bind': '/var/run/mysqld', 'mode': 'ro'},
     '/tmp': {'bind': '/tmp', 'mode': 'rw'},
 }
-_PASSWORD_ALPHABET = string.ascii_letters + string.digits
-ER_CANNOT_USER = 1396  # DROP USER of an account that does not exist
 
 
-def _error_code(exc):
-    """The server error number of a PyMySQL or SQLAlchemy exception."""
-    orig = getattr(exc, 'orig', exc)
-    args = getattr(orig, 'args', ())
-    return args[0] if args and isinstance(args[0], int) else None
-
-
-def _field(status, *names):
-    """A SHOW REPLICA STATUS column under its old or new name."""
-    for name in names:
-        if name in status:
-            return status[name]
-    return ''
-
-
-class _Attempt:
+@dataclasses.dataclass(frozen=True)
+class Attempt:
     """The server facts one strategy call works with."""
 
-    def __init__(self, state, caps, choice):
-        self.state = state
-        self.caps = caps
-        self.mode = choice.mode
-        self.reason = choice.reason
-        self.dialect = dialect.Dialect(caps)
+    state: object
+    caps: object
+    mode: modes.Mode
+    reason: str
+    driver: modes_base.ModeDriver
+
+    @property
+    def dialect(self):
+        return dialect.Dialect(self.caps)
 
 
 class ReplicationStrategy:
@@ -84,20 +74,28 @@ class ReplicationStrategy:
 
     Subclasses pin the mode (``requested_mode``) or the flavor family;
     :class:`AutoReplication` takes the mode from the
-    ``[trove_gtid_strategy] replication_mode`` option.
+    ``[trove_gtid_strategy] replication_mode`` option. Every constructor
+    argument is optional, as Trove builds the class with none.
     """
 
     requested_mode = None
     flavor_family = None  # 'mysql' or 'mariadb' for pinned classes
 
-    def __init__(self, conf=None, renderer=None, progress=None):
-        self._conf = (conf or CONF)
+    def __init__(self, conf=None, renderer=None, progress=None,
+                 probe=None):
+        self._conf = conf or CONF
         self._renderer = renderer
+        self._probe = probe or source_probe.SourceProbe()
         #: Called with a message at every step and poll, when set (the
         #: command line shows these; Trove only logs them).
         self.progress = progress
         #: The mode the last call chose (for reports).
         self.last_mode = None
+        #: Binlog mode: where each server (by server_id) stood when it
+        #: was detached for a promotion. Trove caches one strategy per
+        #: guest, so the detach and the later get_replica_context of a
+        #: promotion meet here.
+        self._promotions = {}
 
     # -- helpers ---------------------------------------------------------
     @property
@@ -113,17 +111,9 @@ class ReplicationStrategy:
         LOG.debug('SQL: %s', stmt)
         return service.execute_sql(stmt.sql)
 
-    def _render(self, role, attempt, server_id):
-        if self._renderer is None:
-            self._renderer = rendering.ConfigRenderer(
-                self.options.template_dir)
-        return self._renderer.render(
-            role, attempt.caps, attempt.mode, server_id=server_id,
-            binlog_format=self.options.binlog_format)
-
-    def _attempt(self, service):
+    def attempt(self, service, state=None):
         """Ask the server what it is and choose the mode for it."""
-        state = inspect.read_state(service)
+        state = state or server_state.read_state(service)
         caps = capabilities.capabilities_for(state.version)
         family = 'mysql' if state.version.flavor.is_mysql_family \
             else 'mariadb'
@@ -138,7 +128,8 @@ class ReplicationStrategy:
             self.requested_mode or self.options.replication_mode, caps)
         LOG.info('%s: %s', state.version, choice.reason)
         self.last_mode = choice.mode
-        return _Attempt(state, caps, choice)
+        return Attempt(state, caps, choice.mode, choice.reason,
+                       modes.load_driver(choice.mode))
 
     def _compare_label(self, version):
         """Log when Trove's version label disagrees with the server."""
@@ -170,17 +161,34 @@ class ReplicationStrategy:
         return rendering.stable_server_id(
             '%s:%s' % (socket.gethostname(), service.get_port()))
 
+    def render_config(self, role, service, attempt):
+        """Our rendering of ``role``'s settings for this server."""
+        if self._renderer is None:
+            self._renderer = rendering.ConfigRenderer(
+                self.options.template_dir)
+        return self._renderer.render(
+            role, attempt.caps, attempt.mode,
+            server_id=self._server_id(service, attempt),
+            binlog_format=self.options.binlog_format)
+
+    def missing_settings(self, service, attempt, role):
+        """Settings the running server lacks for ``role`` in its mode."""
+        required = attempt.driver.required_settings(role, attempt.caps)
+        return rendering.missing_settings(
+            server_state.read_variables(service, tuple(required)), required)
+
     def _usable_config(self, text, role, service, attempt):
         """``text`` if this server can start with it and it has what the
         mode needs; otherwise our own rendering, with a warning.
         """
-        ours = self._render(role, attempt, self._server_id(service, attempt))
+        ours = self.render_config(role, service, attempt)
         if not (text or '').strip():
             return ours.text
+        required = attempt.driver.required_settings(role, attempt.caps)
         problems = rendering.check_config(text, attempt.caps)
         problems += ['%s is not set' % name for name in
                      rendering.missing_settings(
-                         rendering.parse_config(text), attempt.mode, role,
+                         rendering.parse_config(text), required,
                          from_file=True)]
         if problems:
             LOG.warning('The %s configuration given for %s cannot be used '
@@ -194,9 +202,7 @@ class ReplicationStrategy:
         """Write the override and restart, unless the running server
         already has every setting the mode needs.
         """
-        needed = rendering.missing_settings(
-            inspect.read_variables(service, rendering.LIVE_SETTINGS),
-            attempt.mode, role)
+        needed = self.missing_settings(service, attempt, role)
         # Always persist this role's settings: the running ones may come
         # from the other role's file, which demote_master / detach_slave
         # remove before the next restart.
@@ -211,9 +217,7 @@ class ReplicationStrategy:
         self._report('Writing %s settings (%s) and restarting', role,
                      ', '.join(needed))
         service.restart()
-        still = rendering.missing_settings(
-            inspect.read_variables(service, rendering.LIVE_SETTINGS),
-            attempt.mode, role)
+        still = self.missing_settings(service, attempt, role)
         if still:
             raise exceptions.ReplicationError(
                 'after the restart %s still lacks %s: another configuration '
@@ -221,41 +225,79 @@ class ReplicationStrategy:
                 % (attempt.state.version, ', '.join(still)))
         return True
 
-    def _create_replication_user(self, service, attempt):
-        """A user per replica, random name, strong random password, only
-        the replication privileges.
+    # -- replication accounts --------------------------------------------
+    def create_account(self, service, attempt, identity=None):
+        """The replication account of a replica, with a new password.
+
+        ``identity`` (what identifies the replica) names the account, so
+        a repeated attach of the same replica reuses it; None gives a new
+        random name. Returns ``({'name', 'password'}, created)``.
         """
-        user = {
-            'name': '%s%s' % (self.options.replication_user_prefix,
-                              secrets.token_hex(6)),
-            'password': ''.join(secrets.choice(_PASSWORD_ALPHABET)
-                                for _ in range(32)),
-        }
-        for stmt in attempt.dialect.create_replication_user(
-                user['name'], user['password']):
+        d = attempt.dialect
+        name = accounts.account_name(self.options.replication_user_prefix,
+                                     identity, attempt.caps)
+        password = accounts.new_password()
+        exists = int(service.execute_sql(
+            d.count_accounts(name).sql).scalar() or 0)
+        if exists:
+            self._run(service, d.set_replication_password(name, password))
+            statements = d.create_replication_user(name, password)[1:]
+        else:
+            statements = d.create_replication_user(name, password)
+        for stmt in statements:
             self._run(service, stmt)
-        return user
+        return {'name': name, 'password': password}, not exists
+
+    def drop_account(self, service, name, unlogged=False):
+        """Drop a replication account; one already gone is fine.
+
+        ``unlogged`` on a replica: the drop must not become a transaction
+        of the replica's own (seed 004).
+        """
+        caps = server_state.read_version(service)[1]
+        stmt = dialect.Dialect(caps).drop_user(name)
+        LOG.debug('SQL: %s', stmt)
+        try:
+            if unlogged:
+                run_unlogged(service, [stmt.sql])
+            else:
+                service.execute_sql(stmt.sql)
+        except Exception as exc:
+            if errcodes.error_number(exc) != errcodes.ER_CANNOT_USER:
+                raise
 
     def current_position(self, service, attempt=None):
-        """The source's current position in the mode's own terms, as in
-        ``replica_conf['log_position']``.
+        """The server's position as ``replica_conf['log_position']``:
+        binlog coordinates with the GTIDs executed exactly there.
         """
-        attempt = attempt or self._attempt(service)
-        log_file, log_pos = inspect.read_source_position(
-            service, attempt.dialect)
-        position = {'log_file': log_file, 'log_position': log_pos}
-        if attempt.mode is modes.Mode.GTID:
-            state = inspect.read_state(service, binlog_files=False)
-            position['gtid_executed'] = str(state.gtid_executed)
-        elif attempt.mode is modes.Mode.MARIADB_GTID:
-            state = inspect.read_state(service, binlog_files=False)
-            position['gtid_pos'] = str(state.gtid_binlog_pos)
-        return position
+        caps = attempt.caps if attempt else \
+            server_state.read_version(service)[1]
+        start = server_state.current_position(service, caps)
+        if start is None:
+            return {}
+        return trove_contract.position_dict(
+            start.log_file, start.log_pos, start.gtid_set, start.mariadb_pos)
+
+    def replica_context(self, service, identity=None):
+        """What a replica needs to (re-)point to this server: where it is,
+        where it stands, an account. The position is read before the
+        account is created, so a replica starting there also gets the
+        account.
+        """
+        attempt = self.attempt(service)
+        position = self.current_position(service, attempt)
+        point = self._promotions.get(attempt.state.server_id)
+        if point is not None and position:
+            position = dict(position, **trove_contract.position_dict(
+                position['log_file'], position['log_position'],
+                promoted_from=point))
+        user, created = self.create_account(service, attempt, identity)
+        return trove_contract.replica_context(
+            self.get_master_ref(service, None), position, user), created
 
     # -- Trove's interface -----------------------------------------------
     def get_master_ref(self, service, snapshot_info):
-        """Where replicas reach this source: ``{'host', 'port'}``.
-        """
+        """Where replicas reach this source: ``{'host', 'port'}``."""
         host = (getattr(service, 'replication_host', None)
                 or _local_ipv4())
         return {'host': host, 'port': service.get_port()}
@@ -265,14 +307,14 @@ class ReplicationStrategy:
 
     def snapshot_for_replication(self, context, service, adm, location,
                                  snapshot_info):
-        """Back up the source for a new replica and create its user.
+        """Back up the source for a new replica and create its account.
 
         The backup tool records the exact start point inside the backup
         (``xtrabackup_binlog_info`` / ``mariadb_backup_binlog_info``); the
         position returned in ``log_position`` is the source's position
         after the backup, for information only, never used as a seed.
         """
-        attempt = self._attempt(service)
+        attempt = self.attempt(service)
         if not attempt.state.log_bin:
             raise exceptions.ReplicationError(
                 'cannot snapshot %s for replication: it writes no binary '
@@ -282,16 +324,14 @@ class ReplicationStrategy:
                          snapshot_info.get('id'))
             service.create_backup(context, snapshot_info,
                                   volumes_mapping=_BACKUP_VOLUMES)
-        user = self._create_replication_user(service, attempt)
-        replica_conf = {
-            'log_position': self.current_position(service, attempt),
-            'replication_user': user,
-        }
-        return snapshot_info['id'], replica_conf
+        position = self.current_position(service, attempt)
+        user, _ = self.create_account(service, attempt)
+        return snapshot_info['id'], {'log_position': position,
+                                     'replication_user': user}
 
     def enable_as_master(self, service, master_config):
         """Make the server a replication source; idempotent."""
-        attempt = self._attempt(service)
+        attempt = self.attempt(service)
         text = self._usable_config(master_config, 'replica_source', service,
                                    attempt)
         self._apply_config(service, 'replica_source', text, attempt)
@@ -301,66 +341,69 @@ class ReplicationStrategy:
 
         With ``master_info['dataset']`` the replica was restored from a
         backup and starts at the backup's recorded point; without it an
-        existing replica is re-pointed. Pre-checks run first and a failure
-        changes nothing.
+        existing replica is re-pointed, as its mode's driver allows.
+        Everything is decided first; a refusal changes nothing.
         """
-        attempt = self._attempt(service)
-        replica_conf = master_info.get('replica_conf') or {}
-        user = replica_conf.get('replication_user') or {}
-        tls = _tls_from(master_info)
-        source_ref = master_info['master']
-        address = dialect.SourceAddress(
-            host=source_ref['host'], port=int(source_ref['port']),
-            user=user.get('name', ''), password=user.get('password', ''))
-        source_state = self._probe_source(address, tls)
-        start = None
-        if 'dataset' in master_info:
-            start = self._seed_start_point(service, master_info['dataset'],
-                                           attempt)
-        elif attempt.mode is modes.Mode.BINLOG:
-            start = seeding.from_dataset(replica_conf.get('log_position'),
-                                         'replica_conf log_position')
-            if start is None or not start.has_position:
-                raise exceptions.InvalidSeed(
-                    'binlog-position replication needs the source\'s '
-                    'log_file and log_position in replica_conf')
-        result = topology.precheck_attach(source_state, attempt.state,
-                                          attempt.mode, start)
-        if not result.ok:
-            raise exceptions.PrecheckFailed(
-                'refusing to attach %s to %s:%s: %s' % (
-                    attempt.state.version, address.host, address.port,
-                    result.describe()), result)
-        self._report('Pre-checks passed: replica is %s', result.verdict)
-
+        attempt = self.attempt(service)
+        plan = self.plan_attach(service, attempt, master_info)
         text = self._usable_config(slave_config, 'replica', service, attempt)
         self._apply_config(service, 'replica', text, attempt)
         d = attempt.dialect
-        if inspect.read_replica_status(service, d) is not None:
+        if server_state.read_replica_status(service, d) is not None:
             self._run(service, d.stop_replica())
-        for stmt in self._start_point_statements(attempt, start):
+        for stmt in plan.statements:
             self._run(service, stmt)
-        self._run(service, self._change_source(attempt, address, start, tls))
         self._run(service, d.start_replica())
         self.wait_for_replica_running(service)
+
+    def plan_attach(self, service, attempt, master_info):
+        """Read, check and decide an attach; raise PrecheckFailed on a
+        refusal. Nothing is changed here.
+        """
+        request = trove_contract.read_master_info(master_info, attempt.caps)
+        if request.seeded:
+            seed = request.seed or backup_files.read_start_point(
+                service.get_data_dir())
+            request = dataclasses.replace(request, seed=seed)
+            self._report('Seeding from %s', seed.describe())
+        source = self._probe.read(request.source, request.tls)
+        plan = modes_base.plan_attach(
+            attempt.driver, source, attempt.state, request,
+            allow_crash_unsafe=self.options.allow_crash_unsafe_binlog,
+            connect_retry=self.options.connect_retry)
+        for note in plan.result.notes:
+            self._report('Note: %s', note)
+        if not plan.ok:
+            raise exceptions.PrecheckFailed(
+                'refusing to attach %s to %s:%s in %s mode: %s (the '
+                'replication account %s on the source is unused)' % (
+                    attempt.state.version, request.source.host,
+                    request.source.port, attempt.mode,
+                    plan.result.describe(), request.source.user),
+                plan.result)
+        self._report('Pre-checks passed: replica is %s', plan.result.verdict)
+        return plan
 
     def detach_slave(self, service, for_failover):
         """Stop replicating and forget the source; safe to call twice.
 
-        Returns ``{'replication_user': name}``; the user is dropped here
-        unless the detach is part of a failover (the caller drops it on
-        the source with :meth:`cleanup_source_on_replica_detach`).
+        Returns ``{'replication_user': name}``. The account is dropped on
+        this server unless the detach is part of a failover, without
+        binary logging (a replica's own transaction would be errant); the
+        caller drops it on the source with
+        :meth:`cleanup_source_on_replica_detach`.
         """
-        attempt = self._attempt(service)
+        attempt = self.attempt(service)
         d = attempt.dialect
-        status = inspect.read_replica_status(service, d)
+        status = attempt.state.replica
         user = None
         if status is not None:
-            user = _field(status, 'Master_User', 'Source_User') or None
+            user = status.source_user or None
             self._run(service, d.stop_replica())
+            self._remember_promotion(service, attempt)
             self._run(service, d.reset_replica_all())
             if user and not for_failover:
-                self._drop_user(service, d, user)
+                self.drop_account(service, user, unlogged=True)
         service.remove_replication_replica_overrides()
         # The replica settings only added read_only that matters at run
         # time; clearing it live spares a restart.
@@ -368,17 +411,18 @@ class ReplicationStrategy:
             self._run(service, d.set_read_only(False))
         return {'replication_user': user}
 
+    def _remember_promotion(self, service, attempt):
+        stopped = server_state.read_state(service, binlog_files=False)
+        point = attempt.driver.promotion_point(stopped,
+                                               stopped.binlog_position)
+        if point is not None:
+            self._report('Promotion point recorded: %s', point.describe())
+            self._promotions[stopped.server_id] = point
+
     def get_replica_context(self, service, adm):
         """What an existing replica needs to re-point to this server."""
-        attempt = self._attempt(service)
-        user = self._create_replication_user(service, attempt)
-        return {
-            'master': self.get_master_ref(service, None),
-            'replica_conf': {
-                'log_position': self.current_position(service, attempt),
-                'replication_user': user,
-            },
-        }
+        context, _ = self.replica_context(service)
+        return context
 
     def cleanup_source_on_replica_detach(self, admin_service, replica_info):
         """Drop the detached replica's user on the source; safe twice."""
@@ -388,7 +432,7 @@ class ReplicationStrategy:
         try:
             admin_service.delete_user_by_name(name)
         except Exception as exc:
-            if _error_code(exc) != ER_CANNOT_USER:
+            if errcodes.error_number(exc) != errcodes.ER_CANNOT_USER:
                 raise
             LOG.info('Replication user %s was already gone', name)
 
@@ -399,177 +443,68 @@ class ReplicationStrategy:
             service.restart()
 
     # -- beyond Trove ----------------------------------------------------
-    def wait_for_replica_running(self, service, timeout=None):
-        """Wait until both replication threads run; fail with the
-        server's last I/O and SQL errors.
+    def wait_for_replica_running(self, service, timeout=None, name=None):
+        """Wait until both replication threads run; fail at once with the
+        server's error when a thread stops on one.
         """
-        timeout = timeout or self.options.replica_start_timeout
-        version, caps = inspect.read_version(service)
-        d = dialect.Dialect(caps)
-        deadline = time.monotonic() + timeout
-        while True:
-            status = inspect.read_replica_status(service, d) or {}
-            io = _field(status, 'Slave_IO_Running', 'Replica_IO_Running')
-            sql = _field(status, 'Slave_SQL_Running', 'Replica_SQL_Running')
-            io_error = _field(status, 'Last_IO_Error')
-            sql_error = _field(status, 'Last_SQL_Error')
-            self._report('Replication threads: I/O %s, SQL %s',
-                         io or '-', sql or '-')
-            if io == 'Yes' and sql == 'Yes':
-                return status
-            stopped = (io == 'No' and io_error) or (sql == 'No' and sql_error)
-            if stopped or time.monotonic() > deadline:
-                raise exceptions.ReplicationError(
-                    'replication on %s is not running (I/O %s, SQL %s)%s%s'
-                    % (version, io or 'off', sql or 'off',
-                       '; last I/O error: %s' % io_error if io_error else '',
-                       '; last SQL error: %s' % sql_error if sql_error
-                       else ''), io_error, sql_error)
-            time.sleep(self.options.poll_interval)
+        return waits.until_running(
+            service, name or _name(service),
+            timeout or self.options.replica_start_timeout,
+            self.options.poll_interval, self._progress)
 
-    def wait_until_applied(self, service, position, timeout=None):
+    def wait_until_applied(self, service, position, timeout=None, name=None):
         """Wait until the replica applied ``position``, a dict as in
         ``replica_conf['log_position']`` (GTIDs when present, else the
         source's file and position).
         """
-        timeout = timeout or self.options.catch_up_timeout
-        version, caps = inspect.read_version(service)
-        d = dialect.Dialect(caps)
-        if position.get('gtid_executed') is not None and caps.gtid:
-            stmt = d.wait_for_gtids(position['gtid_executed'], timeout)
-        elif position.get('gtid_pos') is not None and caps.gtid:
-            stmt = d.wait_for_gtids(position['gtid_pos'], timeout)
-        else:
-            stmt = d.wait_for_position(position['log_file'],
-                                       position['log_position'], timeout)
-        self._report('Waiting up to %ds for %s to apply %s', timeout,
-                     version, {k: v for k, v in position.items() if v})
-        value = service.execute_sql(stmt.sql).scalar()
-        # 0 or more: applied; -1 or 1 (WAIT_FOR_EXECUTED_GTID_SET): timed
-        # out; NULL: replication is not running.
-        timed_out = value is None or int(value) < 0 or (
-            caps.gtid_wait_function == 'WAIT_FOR_EXECUTED_GTID_SET'
-            and stmt.sql.startswith('SELECT WAIT_FOR') and int(value) == 1)
-        if timed_out:
-            status = inspect.read_replica_status(service, d) or {}
-            raise exceptions.ReplicationError(
-                '%s did not apply %s within %ds'
-                % (version, position, timeout),
-                _field(status, 'Last_IO_Error'),
-                _field(status, 'Last_SQL_Error'))
+        start = seeding.from_dataset(position, 'position to wait for')
+        if start is None:
+            raise exceptions.InvalidInput('no position to wait for: %r'
+                                          % (position,))
+        waits.until_applied(service, name or _name(service), start,
+                            timeout or self.options.catch_up_timeout,
+                            self._progress)
 
-    # -- attach internals ------------------------------------------------
-    def _probe_source(self, address, tls):
-        """Read the source's state as the replication user, the way the
-        replica's I/O thread will reach it.
-        """
-        probe = guest_service.MySQLService(
-            dsn.DSN(user=address.user, password=address.password,
-                    host=address.host, port=address.port),
-            ssl=_pymysql_ssl(tls))
+    def _progress(self, message):
+        LOG.debug(message)
+        if self.progress is not None:
+            self.progress(message)
+
+
+def run_unlogged(service, statements):
+    """Run maintenance statements without binary logging, on one
+    connection, with ``sql_log_bin`` set back before it is released.
+
+    Our adapter holds one connection; Trove's service gives its SQLAlchemy
+    engine (``execute_sql`` takes a pooled connection per call, so a
+    ``SET sql_log_bin`` there would reach neither the next statement nor
+    only it).
+    """
+    runner = getattr(service, 'run_unlogged', None)
+    if runner is not None:
+        return runner(statements)
+    engine = service.get_engine()
+    import sqlalchemy
+    with engine.connect() as conn:
+        conn.execute(sqlalchemy.text('SET SESSION sql_log_bin = 0'))
         try:
-            return inspect.read_state(probe)
-        except exceptions.TroveGtidError:
-            raise
-        except Exception as exc:
-            raise exceptions.PrecheckFailed(
-                'cannot reach the source %s:%s as %s to check it: %s'
-                % (address.host, address.port, address.user, exc),
-                topology.PrecheckResult(None, (topology.Problem(
-                    'source_unreachable', str(exc)),)))
+            for sql in statements:
+                conn.execute(sqlalchemy.text(sql))
         finally:
-            probe.close()
-
-    def _seed_start_point(self, service, dataset, attempt):
-        """Where a replica restored from a backup starts.
-        """
-        start = seeding.from_dataset(dataset)
-        if start is None:
-            datadir = service.get_data_dir()
-            for name in seeding.BINLOG_INFO_FILES:
-                path = os.path.join(datadir, name)
-                if os.path.exists(path):
-                    with open(path, encoding='utf-8') as f:
-                        start = seeding.from_binlog_info(f.read(), path)
-                    break
-        if start is None:
-            raise exceptions.InvalidSeed(
-                'the replica was restored from a backup but no start point '
-                'was found (dataset keys, %s in the data directory)'
-                % ' or '.join(seeding.BINLOG_INFO_FILES))
-        mode = attempt.mode
-        if ((mode is modes.Mode.GTID and start.gtid_set is None)
-                or (mode is modes.Mode.MARIADB_GTID
-                    and start.mariadb_pos is None)
-                or (mode is modes.Mode.BINLOG and not start.has_position)):
-            raise exceptions.InvalidSeed(
-                '%s has no start point usable in %s mode'
-                % (start.describe(), mode))
-        self._report('Seeding from %s', start.describe())
-        return start
-
-    def _start_point_statements(self, attempt, start):
-        """Statements that make the replica start where it must."""
-        d = attempt.dialect
-        if start is not None and attempt.mode is modes.Mode.GTID:
-            # The restored data replaces the replica's history.
-            return [d.reset_binary_logs(), d.set_gtid_purged(start.gtid_set)]
-        if attempt.mode is modes.Mode.MARIADB_GTID:
-            if start is not None:
-                return [d.reset_binary_logs(),
-                        d.set_gtid_slave_pos(start.mariadb_pos)]
-            # A demoted source's own transactions are in its binary log,
-            # not in its slave position; the pre-checks proved them present
-            # on the new source, so continue after them.
-            position = topology.mariadb_resume_position(attempt.state)
-            if position != attempt.state.gtid_slave_pos:
-                return [d.set_gtid_slave_pos(position)]
-        return []
-
-    def _change_source(self, attempt, address, start, tls):
-        d = attempt.dialect
-        retry = self.options.connect_retry
-        if attempt.mode is modes.Mode.GTID:
-            return d.change_source_to_auto_position(address, retry, tls)
-        if attempt.mode is modes.Mode.MARIADB_GTID:
-            return d.change_source_to_mariadb_gtid(address, retry, tls)
-        return d.change_source_to_position(address, start.log_file,
-                                           start.log_pos, retry, tls)
-
-    def _drop_user(self, service, d, user):
-        try:
-            self._run(service, d.drop_user(user))
-        except Exception as exc:
-            if _error_code(exc) != ER_CANNOT_USER:
+            try:
+                conn.execute(sqlalchemy.text('SET SESSION sql_log_bin = 1'))
+            except Exception:
+                # Never hand an unlogged session back to the pool.
+                conn.invalidate()
                 raise
 
 
-def _tls_from(master_info):
-    """TLS settings from Trove's snapshot (2026+: cert_container and
-    ssl_mode), or TLS explicitly off.
-    """
-    if master_info.get('cert_container') and master_info.get('ssl_mode'):
-        mode = str(master_info['ssl_mode']).lower()
-        return dialect.Tls(enabled=True,
-                           verify_server_cert=mode in ('verify_ca',
-                                                       'verify_identity'),
-                           ca=master_info.get('ssl_ca', ''),
-                           cert=master_info.get('ssl_cert', ''),
-                           key=master_info.get('ssl_key', ''))
-    return dialect.Tls()
-
-
-def _pymysql_ssl(tls):
-    if not tls.enabled:
-        return None
-    ssl = {'check_hostname': False}
-    if tls.ca:
-        ssl['ca'] = tls.ca
-    if tls.cert:
-        ssl['cert'] = tls.cert
-    if tls.key:
-        ssl['key'] = tls.key
-    return ssl
+def _name(service):
+    """How progress names a server."""
+    dsn = getattr(service, 'dsn', None)
+    if dsn is not None:
+        return '%s:%s' % (dsn.host, dsn.port)
+    return 'this server (port %s)' % service.get_port()
 
 
 def _local_ipv4():
@@ -597,8 +532,7 @@ class MysqlBinlogReplication(ReplicationStrategy):
 
 
 class MysqlGTIDReplication(ReplicationStrategy):
-    """MySQL / Percona GTIDs with auto-positioning (5.6.10+).
-    """
+    """MySQL / Percona GTIDs with auto-positioning (5.6.10+)."""
 
     requested_mode = 'gtid'
     flavor_family = 'mysql'

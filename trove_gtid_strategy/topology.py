@@ -19,14 +19,14 @@ The verdict uses the names of the roadmap's topology commands:
 
 Results are structured (:class:`PrecheckResult`), so callers can show or
 act on them; the strategy raises :class:`PrecheckFailed` when one is not
-``ok``.
+``ok``. Which comparison applies is each mode driver's rule
+(:mod:`trove_gtid_strategy.modes`); the comparisons themselves are here.
 """
 
 import dataclasses
 import enum
 
 from trove_gtid_strategy import gtid as gtid_sets
-from trove_gtid_strategy.modes import Mode
 
 
 class Verdict(str, enum.Enum):
@@ -44,32 +44,6 @@ ATTACHABLE = (Verdict.NEW, Verdict.IDENTICAL, Verdict.RECOVERABLE)
 
 
 @dataclasses.dataclass(frozen=True)
-class ServerState:
-    """What the pre-checks need to know of one server.
-
-    GTID fields are None where the server has no such variable.
-    ``purged_position`` is MariaDB's GTID position at the start of its
-    oldest binary log (everything up to it is purged); ``binlog_files`` the
-    source's binary logs, oldest first.
-    """
-
-    version: object
-    server_id: int
-    log_bin: bool = False
-    read_only: bool = False
-    gtid_mode: str | None = None
-    gtid_executed: gtid_sets.GtidSet | None = None
-    gtid_purged: gtid_sets.GtidSet | None = None
-    gtid_binlog_pos: gtid_sets.MariaDBGtidPosition | None = None
-    gtid_slave_pos: gtid_sets.MariaDBGtidPosition | None = None
-    #: MariaDB: the last GTID of every (domain, server) in the binary log.
-    gtid_binlog_state: tuple = ()
-    purged_position: gtid_sets.MariaDBGtidPosition | None = None
-    binlog_files: tuple = ()
-    no_backslash_escapes: bool = False
-
-
-@dataclasses.dataclass(frozen=True)
 class Problem:
     """One reason to refuse; ``code`` is stable for programs to test."""
 
@@ -79,10 +53,18 @@ class Problem:
 
 @dataclasses.dataclass(frozen=True)
 class PrecheckResult:
+    """The outcome of the checks before an attach.
+
+    ``notes`` say what could not be checked (errant transactions without
+    GTIDs) or what was decided (where replication starts), for the
+    operator to read.
+    """
+
     verdict: Verdict | None
     problems: tuple = ()
     errant: str = ''
     missing: str = ''
+    notes: tuple = ()
 
     @property
     def ok(self):
@@ -153,12 +135,10 @@ def classify_mariadb_positions(source_pos, source_purged, replica_pos,
             ','.join(str(p) for p in missing))
 
 
-def precheck_attach(source, replica, mode, start=None):
-    """Check that ``replica`` may replicate from ``source`` in ``mode``.
-
-    ``start`` is the :class:`~trove_gtid_strategy.seeding.StartPoint` of a
-    replica seeded from a backup (its own GTID state is then replaced by
-    the seed), or None when an existing replica is re-pointed.
+def common_problems(source, replica):
+    """Problems every mode refuses: incompatible or older servers, one
+    ``server_id`` for both, a source without a binary log, a replica
+    whose ``sql_mode`` would misread our quoted literals.
     """
     problems = []
 
@@ -182,61 +162,21 @@ def precheck_attach(source, replica, mode, start=None):
         refuse('no_backslash_escapes', 'the replica runs with sql_mode '
                'NO_BACKSLASH_ESCAPES, under which quoted passwords and '
                'hosts would be read wrongly')
-    if mode is Mode.GTID:
-        for name, state in (('source', source), ('replica', replica)):
-            if (state.gtid_mode or '').upper() != 'ON':
-                refuse('gtid_mode_off', '%s has gtid_mode = %s: GTID '
-                       'replication needs ON on both servers'
-                       % (name, state.gtid_mode or 'unavailable'))
-    verdict, errant, missing = _classify(source, replica, mode, start)
+    return problems
+
+
+def verdict_problem(verdict, errant, missing):
+    """The refusal a DIVERGED or IRRECOVERABLE verdict stands for."""
     if verdict is Verdict.DIVERGED:
-        refuse('errant_transactions', 'the replica has transactions the '
-               'source does not have (errant: %s); remove them or '
-               're-seed the replica from a backup of the source' % errant)
-    elif verdict is Verdict.IRRECOVERABLE:
-        refuse('purged_binlogs', 'the source has purged binary logs the '
-               'replica still needs (%s); re-seed the replica from a '
-               'recent backup' % missing)
-    return PrecheckResult(verdict, tuple(problems), str(errant or ''),
-                          str(missing or ''))
-
-
-def _classify(source, replica, mode, start):
-    if mode is Mode.GTID:
-        if source.gtid_executed is None or replica.gtid_executed is None:
-            return None, '', ''
-        presented = (start.gtid_set if start and start.gtid_set is not None
-                     else replica.gtid_executed)
-        return classify_gtid_sets(source.gtid_executed,
-                                  source.gtid_purged or gtid_sets.GtidSet(),
-                                  presented)
-    if mode is Mode.MARIADB_GTID:
-        if source.gtid_binlog_pos is None:
-            return None, '', ''
-        empty = gtid_sets.MariaDBGtidPosition()
-        state = source.gtid_binlog_state or None
-        if start is not None and start.mariadb_pos is not None:
-            return classify_mariadb_positions(
-                source.gtid_binlog_pos, source.purged_position or empty,
-                start.mariadb_pos, state)
-        # Local writes show in the replica's own binary log, not in its
-        # slave position: check the position it will resume from.
-        return classify_mariadb_positions(
-            source.gtid_binlog_pos, source.purged_position or empty,
-            mariadb_resume_position(replica), state)
-    return _classify_position(source, start)
-
-
-def _classify_position(source, start):
-    """Binlog mode: the start file must still exist on the source."""
-    if start is None or not start.has_position or not source.binlog_files:
-        return None, '', ''
-    if start.log_file not in source.binlog_files:
-        return (Verdict.IRRECOVERABLE, '',
-                '%s is not among the source\'s binary logs (%s to %s)'
-                % (start.log_file, source.binlog_files[0],
-                   source.binlog_files[-1]))
-    return Verdict.RECOVERABLE, '', ''
+        return Problem('errant_transactions', 'the replica has '
+                       'transactions the source does not have (errant: '
+                       '%s); remove them or re-seed the replica from a '
+                       'backup of the source' % errant)
+    if verdict is Verdict.IRRECOVERABLE:
+        return Problem('purged_binlogs', 'the source has purged binary '
+                       'logs the replica still needs (%s); re-seed the '
+                       'replica from a recent backup' % missing)
+    return None
 
 
 def mariadb_resume_position(state):

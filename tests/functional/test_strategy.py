@@ -16,7 +16,7 @@ import sqlalchemy
 from trove_gtid_strategy.cmd import demo
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
-from trove_gtid_strategy.guest import inspect
+from trove_gtid_strategy.guest import server_state as inspect
 from trove_gtid_strategy.guest import service
 from trove_gtid_strategy import rendering
 from trove_gtid_strategy import seeding
@@ -97,7 +97,13 @@ def mode(request):
                                group='trove_gtid_strategy')
     strategy.CONF.set_override('replica_start_timeout', 30,
                                group='trove_gtid_strategy')
+    # MariaDB's binlog-position mode is not crash-safe: these tests are
+    # about attaching, so they allow it.
+    strategy.CONF.set_override('allow_crash_unsafe_binlog', True,
+                               group='trove_gtid_strategy')
     yield request.param
+    strategy.CONF.clear_override('allow_crash_unsafe_binlog',
+                                 group='trove_gtid_strategy')
     strategy.CONF.clear_override('replication_mode',
                                  group='trove_gtid_strategy')
     strategy.CONF.clear_override('replica_start_timeout',
@@ -132,7 +138,7 @@ def test_attach_replicates(pair, mode):
     expected = 'binlog' if mode == 'binlog' else 'mariadb_gtid'
     assert str(repl.last_mode) == expected
     status = inspect.read_replica_status(replica, _dialect(replica))
-    assert status['Using_Gtid'] == ('No' if mode == 'binlog' else 'Slave_Pos')
+    assert status.using_gtid == ('No' if mode == 'binlog' else 'Slave_Pos')
 
 
 def _dialect(svc):
@@ -356,7 +362,7 @@ def test_awkward_user_and_password_through_trove_text_path(
                                                   'password': password}}}
     repl.enable_as_slave(replica, info, None)
     status = inspect.read_replica_status(replica, _dialect(replica))
-    assert status['Master_User'] == name
+    assert status.source_user == name
     repl.wait_until_applied(replica, repl.current_position(source))
     assert count_rows(replica.server) == 4
 

@@ -55,13 +55,16 @@ MYSQL_55 = {
     'replication_privileges': ('REPLICATION SLAVE', 'REPLICATION CLIENT'),
     'skip_counter_variable': 'sql_slave_skip_counter',
     'drop_user_if_exists': False,
+    'max_user_name_length': 16,
+    'password_hash_literal': True,
 }
 MYSQL_56 = dict(MYSQL_55, gtid_style='mysql',
                 gtid_wait_function='WAIT_UNTIL_SQL_THREAD_AFTER_GTIDS',
                 relay_log_info_repository=True,
                 enforce_gtid_consistency=True)
 MYSQL_57 = dict(MYSQL_56, gtid_wait_function='WAIT_FOR_EXECUTED_GTID_SET',
-                drop_user_if_exists=True)
+                drop_user_if_exists=True, max_user_name_length=32,
+                password_hash_literal=False)
 MYSQL_8022 = dict(MYSQL_57, gtid_purged_append=True,
                   replica_word='REPLICA',
                   show_replica_status='SHOW REPLICA STATUS',
@@ -78,7 +81,8 @@ MYSQL_82 = dict(MYSQL_8026, show_source_status='SHOW BINARY LOG STATUS',
 MYSQL_83 = dict(MYSQL_82, tagged_gtids=True,
                 relay_log_info_repository=False)
 
-MARIADB_100 = dict(MYSQL_55)  # before GTIDs: the 5.5 words
+MARIADB_55 = dict(MYSQL_55)  # before GTIDs: the 5.5 words
+MARIADB_100 = dict(MYSQL_55, max_user_name_length=80)
 MARIADB_104 = dict(MARIADB_100, gtid_style='mariadb', drop_user_if_exists=True,
                    gtid_wait_function='MASTER_GTID_WAIT')
 MARIADB_1052 = dict(MARIADB_104, replica_word='REPLICA',
@@ -103,7 +107,7 @@ MARIADB_1011 = dict(MARIADB_1052,
     (MYSQL, '9.1.0', MYSQL_83),
     (PERCONA, '5.7.44', MYSQL_57),
     (PERCONA, '8.0.36', MYSQL_8026),
-    (MARIADB, '5.5.68', MARIADB_100),
+    (MARIADB, '5.5.68', MARIADB_55),
     (MARIADB, '10.0.1', MARIADB_100),
     (MARIADB, '10.4.32', MARIADB_104),
     (MARIADB, '10.5.2', MARIADB_1052),
@@ -216,14 +220,14 @@ def caps_of(flavor, number):
 @pytest.mark.parametrize('requested, flavor, number, mode', [
     ('auto', MYSQL, '5.5.62', Mode.BINLOG),
     ('binlog', MYSQL, '5.5.62', Mode.BINLOG),
-    ('auto', MYSQL, '5.6.51', Mode.GTID),
-    ('gtid', MYSQL, '5.6.51', Mode.GTID),
+    ('auto', MYSQL, '5.6.51', Mode.MYSQL_GTID),
+    ('gtid', MYSQL, '5.6.51', Mode.MYSQL_GTID),
     ('binlog', MYSQL, '5.6.51', Mode.BINLOG),
-    ('auto', MYSQL, '5.7.44', Mode.GTID),
-    ('gtid', MYSQL, '5.7.44', Mode.GTID),
+    ('auto', MYSQL, '5.7.44', Mode.MYSQL_GTID),
+    ('gtid', MYSQL, '5.7.44', Mode.MYSQL_GTID),
     ('binlog', MYSQL, '5.7.44', Mode.BINLOG),
-    ('auto', PERCONA, '5.7.44', Mode.GTID),
-    ('auto', MYSQL, '8.4.3', Mode.GTID),
+    ('auto', PERCONA, '5.7.44', Mode.MYSQL_GTID),
+    ('auto', MYSQL, '8.4.3', Mode.MYSQL_GTID),
     ('auto', MARIADB, '10.11.6', Mode.MARIADB_GTID),
     ('gtid', MARIADB, '10.11.6', Mode.MARIADB_GTID),
     ('binlog', MARIADB, '10.11.6', Mode.BINLOG),
@@ -274,8 +278,8 @@ def test_gtid_on_5_5_label_is_refused():
 
 def test_5_6_label_gets_gtids():
     caps = capabilities_for(parse_label('5.6', 'mysql'))
-    assert choose_mode('auto', caps).mode is Mode.GTID
-    assert choose_mode('gtid', caps).mode is Mode.GTID
+    assert choose_mode('auto', caps).mode is Mode.MYSQL_GTID
+    assert choose_mode('gtid', caps).mode is Mode.MYSQL_GTID
 
 
 def test_gtid_on_old_mariadb_is_refused():
@@ -307,6 +311,6 @@ def test_unknown_request_is_invalid_input(requested):
 
 
 def test_mode_strings():
-    assert str(Mode.GTID) == 'gtid'
+    assert str(Mode.MYSQL_GTID) == 'mysql_gtid'
     assert str(Mode.MARIADB_GTID) == 'mariadb_gtid'
     assert '%s' % Mode.BINLOG == 'binlog'

@@ -7,6 +7,7 @@ missing option or a stray one shows up. Versions: MySQL 5.5, 5.6, 5.7,
 
 import pytest
 
+from trove_gtid_strategy.accounts import native_password_hash
 from trove_gtid_strategy.capabilities import capabilities_for
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy.dialect import Dialect
@@ -368,10 +369,51 @@ def test_wait_timeout_is_checked():
     ('mariadb', 'REPLICATION SLAVE, BINLOG MONITOR'),
 ])
 def test_create_replication_user(name, privileges):
-    create, grant = ALL[name].create_replication_user('repl_ab12', PASSWORD)
-    check_redaction(create, "CREATE USER 'repl_ab12'@'%%' IDENTIFIED BY '%s'")
+    dia = ALL[name]
+    create, grant = dia.create_replication_user('repl_ab12', PASSWORD)
+    if dia.caps.password_hash_literal:
+        # The server would binlog a clear password as sent: only the
+        # mysql_native_password hash goes out.
+        assert create.sql == ("CREATE USER 'repl_ab12'@'%%' IDENTIFIED BY "
+                              "PASSWORD '%s'" % native_password_hash(PASSWORD))
+        assert create.redacted == ("CREATE USER 'repl_ab12'@'%' IDENTIFIED "
+                                   "BY PASSWORD '***'")
+        assert PASSWORD not in create.sql
+    else:
+        check_redaction(create,
+                        "CREATE USER 'repl_ab12'@'%%' IDENTIFIED BY '%s'")
     assert grant.sql == grant.redacted == (
         "GRANT %s ON *.* TO 'repl_ab12'@'%%'" % privileges)
+
+
+def test_native_password_hash_matches_the_server_function():
+    # SELECT PASSWORD('secret') on MariaDB 10.11 and MySQL 5.7.
+    assert native_password_hash('secret') == \
+        '*14E65567ABDB5135D0CFD9A70B3032C179A49EE7'
+
+
+@pytest.mark.parametrize('name, sql', [
+    ('5.5', "SET PASSWORD FOR 'r'@'%%' = '%s'"),
+    ('mariadb', "SET PASSWORD FOR 'r'@'%%' = '%s'"),
+    ('5.7', "ALTER USER 'r'@'%%' IDENTIFIED BY '%s'"),
+    ('8.4', "ALTER USER 'r'@'%%' IDENTIFIED BY '%s'"),
+])
+def test_set_replication_password(name, sql):
+    stmt = ALL[name].set_replication_password('r', PASSWORD)
+    if ALL[name].caps.password_hash_literal:
+        assert stmt.sql == sql % native_password_hash(PASSWORD)
+    else:
+        assert stmt.sql == sql % PASSWORD
+    assert stmt.redacted == sql % '***'
+
+
+def test_account_queries_quote_their_input():
+    assert MY80.count_accounts("a'b").sql == (
+        "SELECT COUNT(*) FROM mysql.user WHERE User = 'a\\'b' AND Host = "
+        "'%'")
+    assert MY80.replication_accounts("re'pl_").sql == (
+        "SELECT User, Host FROM mysql.user WHERE LEFT(User, 6) = 're\\'pl_' "
+        "AND Repl_slave_priv = 'Y' ORDER BY User, Host")
 
 
 def test_create_replication_user_with_host_and_awkward_password():
@@ -429,4 +471,5 @@ def test_no_statement_leaks_the_password(name):
         assert PASSWORD not in str(stmt)
         assert PASSWORD not in stmt.redacted
         assert PASSWORD not in '%s' % (stmt,)
-    assert sum(PASSWORD in s.sql for s in stmts) == len(stmts) - 1
+    hashed = 1 if dia.caps.password_hash_literal else 0
+    assert sum(PASSWORD in s.sql for s in stmts) == len(stmts) - 1 - hashed

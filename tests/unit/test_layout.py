@@ -20,8 +20,10 @@ import stevedore
 from trove_gtid_strategy import opts
 from trove_gtid_strategy import strategy
 
-PURE_CORE = ('versions', 'capabilities', 'modes', 'gtid', 'literals',
-             'dialect', 'rendering', 'seeding', 'topology')
+PURE_CORE = ('versions', 'capabilities', 'modes', 'modes.base',
+             'modes.binlog', 'modes.mysql_gtid', 'modes.mariadb_gtid', 'gtid',
+             'literals', 'dialect', 'rendering', 'seeding', 'topology',
+             'state', 'accounts', 'trove_contract', 'errcodes')
 FORBIDDEN = ('pymysql', 'subprocess', 'socket', 'sqlalchemy',
              'trove_gtid_strategy.strategy', 'trove_gtid_strategy.guest',
              'trove_gtid_strategy.sandbox')

@@ -15,6 +15,7 @@ import pytest
 from trove_gtid_strategy.capabilities import capabilities_for
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.modes import choose_mode
+from trove_gtid_strategy.modes import load_driver
 from trove_gtid_strategy.modes import Mode
 from trove_gtid_strategy import rendering
 from trove_gtid_strategy.rendering import check_config
@@ -124,15 +125,15 @@ REPLICA_UPDATES = {'log_replica_updates': 'ON'}
 @pytest.mark.parametrize('c, mode, expected', [
     (MY55, Mode.BINLOG, dict(COMMON, **SLAVE_UPDATES)),
     (MY56, Mode.BINLOG, dict(COMMON, **SLAVE_UPDATES, **TABLE_REPOSITORIES)),
-    (MY56, Mode.GTID, dict(COMMON, **SLAVE_UPDATES, **TABLE_REPOSITORIES,
-                           **MYSQL_GTID)),
-    (MY57, Mode.GTID, dict(COMMON, **SLAVE_UPDATES, **TABLE_REPOSITORIES,
-                           **MYSQL_GTID)),
-    (PC57, Mode.GTID, dict(COMMON, **SLAVE_UPDATES, **TABLE_REPOSITORIES,
-                           **MYSQL_GTID)),
-    (MY80, Mode.GTID, dict(COMMON, **REPLICA_UPDATES, **TABLE_REPOSITORIES,
-                           **MYSQL_GTID)),
-    (MY84, Mode.GTID, dict(COMMON, **REPLICA_UPDATES, **MYSQL_GTID)),
+    (MY56, Mode.MYSQL_GTID, dict(COMMON, **SLAVE_UPDATES,
+                                 **TABLE_REPOSITORIES, **MYSQL_GTID)),
+    (MY57, Mode.MYSQL_GTID, dict(COMMON, **SLAVE_UPDATES,
+                                 **TABLE_REPOSITORIES, **MYSQL_GTID)),
+    (PC57, Mode.MYSQL_GTID, dict(COMMON, **SLAVE_UPDATES,
+                                 **TABLE_REPOSITORIES, **MYSQL_GTID)),
+    (MY80, Mode.MYSQL_GTID, dict(COMMON, **REPLICA_UPDATES,
+                                 **TABLE_REPOSITORIES, **MYSQL_GTID)),
+    (MY84, Mode.MYSQL_GTID, dict(COMMON, **REPLICA_UPDATES, **MYSQL_GTID)),
     (MY84, Mode.BINLOG, dict(COMMON, **REPLICA_UPDATES)),
     (MDB, Mode.MARIADB_GTID, dict(COMMON, **SLAVE_UPDATES,
                                   gtid_strict_mode='ON')),
@@ -152,12 +153,12 @@ def test_render(c, mode, expected, role):
         '# Written by trove_gtid_strategy for %s (%s, %s).\n[mysqld]\n'
         % (c.version, mode, role))
     assert check_config(rendered.text, c) == []
-    assert missing_settings(parse_config(rendered.text), mode, role,
-                            from_file=True) == []
+    assert missing(parse_config(rendered.text), mode, role, c,
+                   from_file=True) == []
 
 
 def test_render_server_id_and_binlog_format():
-    rendered = ConfigRenderer().render('replica_source', MY57, Mode.GTID,
+    rendered = ConfigRenderer().render('replica_source', MY57, Mode.MYSQL_GTID,
                                        server_id=4000000000,
                                        binlog_format='MIXED')
     options = parse_config(rendered.text)
@@ -179,26 +180,26 @@ def test_mysql_5_5_label_never_yields_gtid_settings(label, role):
                  'gtid_strict_mode', 'log_replica_updates'):
         assert name not in options
     with pytest.raises(exceptions.ConfigError, match='gtid_mode'):
-        render(c, Mode.GTID, role)
+        render(c, Mode.MYSQL_GTID, role)
 
 
 def test_unknown_role():
     with pytest.raises(exceptions.ConfigError) as info:
-        render(MY57, Mode.GTID, 'primary')
+        render(MY57, Mode.MYSQL_GTID, 'primary')
     assert str(info.value) == ("unknown config role 'primary' (expected "
                                "replica_source or replica)")
 
 
 def test_template_candidates():
-    assert rendering.template_candidates(PC57, Mode.GTID, 'replica') == [
-        'percona/5.7/gtid/replica.cnf.j2',
-        'percona/5/gtid/replica.cnf.j2',
-        'percona/gtid/replica.cnf.j2',
-        'mysql/5.7/gtid/replica.cnf.j2',
-        'mysql/5/gtid/replica.cnf.j2',
-        'mysql/gtid/replica.cnf.j2',
-        'gtid/replica.cnf.j2',
-        'gtid.cnf.j2',
+    assert rendering.template_candidates(PC57, Mode.MYSQL_GTID, 'replica') == [
+        'percona/5.7/mysql_gtid/replica.cnf.j2',
+        'percona/5/mysql_gtid/replica.cnf.j2',
+        'percona/mysql_gtid/replica.cnf.j2',
+        'mysql/5.7/mysql_gtid/replica.cnf.j2',
+        'mysql/5/mysql_gtid/replica.cnf.j2',
+        'mysql/mysql_gtid/replica.cnf.j2',
+        'mysql_gtid/replica.cnf.j2',
+        'mysql_gtid.cnf.j2',
     ]
     assert rendering.template_candidates(
         MDB, Mode.MARIADB_GTID, 'replica_source') == [
@@ -219,30 +220,30 @@ def _write(root, name, text):
 
 
 def test_override_wins_over_packaged_template(tmp_path):
-    _write(tmp_path, 'mysql/5.7/gtid/replica.cnf.j2',
-           '{% extends "gtid.cnf.j2" %}\n'
+    _write(tmp_path, 'mysql/5.7/mysql_gtid/replica.cnf.j2',
+           '{% extends "mysql_gtid.cnf.j2" %}\n'
            '{% block mode_settings %}{{ super() }}\n'
            'slave_parallel_workers = 4\n{% endblock %}\n')
     renderer = ConfigRenderer(template_dir=str(tmp_path))
-    rendered = renderer.render('replica', MY57, Mode.GTID, server_id=9)
-    assert rendered.template == 'mysql/5.7/gtid/replica.cnf.j2'
+    rendered = renderer.render('replica', MY57, Mode.MYSQL_GTID, server_id=9)
+    assert rendered.template == 'mysql/5.7/mysql_gtid/replica.cnf.j2'
     options = parse_config(rendered.text)
     assert options['slave_parallel_workers'] == '4'
     assert options['gtid_mode'] == 'ON'
     assert options['read_only'] == 'ON'
     # Other roles, versions and flavors still use the packaged ones.
-    assert renderer.render('replica_source', MY57, Mode.GTID,
-                           server_id=9).template == 'gtid.cnf.j2'
-    assert renderer.render('replica', MY80, Mode.GTID,
-                           server_id=9).template == 'gtid.cnf.j2'
+    assert renderer.render('replica_source', MY57, Mode.MYSQL_GTID,
+                           server_id=9).template == 'mysql_gtid.cnf.j2'
+    assert renderer.render('replica', MY80, Mode.MYSQL_GTID,
+                           server_id=9).template == 'mysql_gtid.cnf.j2'
 
 
 def test_percona_falls_back_to_mysql_override(tmp_path):
-    _write(tmp_path, 'mysql/5.7/gtid/replica.cnf.j2',
+    _write(tmp_path, 'mysql/5.7/mysql_gtid/replica.cnf.j2',
            '[mysqld]\nserver_id = {{ server_id }}\nlog_bin = b\n')
-    rendered = ConfigRenderer(str(tmp_path)).render('replica', PC57,
-                                                    Mode.GTID, server_id=3)
-    assert rendered.template == 'mysql/5.7/gtid/replica.cnf.j2'
+    rendered = ConfigRenderer(str(tmp_path)).render(
+        'replica', PC57, Mode.MYSQL_GTID, server_id=3)
+    assert rendered.template == 'mysql/5.7/mysql_gtid/replica.cnf.j2'
     assert rendered.text == '[mysqld]\nserver_id = 3\nlog_bin = b\n'
 
 
@@ -260,10 +261,11 @@ def test_override_with_gtid_mode_on_5_5_is_refused(tmp_path):
 
 
 def test_override_with_undefined_variable_is_a_config_error(tmp_path):
-    _write(tmp_path, 'mysql/5.7/gtid/replica.cnf.j2',
+    _write(tmp_path, 'mysql/5.7/mysql_gtid/replica.cnf.j2',
            '[mysqld]\nserver_id = {{ no_such_variable }}\n')
     with pytest.raises(exceptions.ConfigError, match='no_such_variable'):
-        ConfigRenderer(str(tmp_path)).render('replica', MY57, Mode.GTID, 1)
+        ConfigRenderer(str(tmp_path)).render('replica', MY57,
+                                             Mode.MYSQL_GTID, 1)
 
 
 def test_template_dir_must_exist(tmp_path):
@@ -275,10 +277,10 @@ def test_template_dir_must_exist(tmp_path):
 def test_no_template_found(tmp_path, monkeypatch):
     monkeypatch.setattr(rendering, 'PACKAGED_TEMPLATES', str(tmp_path))
     with pytest.raises(exceptions.ConfigError) as info:
-        ConfigRenderer().render('replica', MY57, Mode.GTID, 1)
+        ConfigRenderer().render('replica', MY57, Mode.MYSQL_GTID, 1)
     assert str(info.value).startswith(
-        'no template for mysql 5.7.44 (gtid, replica); searched '
-        'mysql/5.7/gtid/replica.cnf.j2, ')
+        'no template for mysql 5.7.44 (mysql_gtid, replica); searched '
+        'mysql/5.7/mysql_gtid/replica.cnf.j2, ')
 
 
 # -- parse_config -------------------------------------------------------
@@ -383,56 +385,74 @@ def test_check_config_5_7_gtid_without_binlog_is_fine():
 
 # -- missing_settings ---------------------------------------------------
 
+def missing(settings, mode, role, caps, from_file=False):
+    """What the mode's driver requires of ``role`` on ``caps`` and
+    ``settings`` lack.
+    """
+    required = load_driver(mode).required_settings(role, caps)
+    return missing_settings(settings, required, from_file=from_file)
+
+
 LIVE_GTID_REPLICA = {'log_bin': 'ON', 'server_id': '7', 'gtid_mode': 'ON',
                      'enforce_gtid_consistency': 'ON', 'read_only': 'ON'}
 
 
-@pytest.mark.parametrize('settings, mode, role, missing', [
-    (LIVE_GTID_REPLICA, Mode.GTID, 'replica', []),
-    (LIVE_GTID_REPLICA, Mode.GTID, 'replica_source', []),
-    (dict(LIVE_GTID_REPLICA, read_only='OFF'), Mode.GTID, 'replica',
-     ['read_only']),
-    (dict(LIVE_GTID_REPLICA, read_only='OFF'), Mode.GTID, 'replica_source',
-     []),
+@pytest.mark.parametrize('settings, mode, role, caps, expected', [
+    (LIVE_GTID_REPLICA, Mode.MYSQL_GTID, 'replica', MY80, []),
+    (LIVE_GTID_REPLICA, Mode.MYSQL_GTID, 'replica_source', MY80, []),
+    (dict(LIVE_GTID_REPLICA, read_only='OFF'), Mode.MYSQL_GTID, 'replica',
+     MY80, ['read_only']),
+    (dict(LIVE_GTID_REPLICA, read_only='OFF'), Mode.MYSQL_GTID,
+     'replica_source', MY80, []),
     (dict(LIVE_GTID_REPLICA, gtid_mode='ON_PERMISSIVE',
-          enforce_gtid_consistency='WARN'), Mode.GTID, 'replica_source',
-     ['gtid_mode', 'enforce_gtid_consistency']),
+          enforce_gtid_consistency='WARN'), Mode.MYSQL_GTID,
+     'replica_source', MY80, ['gtid_mode', 'enforce_gtid_consistency']),
     ({'log_bin': 'OFF', 'server_id': '0'}, Mode.BINLOG, 'replica_source',
-     ['log_bin', 'server_id']),
+     MY55, ['log_bin', 'server_id']),
     # MySQL 5.5 has no GTID variables: nothing GTID is asked of it.
     ({'log_bin': 'ON', 'server_id': '1'}, Mode.BINLOG, 'replica_source',
-     []),
-    ({}, Mode.GTID, 'replica',
-     ['log_bin', 'server_id', 'gtid_mode', 'enforce_gtid_consistency',
-      'read_only']),
+     MY55, []),
+    ({}, Mode.MYSQL_GTID, 'replica', MY80,
+     ['log_bin', 'server_id', 'read_only', 'gtid_mode',
+      'enforce_gtid_consistency']),
     ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON'},
-     Mode.MARIADB_GTID, 'replica', []),
-    ({'log_bin': '', 'server_id': ''}, Mode.BINLOG, 'replica_source',
+     Mode.MARIADB_GTID, 'replica', MDB, []),
+    ({'log_bin': '', 'server_id': ''}, Mode.BINLOG, 'replica_source', MDB,
      ['log_bin', 'server_id']),
+    # Binlog-position replicas on MySQL are crash-safe only with the
+    # applier position in a table and relay log recovery.
+    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON'}, Mode.BINLOG,
+     'replica', MY57, ['relay_log_recovery', 'relay_log_info_repository']),
+    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON',
+      'relay_log_recovery': 'ON', 'relay_log_info_repository': 'FILE'},
+     Mode.BINLOG, 'replica', MY57, ['relay_log_info_repository']),
+    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON',
+      'relay_log_recovery': 'ON'}, Mode.BINLOG, 'replica', MY84, []),
 ])
-def test_missing_live_settings(settings, mode, role, missing):
-    assert missing_settings(settings, mode, role) == missing
+def test_missing_live_settings(settings, mode, role, caps, expected):
+    assert missing(settings, mode, role, caps) == expected
 
 
-@pytest.mark.parametrize('text, mode, role, missing', [
-    (TROVE_GTID_REPLICA, Mode.GTID, 'replica', []),
+@pytest.mark.parametrize('text, mode, role, expected', [
+    (TROVE_GTID_REPLICA, Mode.MYSQL_GTID, 'replica', []),
     # A bare log_bin or a path switches the binary log on.
     ('[mysqld]\nlog_bin\n', Mode.BINLOG, 'replica_source', []),
     ('[mysqld]\nlog-bin = /data/binlog\n', Mode.BINLOG, 'replica_source',
      []),
     ('[mysqld]\nlog_bin = OFF\n', Mode.BINLOG, 'replica_source',
      ['log_bin']),
-    ('[mysqld]\nlog_bin = b\ngtid_mode = OFF\n', Mode.GTID,
+    ('[mysqld]\nlog_bin = b\ngtid_mode = OFF\n', Mode.MYSQL_GTID,
      'replica_source', ['gtid_mode', 'enforce_gtid_consistency']),
     ('[mysqld]\nlog_bin = b\nread_only = 0\n', Mode.BINLOG, 'replica',
      ['read_only']),
     ('[mysqld]\nserver_id = 5\n', Mode.BINLOG, 'replica_source',
      ['log_bin']),
 ])
-def test_missing_settings_in_file(text, mode, role, missing):
+def test_missing_settings_in_file(text, mode, role, expected):
     # server_id may come from another file, so it is never asked for.
-    assert missing_settings(parse_config(text), mode, role,
-                            from_file=True) == missing
+    caps = MY80 if mode is Mode.MYSQL_GTID else MDB
+    assert missing(parse_config(text), mode, role, caps,
+                   from_file=True) == expected
 
 
 @pytest.mark.parametrize('gtid_mode, enforce', [
@@ -443,5 +463,5 @@ def test_missing_settings_in_file(text, mode, role, missing):
 def test_permissive_gtid_mode_in_file_is_missing(gtid_mode, enforce):
     text = ('[mysqld]\nlog_bin = b\ngtid_mode = %s\n'
             'enforce_gtid_consistency = %s\n' % (gtid_mode, enforce))
-    assert missing_settings(parse_config(text), Mode.GTID, 'replica_source',
-                            from_file=True) != []
+    assert missing(parse_config(text), Mode.MYSQL_GTID, 'replica_source',
+                   MY80, from_file=True) != []

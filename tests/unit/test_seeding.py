@@ -155,8 +155,10 @@ def test_dataset_without_start_point(dataset):
 @pytest.mark.parametrize('dataset, words', [
     ({'log_file': 'mysql-bin.000003'}, "binlog position None is not a "
      "number"),
-    ({'log_position': 154}, "invalid binlog position None:154"),
-    ({'log_file': 'f', 'log_position': 3}, "invalid binlog position 'f':3"),
+    ({'log_position': 154}, "None is not a binary log file name"),
+    ({'log_file': 'f', 'log_position': 30}, "'f' is not a binary log file"),
+    ({'log_file': 'mysql-bin.000003', 'log_position': 3},
+     "binlog position 3 is out of range (4 to 2^64-1)"),
     ({'log_file': 'f', 'log_position': 'x'}, "binlog position 'x'"),
     ({'gtid_executed': 'junk'}, "snapshot dataset gtid_executed: "),
 ])
@@ -203,7 +205,7 @@ def test_binlog_info_without_gtids(text):
     ('garbage', "got 'garbage'"),
     ('mysql-bin.000003 154', "got 'mysql-bin.000003 154'"),
     ('mysql-bin.000003\tabc', "binlog position 'abc' is not a number"),
-    ('mysql-bin.000003\t2', "invalid binlog position 'mysql-bin.000003':"),
+    ('mysql-bin.000003\t2', "binlog position 2 is out of range"),
     ('\t154', "got '154'"),
     ('mysql-bin.000003\t154\tnot-a-gtid', "'not-a-gtid'"),
     ('mysql-bin.000003\t154\t0-1', "'0-1'"),
@@ -316,7 +318,7 @@ def test_dump_with_bad_position():
     dump = ["-- CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000001', "
             "MASTER_LOG_POS=3;\n"]
     with pytest.raises(exceptions.InvalidSeed,
-                       match="d.sql: invalid binlog position"):
+                       match="d.sql: binlog position 3 is out of range"):
         from_dump(dump, 'd.sql')
 
 
@@ -359,3 +361,41 @@ def test_parse_seed_text_without_start_point():
         parse_seed_text('', 'f')
     with pytest.raises(exceptions.InvalidSeed, match='no start point'):
         parse_seed_text('hello world\n', 'f')
+
+
+# Issue 6, item 8: forms int() would accept, or a literal would carry.
+BAD_POSITIONS = ['\u0661\u0662\u0663', '1_000', str(2 ** 64), '+154',
+                 '-154', '0x9a', '1e3', '1 54', '', ' ']
+BAD_FILES = ['mysql-bin.000001\0', 'mysql-bin.000001\n',
+             "mysql-bin'.000001", 'mysql-bin.000001"', 'mysql-bin',
+             '../mysql-bin.000001', 'mysql bin.000001',
+             'mysql-bin.\u0661\u0662\u0663\u0664\u0665\u0666', '']
+
+
+@pytest.mark.parametrize('position', BAD_POSITIONS)
+def test_bad_positions_are_refused_everywhere(position):
+    for parse in (
+            lambda: from_binlog_info('mysql-bin.000003\t%s\n' % position,
+                                     'info'),
+            lambda: from_dataset({'log_file': 'mysql-bin.000003',
+                                  'log_position': position}),
+            lambda: from_dump(["-- CHANGE MASTER TO MASTER_LOG_FILE="
+                               "'mysql-bin.000003', MASTER_LOG_POS=%s;\n"
+                               % position], 'd.sql')):
+        with pytest.raises(exceptions.InvalidSeed):
+            parse()
+
+
+@pytest.mark.parametrize('log_file', BAD_FILES)
+def test_bad_file_names_are_refused(log_file):
+    with pytest.raises(exceptions.InvalidSeed):
+        from_dataset({'log_file': log_file, 'log_position': 154})
+    if '\t' not in log_file and '\n' not in log_file:
+        with pytest.raises(exceptions.InvalidSeed):
+            from_binlog_info('%s\t154\n' % log_file, 'info')
+
+
+def test_largest_position_is_accepted():
+    start = from_dataset({'log_file': 'mysql-bin.000003',
+                          'log_position': str(2 ** 64 - 1)})
+    assert start.log_pos == 2 ** 64 - 1

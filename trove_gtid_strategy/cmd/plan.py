@@ -2,17 +2,18 @@
 
 import json
 
+from trove_gtid_strategy import accounts
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import modes
+from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import rendering
+from trove_gtid_strategy import seeding
 from trove_gtid_strategy import versions
 
 # Shown in place of values only an attach knows.
-_EXAMPLE_SOURCE = dialect.SourceAddress(host='source.example', port=3306,
-                                        user='repl_0123456789ab',
-                                        password=dialect.REDACTED)
+_EXAMPLE_START = seeding.StartPoint('example', 'mysql-bin.000001', 4)
 
 
 def add_commands(sub):
@@ -64,17 +65,20 @@ def build_plan(datastore, label, server_version=None, mode='auto',
     configs = {role: renderer.render(role, caps, choice.mode, server_id)
                for role in rendering.ROLES}
     d = dialect.Dialect(caps)
-    source_statements = d.create_replication_user(
-        _EXAMPLE_SOURCE.user, _EXAMPLE_SOURCE.password)
-    if choice.mode is modes.Mode.GTID:
-        change = d.change_source_to_auto_position(_EXAMPLE_SOURCE, 15)
-    elif choice.mode is modes.Mode.MARIADB_GTID:
-        change = d.change_source_to_mariadb_gtid(_EXAMPLE_SOURCE, 15)
-    else:
-        change = d.change_source_to_position(_EXAMPLE_SOURCE,
-                                             'mysql-bin.000001', 4, 15)
+    driver = modes.load_driver(choice.mode)
+    example = dialect.SourceAddress(
+        host='source.example', port=3306, password=dialect.REDACTED,
+        user=accounts.account_name('repl_', 'replica.example', caps))
+    source_statements = d.create_replication_user(example.user,
+                                                  example.password)
+    change = driver.change_source(
+        d, modes_base.AttachRequest(source=example), _EXAMPLE_START, 15)
     replica_statements = [d.stop_replica(), change, d.start_replica(),
                           d.show_replica_status()]
+    unsafe = driver.crash_safety_problem(caps)
+    if unsafe:
+        notes.append('refused unless allowed (--allow-crash-unsafe): %s'
+                     % unsafe)
     return {
         'datastore': datastore,
         'label': label,

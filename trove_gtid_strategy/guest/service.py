@@ -10,8 +10,13 @@ strategy classes can run on it too.
 Override files go to a ``conf.d`` directory the server includes, written
 atomically. A restart goes through a hook; without one, a change that
 needs a restart stops with :class:`RestartRequired` naming the files and
-settings to apply.
+settings to apply. Without a ``conf.d`` directory the overrides are kept
+in memory only: a server already running with what they say needs
+nothing, and one that needs them gets the exact text to apply in the
+:class:`RestartRequired` its restart raises.
 """
+
+import contextlib
 
 import os
 import tempfile
@@ -22,6 +27,7 @@ import pymysql
 
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
+from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import literals
 from trove_gtid_strategy import versions
@@ -94,6 +100,8 @@ class MySQLService:
         self._restart = restart
         self._connect_timeout = connect_timeout
         self._conn = None
+        #: Overrides written without a conf.d directory: {file name: text}.
+        self.pending_overrides = {}
 
     # -- SQL -------------------------------------------------------------
     def _connection(self):
@@ -128,10 +136,33 @@ class MySQLService:
                         cursor.execute('FLUSH PRIVILEGES')
                     return result
             except pymysql.err.OperationalError as exc:
-                # 2006/2013: the server went away (restart); retry once on
-                # a fresh connection. Anything else is the statement's.
-                if attempt == 2 or exc.args[0] not in (2006, 2013):
+                # The server went away (a restart): retry once on a fresh
+                # connection. Anything else is the statement's.
+                if attempt == 2 or exc.args[0] not in errcodes.CONNECTION_LOST:
                     raise
+                self.close()
+
+    def run_unlogged(self, statements):
+        """Run ``statements`` with ``sql_log_bin = 0`` on this service's one
+        connection, and set it back to 1 before anything else runs there.
+
+        For maintenance on a replica (dropping its replication account,
+        say) that must not become a transaction of its own: a replica's
+        own binlogged transactions are errant (seed 004). If the reset
+        fails the connection is closed, so no later statement runs
+        unlogged.
+        """
+        conn = self._connection()
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute('SET SESSION sql_log_bin = 0')
+                for sql in statements:
+                    cursor.execute(sql)
+        finally:
+            try:
+                with conn.cursor() as cursor:
+                    cursor.execute('SET SESSION sql_log_bin = 1')
+            except pymysql.MySQLError:
                 self.close()
 
     def get_port(self):
@@ -141,24 +172,29 @@ class MySQLService:
         return self.execute_sql('SELECT @@datadir').scalar()
 
     # -- configuration overrides -----------------------------------------
-    def _override_path(self, name):
-        if not self.conf_dir:
-            raise exceptions.RestartRequired(
-                'no configuration directory is known for %s: put the '
-                'settings in the server\'s my.cnf and restart it'
-                % self.dsn.redacted())
-        return os.path.join(self.conf_dir, name)
+    def _write(self, name, text):
+        if self.conf_dir:
+            write_atomically(os.path.join(self.conf_dir, name), text)
+        else:
+            self.pending_overrides[name] = text
+
+    def _remove(self, name):
+        self.pending_overrides.pop(name, None)
+        if self.conf_dir:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(self.conf_dir, name))
 
     def exists_replication_source_overrides(self):
-        return os.path.exists(self._override_path(SOURCE_OVERRIDES))
+        if self.conf_dir:
+            return os.path.exists(os.path.join(self.conf_dir,
+                                               SOURCE_OVERRIDES))
+        return SOURCE_OVERRIDES in self.pending_overrides
 
     def write_replication_source_overrides(self, overrideValues):
-        write_atomically(self._override_path(SOURCE_OVERRIDES),
-                         overrideValues)
+        self._write(SOURCE_OVERRIDES, overrideValues)
 
     def write_replication_replica_overrides(self, overrideValues):
-        write_atomically(self._override_path(REPLICA_OVERRIDES),
-                         overrideValues)
+        self._write(REPLICA_OVERRIDES, overrideValues)
 
     def remove_replication_source_overrides(self):
         self._remove(SOURCE_OVERRIDES)
@@ -166,27 +202,34 @@ class MySQLService:
     def remove_replication_replica_overrides(self):
         self._remove(REPLICA_OVERRIDES)
 
-    def _remove(self, name):
-        try:
-            os.unlink(self._override_path(name))
-        except FileNotFoundError:
-            pass
+    def pending_settings(self):
+        """The override texts a restart would apply, headed by where they
+        go (the conf.d file, or a note to add them to my.cnf).
+        """
+        texts = []
+        for name in (SOURCE_OVERRIDES, REPLICA_OVERRIDES):
+            if self.conf_dir:
+                path = os.path.join(self.conf_dir, name)
+                if os.path.exists(path):
+                    with open(path, encoding='utf-8') as f:
+                        texts.append('# %s\n%s' % (path, f.read()))
+            elif name in self.pending_overrides:
+                texts.append('# for the my.cnf of %s\n%s' % (
+                    self.dsn.redacted(), self.pending_overrides[name]))
+        return '\n'.join(texts)
 
     def restart(self):
         """Restart through the hook, or say exactly what to apply."""
         self.close()
         if self._restart is None:
-            pending = []
-            for name in (SOURCE_OVERRIDES, REPLICA_OVERRIDES):
-                path = os.path.join(self.conf_dir or '', name)
-                if self.conf_dir and os.path.exists(path):
-                    with open(path, encoding='utf-8') as f:
-                        pending.append('# %s\n%s' % (path, f.read()))
             raise exceptions.RestartRequired(
-                '%s must be restarted to apply replication settings, and '
-                'no restart hook is configured: restart it, then run the '
-                'command again' % self.dsn.redacted(),
-                settings='\n'.join(pending))
+                '%s must be restarted with the replication settings below, '
+                'and no restart hook is configured: %s, restart it, then '
+                'run the command again' % (
+                    self.dsn.redacted(),
+                    'the files are written' if self.conf_dir
+                    else 'add them to its my.cnf'),
+                settings=self.pending_settings())
         LOG.info('Restarting %s', self.dsn.redacted())
         started = time.monotonic()
         self._restart()
@@ -210,7 +253,7 @@ class MySQLService:
         try:
             self.execute_sql(create.sql)
         except pymysql.err.OperationalError as exc:
-            if exc.args[0] != ER_CANNOT_USER:  # the user exists already
+            if exc.args[0] != errcodes.ER_CANNOT_USER:  # exists already
                 raise
         self.execute_sql(grant.sql)
 
@@ -243,11 +286,6 @@ class MySQLService:
         self.execute_sql(self.dialect().set_read_only(read_only).sql)
 
 
-# Error 1396: CREATE USER / DROP USER failed for an account that does (or
-# does not) exist. DROP USER IF EXISTS is not on MySQL 5.5/5.6.
-ER_CANNOT_USER = 1396
-
-
 class MySQLAdmin:
     """Trove's ``adm`` methods the strategy uses, for the same server."""
 
@@ -260,5 +298,5 @@ class MySQLAdmin:
             self.service.execute_sql('DROP USER %s@%s' % (
                 literals.quote(name), literals.quote(host)))
         except pymysql.err.OperationalError as exc:
-            if exc.args[0] != ER_CANNOT_USER:
+            if exc.args[0] != errcodes.ER_CANNOT_USER:
                 raise

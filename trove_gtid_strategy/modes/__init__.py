@@ -1,10 +1,16 @@
-"""Choosing binlog-position or GTID replication for a server version.
+"""Replication modes: which one a server gets, and the driver owning it.
 
 The choice is made from :class:`~trove_gtid_strategy.capabilities.
 Capabilities`, i.e. from what the server is, and the reason is kept so the
 operator can read why (``trove-gtid plan`` prints it, the strategy logs
 it). Asking for GTIDs on a server without them is refused here, before any
 configuration is written.
+
+Each mode's rules (start point from a seed, the change-source statement,
+the pre-check classification, crash safety, re-pointing, detach) live in
+one driver object, loaded through the stevedore namespace
+``trove_gtid_strategy.modes`` (:func:`load_driver`); nothing else branches
+on the mode.
 """
 
 import dataclasses
@@ -13,13 +19,18 @@ import enum
 from trove_gtid_strategy import exceptions
 
 REQUESTS = ('auto', 'binlog', 'gtid')
+NAMESPACE = 'trove_gtid_strategy.modes'
 
 
 class Mode(str, enum.Enum):
-    """How a replica finds its place in the source's binary log."""
+    """How a replica finds its place in the source's binary log.
+
+    The values are the driver names in :data:`NAMESPACE` and the names of
+    the config templates.
+    """
 
     BINLOG = 'binlog'
-    GTID = 'gtid'
+    MYSQL_GTID = 'mysql_gtid'
     MARIADB_GTID = 'mariadb_gtid'
 
     def __str__(self):
@@ -49,7 +60,7 @@ def choose_mode(requested, caps):
             % (requested, ', '.join(REQUESTS)))
     version = caps.version
     gtid_mode = (Mode.MARIADB_GTID if caps.gtid_style == 'mariadb'
-                 else Mode.GTID)
+                 else Mode.MYSQL_GTID)
     if requested == 'binlog':
         return ModeChoice(Mode.BINLOG, 'binlog-position replication was '
                           'requested (works on %s)' % version)
@@ -68,3 +79,20 @@ def choose_mode(requested, caps):
                           '%s supports it' % version)
     return ModeChoice(gtid_mode, '%s supports %s GTIDs, so auto uses '
                       'them' % (version, caps.gtid_style))
+
+
+_DRIVERS = {}
+
+
+def load_driver(mode):
+    """The driver object of ``mode``, loaded once through stevedore.
+
+    stevedore is imported here, not at module level, so the pure core can
+    import this package without it.
+    """
+    mode = Mode(mode)
+    if mode not in _DRIVERS:
+        from stevedore import driver
+        _DRIVERS[mode] = driver.DriverManager(
+            NAMESPACE, mode.value, invoke_on_load=True).driver
+    return _DRIVERS[mode]

@@ -1,0 +1,64 @@
+"""Server and client error numbers this package acts on, in one place.
+
+Named as in the servers' own headers (``mysqld_error.h``,
+``errmsg.h``), as PyMySQL's ``constants.ER`` does, so a reader can look
+each up in the MySQL or MariaDB error reference.
+"""
+
+# -- server errors -----------------------------------------------------
+#: Access denied for user (wrong password, unknown account, wrong host).
+ER_ACCESS_DENIED_ERROR = 1045
+#: Can't create database; database exists: an errant CREATE DATABASE
+#: replayed on a replica that has it (seed 004).
+ER_DB_CREATE_EXISTS = 1007
+#: Duplicate entry for a key: a row applied twice.
+ER_DUP_ENTRY = 1062
+#: Table doesn't exist.
+ER_NO_SUCH_TABLE = 1146
+#: Unknown system variable (a version without it).
+ER_UNKNOWN_SYSTEM_VARIABLE = 1193
+#: The replica is not running / not configured (STOP on a stopped one).
+ER_SLAVE_NOT_RUNNING = 1199
+#: Fatal error reading the source's binary log: a purged binlog or a
+#: GTID the source does not have (seed 003, 004).
+ER_MASTER_FATAL_ERROR_READING_BINLOG = 1236
+#: MySQL 8.0+ reports error 1236 from the source under its own number.
+ER_SERVER_SOURCE_FATAL_ERROR_READING_BINLOG = 13114
+#: Operation CREATE USER / DROP USER failed for an account.
+ER_CANNOT_USER = 1396
+#: Access denied; you need (at least one of) the ... privilege(s).
+ER_SPECIFIC_ACCESS_DENIED_ERROR = 1227
+#: Lock wait timeout exceeded.
+ER_LOCK_WAIT_TIMEOUT = 1205
+#: The server is running with --read-only / --super-read-only.
+ER_OPTION_PREVENTS_STATEMENT = 1290
+
+# -- client errors (PyMySQL raises them as OperationalError) -----------
+#: Can't connect to server.
+CR_CONN_HOST_ERROR = 2003
+#: Server has gone away.
+CR_SERVER_GONE_ERROR = 2006
+#: Lost connection to server during query.
+CR_SERVER_LOST = 2013
+#: Authentication requires a secure connection (caching_sha2_password
+#: without TLS and without the source's public key).
+CR_AUTH_PLUGIN_ERR = 2061
+
+#: The connection dropped: the server restarted or died.
+CONNECTION_LOST = (CR_SERVER_GONE_ERROR, CR_SERVER_LOST)
+
+#: Replication I/O thread errors that retrying will not cure: reported as
+#: soon as the thread shows them instead of waiting for a timeout.
+FATAL_IO_ERRORS = (ER_ACCESS_DENIED_ERROR,
+                   ER_MASTER_FATAL_ERROR_READING_BINLOG,
+                   ER_SERVER_SOURCE_FATAL_ERROR_READING_BINLOG,
+                   CR_AUTH_PLUGIN_ERR)
+
+
+def error_number(exc):
+    """The server error number of a PyMySQL or SQLAlchemy exception, or
+    None for anything else.
+    """
+    orig = getattr(exc, 'orig', exc)
+    args = getattr(orig, 'args', ())
+    return args[0] if args and isinstance(args[0], int) else None

@@ -1,0 +1,56 @@
+"""Reading a source the way a replica's I/O thread will reach it.
+
+Before an attach the source is checked over TCP, at the address and as
+the replication account the replica is given, with the same TLS: a wrong
+password, a missing privilege or an unreachable address fails here, with
+the server's own message, before the replica is changed.
+"""
+
+from trove_gtid_strategy import dsn
+from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import service as guest_service
+from trove_gtid_strategy import topology
+
+
+def pymysql_ssl(tls):
+    """PyMySQL's ``ssl`` argument for :class:`~dialect.Tls` settings."""
+    if not tls.enabled:
+        return None
+    # The replica's SSL_VERIFY_SERVER_CERT checks the certificate chain;
+    # host names are Trove's internal addresses, so they are not matched.
+    ssl = {'check_hostname': False, 'verify_mode': tls.verify_server_cert}
+    for key, path in (('ca', tls.ca), ('cert', tls.cert), ('key', tls.key)):
+        if path:
+            ssl[key] = path
+    return ssl
+
+
+class SourceProbe:
+    """Reads a source's :class:`~trove_gtid_strategy.state.ServerState`
+    as its replication account.
+    """
+
+    def __init__(self, connect_timeout=10):
+        self.connect_timeout = connect_timeout
+
+    def read(self, address, tls):
+        """The source's state; :class:`PrecheckFailed` naming the address,
+        the account and the server's message when it cannot be read.
+        """
+        probe = guest_service.MySQLService(
+            dsn.DSN(user=address.user, password=address.password,
+                    host=address.host, port=address.port),
+            ssl=pymysql_ssl(tls), connect_timeout=self.connect_timeout)
+        try:
+            return server_state.read_state(probe, admin=False)
+        except exceptions.TroveGtidError:
+            raise
+        except Exception as exc:
+            raise exceptions.PrecheckFailed(
+                'cannot reach the source %s:%s as %s to check it: %s'
+                % (address.host, address.port, address.user, exc),
+                topology.PrecheckResult(None, (topology.Problem(
+                    'source_unreachable', str(exc)),)))
+        finally:
+            probe.close()

@@ -1,0 +1,104 @@
+"""Waiting for a replica, observably.
+
+Every poll reports progress naming the server and where it stands, and a
+replication thread stopped on an error ends the wait at once with the
+server's error number and message, instead of a timeout that hides it.
+"""
+
+import time
+
+from trove_gtid_strategy import dialect
+from trove_gtid_strategy import errcodes
+from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import server_state
+
+#: Longest single server-side wait, so a stopped thread is seen quickly.
+_SLICE = 1
+
+
+def _fail(name, status, what):
+    raise exceptions.ReplicationError(
+        '%s: %s (I/O %s, SQL %s)%s%s' % (
+            name, what, status.io_running, status.sql_running,
+            '; last I/O error %d: %s' % (status.last_io_errno,
+                                         status.last_io_error)
+            if status.last_io_errno else '',
+            '; last SQL error %d: %s' % (status.last_sql_errno,
+                                         status.last_sql_error)
+            if status.last_sql_errno else ''),
+        status.last_io_error, status.last_sql_error)
+
+
+def _check_threads(name, status):
+    """Raise when a thread stopped on an error, or the I/O thread keeps
+    failing with an error that retrying cannot cure.
+    """
+    if status is None:
+        raise exceptions.ReplicationError('%s is not a replica' % name)
+    stopped = status.stopped_error
+    if stopped:
+        _fail(name, status, 'the %s thread stopped on error %d'
+              % (stopped[0], stopped[1]))
+    if status.io_running == 'Connecting' and \
+            status.last_io_errno in errcodes.FATAL_IO_ERRORS:
+        _fail(name, status, 'the I/O thread cannot connect to its source')
+
+
+def until_running(service, name, timeout, poll, progress):
+    """Wait until both replication threads run; returns the status."""
+    d = dialect.Dialect(server_state.read_version(service)[1])
+    deadline = time.monotonic() + timeout
+    while True:
+        status = server_state.read_replica_status(service, d)
+        if status is not None and status.running:
+            return status
+        _check_threads(name, status)
+        if time.monotonic() > deadline:
+            _fail(name, status, 'replication did not start within %ds'
+                  % timeout)
+        progress('%s: replication threads I/O %s, SQL %s'
+                 % (name, status.io_running, status.sql_running))
+        time.sleep(poll)
+
+
+def until_applied(service, name, start, timeout, progress):
+    """Wait until the replica applied ``start`` (a
+    :class:`~trove_gtid_strategy.seeding.StartPoint`): its GTIDs where
+    both sides have them, else its binlog coordinates.
+    """
+    version, caps = server_state.read_version(service)
+    d = dialect.Dialect(caps)
+    gtids = start.gtid_set if caps.gtid_style == 'mysql' else \
+        start.mariadb_pos if caps.gtid_style == 'mariadb' else None
+    if gtids is not None and caps.gtid_style == 'mysql':
+        mode = server_state.read_variables(service, ('gtid_mode',))
+        if mode.get('gtid_mode', '').upper() != 'ON':
+            gtids = None
+    if gtids is None and not start.has_position:
+        raise exceptions.InvalidInput('nothing to wait for: %s'
+                                      % start.describe())
+    target = ('GTIDs %s' % gtids) if gtids is not None else \
+        '%s:%d' % (start.log_file, start.log_pos)
+    deadline = time.monotonic() + timeout
+    while True:
+        if gtids is not None:
+            stmt = d.wait_for_gtids(gtids, _SLICE)
+        else:
+            stmt = d.wait_for_position(start.log_file, start.log_pos, _SLICE)
+        value = service.execute_sql(stmt.sql).scalar()
+        # 0 or more: applied. -1 (or 1 from WAIT_FOR_EXECUTED_GTID_SET):
+        # not yet. NULL: the SQL thread is not running.
+        done = value is not None and int(value) >= 0 and not (
+            caps.gtid_wait_function == 'WAIT_FOR_EXECUTED_GTID_SET'
+            and gtids is not None and int(value) == 1)
+        if done:
+            return
+        status = server_state.read_replica_status(service, d)
+        _check_threads(name, status)
+        if time.monotonic() > deadline:
+            _fail(name, status, 'did not apply %s within %ds'
+                  % (target, timeout))
+        progress('%s: waiting to apply %s; applied %s:%d, %s' % (
+            name, target, status.exec_log_file or '?', status.exec_log_pos,
+            'lag %ss' % status.seconds_behind
+            if status.seconds_behind is not None else 'lag unknown'))
