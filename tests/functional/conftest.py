@@ -1,22 +1,35 @@
-"""Fixtures for tests against real MariaDB servers (the sandbox).
+"""Fixtures for tests against real servers (the sandbox), per server line.
 
-Tests that use these fixtures FAIL when no MariaDB server binary is
-installed, so a machine without MariaDB can never report them as passing.
-Set ``TROVE_GTID_ALLOW_SKIP=1`` to skip them instead (they then show up as
+Server lines (``trove_gtid_strategy/sandbox/lines.json``): mariadb-10.11
+(host packages), mariadb-11.8 and mysql-9.7 (Debian roots built by
+``tools/provision-server-lines``). Choose them with ``--server-line NAME``
+(repeatable); the default is every line. A chosen line that is not
+provisioned makes its tests FAIL, naming the command that provisions it,
+so a machine without it can never report them as passing. Set
+``TROVE_GTID_ALLOW_SKIP=1`` to skip them instead (they then show up as
 skipped, with the reason).
 
-``mariadb-install-db`` runs once per session, into a template cache under
+Tests that use ``server_line`` (directly, or through ``sandbox_factory``)
+run once per chosen line, with ids like ``test_x[mysql-9.7]``.
+``@pytest.mark.lines('mariadb-10.11', 'mariadb-11.8')`` restricts a test
+to those lines (among the chosen ones); ``@pytest.mark.any_line`` runs it
+on the first chosen line only (for behaviour that does not depend on the
+server, like process handling).
+
+Each line's datadir template is made once per session, into a cache under
 ``/tmp`` that every sandbox copies. Point ``TROVE_GTID_SANDBOX_TEMPLATE``
 at a directory to keep that cache between sessions.
 
 Fixtures:
 
-* ``sandbox_factory(replicas=1)``: an up :class:`Sandbox` in a fresh short
-  directory under ``/tmp``, torn down (down + rmtree) after the test.
+* ``server_line``: the :class:`ServerLine` of this test's parameter.
+* ``sandbox_factory(replicas=1, server=None, replica_server=None)``: an up
+  :class:`Sandbox` in a fresh short directory under ``/tmp`` (``server``
+  default: this test's line), torn down (down + rmtree) after the test.
 * ``admin_conn(server)``: an autocommit PyMySQL connection as the admin
   user over TCP, closed after the test.
-* ``sandbox_mysqld`` and ``sandbox_template_dir`` (session): the server
-  binary and the template cache, for tests building a Sandbox themselves.
+* ``sandbox_template_dir`` (session): the template cache, for tests
+  building a Sandbox themselves; ``line_template(line)`` prepares it.
 """
 
 import os
@@ -28,55 +41,137 @@ import pymysql
 import pytest
 
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.sandbox import lines
 from trove_gtid_strategy.sandbox import servers
 
 ALLOW_SKIP_ENV = 'TROVE_GTID_ALLOW_SKIP'
 
-_TIMINGS = {'template': None, 'servers': 0, 'seconds': 0.0, 'skipped': ''}
+# Per line: template seconds, servers started, seconds spent in up().
+_TIMINGS = {}
+_SKIPPED = []
+_TEMPLATES = {}
 
 
-@pytest.fixture(scope='session')
-def sandbox_mysqld():
-    """The MariaDB server binary; fails (or skips, if allowed) without."""
-    try:
-        return servers.find_mysqld()
-    except exceptions.SandboxError as exc:
-        message = 'these tests need a real MariaDB server: %s' % exc
-    # Outside the except block, so the report is not a chained traceback.
+def pytest_addoption(parser):
+    parser.addoption(
+        '--server-line', action='append', default=None, metavar='NAME',
+        help='run the real-server tests on this server line (repeatable; '
+             'default: every line of trove_gtid_strategy/sandbox/'
+             'lines.json: %s)' % ', '.join(lines.names()))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers', 'lines(*names): run this test only on these server '
+                   'lines (among the chosen ones)')
+    config.addinivalue_line(
+        'markers', 'any_line: run this test on the first chosen server '
+                   'line only')
+    chosen = config.getoption('--server-line') or []
+    unknown = [name for name in chosen if name not in lines.names()]
+    if unknown:
+        raise pytest.UsageError(
+            '--server-line %s: unknown line (known: %s)'
+            % (unknown[0], ', '.join(lines.names())))
+
+
+def chosen_lines(config):
+    return config.getoption('--server-line') or lines.names()
+
+
+def pytest_generate_tests(metafunc):
+    if 'server_line' not in metafunc.fixturenames:
+        return
+    names = chosen_lines(metafunc.config)
+    marker = metafunc.definition.get_closest_marker('lines')
+    if marker is not None:
+        unknown = [n for n in marker.args if n not in lines.names()]
+        if unknown:
+            raise pytest.UsageError('@pytest.mark.lines: unknown line %s'
+                                    % unknown[0])
+        names = [n for n in names if n in marker.args]
+    if metafunc.definition.get_closest_marker('any_line') is not None:
+        names = names[:1]
+    metafunc.parametrize('server_line', names, indirect=True, ids=names)
+
+
+def _unavailable(message):
+    """Fail (or skip, if allowed) outside any except block, so the report
+    is not a chained traceback.
+    """
     if os.environ.get(ALLOW_SKIP_ENV) == '1':
-        _TIMINGS['skipped'] = message
+        if message not in _SKIPPED:
+            _SKIPPED.append(message)
         pytest.skip('%s (skipped because %s=1)' % (message, ALLOW_SKIP_ENV))
     pytest.fail('%s (or set %s=1 to skip them)' % (message, ALLOW_SKIP_ENV),
                 pytrace=False)
 
 
 @pytest.fixture(scope='session')
-def sandbox_template_dir(sandbox_mysqld):
-    """A template cache prepared once for the whole session."""
+def sandbox_template_dir():
+    """The template cache of the session (one subdirectory per line)."""
     configured = os.environ.get(servers.TEMPLATE_ENV)
     path = configured or tempfile.mkdtemp(prefix='tg-cache-', dir='/tmp')
-    started = time.monotonic()
-    servers.prepare_template(path, sandbox_mysqld)
-    _TIMINGS['template'] = time.monotonic() - started
     yield path
     if not configured:
         shutil.rmtree(path, ignore_errors=True)
 
 
+@pytest.fixture(scope='session')
+def line_template(sandbox_template_dir):
+    """Call with a ServerLine: its template, prepared once per session."""
+    def prepare(line):
+        if line.name not in _TEMPLATES:
+            started = time.monotonic()
+            _TEMPLATES[line.name] = servers.prepare_template(
+                sandbox_template_dir, line=line)
+            _timing(line.name)['template'] = time.monotonic() - started
+        return _TEMPLATES[line.name]
+    return prepare
+
+
+def _timing(name):
+    return _TIMINGS.setdefault(name, {'template': None, 'servers': 0,
+                                      'seconds': 0.0})
+
+
 @pytest.fixture
-def sandbox_factory(sandbox_mysqld, sandbox_template_dir):
-    """Call with ``replicas=N`` to get an up Sandbox; all go away after."""
+def server_line(request, line_template):
+    """The ServerLine this test runs on; fails when not provisioned."""
+    message = None
+    try:
+        line = lines.get(request.param)
+        line.check()
+        line_template(line)
+    except exceptions.SandboxError as exc:
+        message = 'these tests need server line %s: %s' % (
+            request.param, exc)
+    if message:
+        _unavailable(message)
+    return line
+
+
+@pytest.fixture
+def sandbox_factory(server_line, sandbox_template_dir, line_template):
+    """Call with ``replicas=N`` (and optionally ``server``,
+    ``replica_server`` line names) to get an up Sandbox; all go away after.
+    """
     made = []
 
-    def make(replicas=1):
+    def make(replicas=1, server=None, replica_server=None):
+        server = server or server_line.name
+        for name in (server, replica_server):
+            if name and name != server_line.name:
+                line_template(lines.get(name))
         base = tempfile.mkdtemp(prefix='tg-', dir='/tmp')
-        box = servers.Sandbox(base, mysqld=sandbox_mysqld,
-                              template_dir=sandbox_template_dir)
+        box = servers.Sandbox(base, template_dir=sandbox_template_dir,
+                              server=server, replica_server=replica_server)
         made.append(box)
         started = time.monotonic()
         box.up(replicas)
-        _TIMINGS['servers'] += replicas + 1
-        _TIMINGS['seconds'] += time.monotonic() - started
+        timing = _timing(server)
+        timing['servers'] += replicas + 1
+        timing['seconds'] += time.monotonic() - started
         return box
 
     yield make
@@ -115,15 +210,16 @@ def admin_conn():
 
 
 def pytest_terminal_summary(terminalreporter):
-    if _TIMINGS['skipped']:
+    for message in _SKIPPED:
         terminalreporter.write_line(
-            'real-server tests were SKIPPED, not run: %s'
-            % _TIMINGS['skipped'], yellow=True)
-    if _TIMINGS['template'] is None:
-        return
-    line = 'sandbox: template ready in %.1fs' % _TIMINGS['template']
-    if _TIMINGS['servers']:
-        line += '; %d servers up in %.1fs (%.2fs per pair of servers)' % (
-            _TIMINGS['servers'], _TIMINGS['seconds'],
-            2 * _TIMINGS['seconds'] / _TIMINGS['servers'])
-    terminalreporter.write_line(line)
+            'real-server tests were SKIPPED, not run: %s' % message,
+            yellow=True)
+    for name, timing in sorted(_TIMINGS.items()):
+        line = 'sandbox %s:' % name
+        if timing['template'] is not None:
+            line += ' template ready in %.1fs;' % timing['template']
+        if timing['servers']:
+            line += ' %d servers up in %.1fs (%.2fs per server)' % (
+                timing['servers'], timing['seconds'],
+                timing['seconds'] / timing['servers'])
+        terminalreporter.write_line(line)

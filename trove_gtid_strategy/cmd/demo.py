@@ -1,14 +1,18 @@
 """``trove-gtid demo``: the whole strategy on a local sandbox, checked.
 
-Starts a source and two replicas, enables the source, seeds replica1 from
-a real dump taken while the source is being written to, attaches replica2
-by re-pointing, keeps writing, waits for catch-up, compares row counts and
-``CHECKSUM TABLE`` on all three, detaches replica2 and stops the sandbox.
-Exit 0 only when the data matched.
+Starts a source and two replicas of a server line, enables the source,
+seeds replica1 from a real dump (the line's own ``mysqldump`` or
+``mariadb-dump``) taken while the source is being written to, attaches
+replica2 by re-pointing, keeps writing, waits for catch-up, compares row
+counts and ``CHECKSUM TABLE`` on all three, detaches replica2 and removes
+the sandbox. Exit 0 only when the data matched.
+
+The base directory must be missing or empty: the demo refuses any other
+before starting anything, and its clean-up removes only what it created.
 """
 
+import contextlib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,25 +24,44 @@ import pymysql
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import service
 from trove_gtid_strategy import modes
+from trove_gtid_strategy.sandbox import lines
+from trove_gtid_strategy.sandbox import process
 from trove_gtid_strategy.sandbox import servers as sandbox
 from trove_gtid_strategy import seeding
 from trove_gtid_strategy import strategy
 
 TABLES = ('orders', 'events')
+# MySQL 9.x runs with gtid_mode = ON by default; binlog-position mode is
+# shown on a server without GTIDs, as on MySQL before 5.6.
+GTID_OFF = {'00-demo-gtid-off.cnf': '[mysqld]\ngtid_mode = OFF\n'
+                                    'enforce_gtid_consistency = OFF\n'}
 
 
 def add_commands(sub):
     parser = sub.add_parser('demo', help='try the strategy on a local '
                             'sandbox and check the data matches')
-    parser.add_argument('--base-dir',
-                        help='where the sandbox lives (default: a new '
-                             'temporary directory, removed afterwards)')
-    parser.add_argument('--mode', default='auto', choices=modes.REQUESTS)
+    parser.add_argument('--server', metavar='NAME',
+                        help='server line of the sandbox: one of %s '
+                             '(default: %s)' % (', '.join(lines.names()),
+                                                lines.DEFAULT_LINE))
+    parser.add_argument('--base-dir', metavar='DIR',
+                        help='where the sandbox lives; must be missing or '
+                             'empty (default: a new temporary directory, '
+                             'removed afterwards)')
+    parser.add_argument('--mode', default='auto', choices=modes.REQUESTS,
+                        help='replication mode (default: auto)')
+    parser.add_argument('--allow-crash-unsafe', action='store_true',
+                        help='allow binlog-position mode where it is not '
+                             'crash-safe (MariaDB; default: refused)')
     parser.add_argument('--rows', type=int, default=2000,
-                        help='rows the writer inserts in all')
+                        help='rows the writer inserts in all (default: '
+                             '2000)')
     parser.add_argument('--keep', action='store_true',
-                        help='leave the sandbox running')
-    parser.add_argument('--mysqld', help='server binary')
+                        help='leave the sandbox running (default: remove '
+                             'it)')
+    parser.add_argument('--mysqld', metavar='PATH',
+                        help='a server binary on this host instead of a '
+                             'server line (default: none)')
     parser.set_defaults(func=run)
 
 
@@ -52,8 +75,6 @@ class Writer(threading.Thread):
         self.dsn, self.rows, self.seconds = dsn, rows, seconds
         self.written = 0
         self.error = None
-        self._go = threading.Event()
-        self._go.set()
 
     def run(self):
         deadline = time.monotonic() + self.seconds
@@ -62,7 +83,6 @@ class Writer(threading.Thread):
                                    **self.dsn.connect_kwargs())
             with conn, conn.cursor() as cur:
                 while self.written < self.rows and time.monotonic() < deadline:
-                    self._go.wait()
                     n = self.written
                     cur.execute('INSERT INTO orders (customer, amount) '
                                 'VALUES (%s, %s)', ('c%d' % (n % 97), n))
@@ -84,46 +104,82 @@ def _service(server):
                                 instance_id=server.name)
 
 
-def _client_env(dsn):
-    env = dict(os.environ)
-    env['MYSQL_PWD'] = dsn.password
-    return env
+def _target(target, line):
+    """(DSN, line) of a sandbox server or a DSN.
 
-
-def _tool(*names):
-    for name in names:
-        path = shutil.which(name)
-        if path:
-            return path
-    raise exceptions.SandboxError(
-        '%s not found: install it with `apt-get install -y mariadb-client`'
-        % names[0])
-
-
-def _client(args, dsn, **kwargs):
-    """Run a MariaDB client tool as the DSN's user; failures name it.
+    A DSN's line is the provisioned line of the server's flavor and
+    series (asked with ``SELECT @@version``).
     """
-    args = args + ['--host=%s' % dsn.host, '--port=%d' % dsn.port,
-                   '--user=%s' % dsn.user]
-    done = subprocess.run(args, env=_client_env(dsn), stderr=subprocess.PIPE,
-                          **kwargs)
+    if hasattr(target, 'dsn') and hasattr(target, 'line'):
+        return target.dsn, line or target.line
+    if line is None:
+        version = process.query_version(target.connect_kwargs())
+        line = lines.for_server_version(version)
+    return target, line
+
+
+def _option_value(text):
+    return '"%s"' % text.replace('\\', '\\\\').replace('"', '\\"')
+
+
+@contextlib.contextmanager
+def _client_options(dsn):
+    """A private option file with the DSN (password included): never on
+    a command line or in the environment.
+    """
+    directory = tempfile.mkdtemp(prefix='tg-client-')
+    path = os.path.join(directory, 'client.cnf')
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            f.write('[client]\nuser=%s\npassword=%s\nhost=%s\nport=%d\n'
+                    % (_option_value(dsn.user),
+                       _option_value(dsn.password), dsn.host, dsn.port))
+        yield path
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        with contextlib.suppress(OSError):
+            os.rmdir(directory)
+
+
+def _run_tool(line, kind, dsn, args, **kwargs):
+    """Run the line's client tool ``kind`` as the DSN's user."""
+    with _client_options(dsn) as options:
+        argv = line.tool_command(kind, options) + list(args)
+        done = subprocess.run(argv, stderr=subprocess.PIPE,
+                              env=process.clean_env(), **kwargs)
     if done.returncode:
         raise exceptions.SandboxError('%s failed: %s' % (
-            os.path.basename(args[0]), done.stderr.decode(errors='replace')
-            .strip()))
+            os.path.basename(line.host_path(getattr(line, kind))),
+            done.stderr.decode(errors='replace').strip()))
 
 
-def take_dump(dsn, path, databases=('demo',)):
-    """A consistent dump recording the binlog position and GTID."""
-    with open(path, 'w') as out:
-        _client([_tool('mariadb-dump', 'mysqldump'), '--single-transaction',
-                 '--master-data=2', '--gtid', '--databases', *databases],
-                dsn, stdout=out)
+def take_dump(target, path, databases=('demo',), line=None):
+    """A consistent dump recording the binlog position (and GTIDs).
+
+    ``target``: a sandbox server, or a DSN (its line is found from its
+    version). MySQL: ``mysqldump --single-transaction --source-data=2``
+    (with ``GTID_PURGED`` when the server has GTIDs on); MariaDB:
+    ``mariadb-dump --single-transaction --master-data=2 --gtid``.
+    """
+    dsn, line = _target(target, line)
+    if line.flavor == 'mysql':
+        args = ['--single-transaction', '--source-data=2',
+                '--set-gtid-purged=AUTO']
+    else:
+        args = ['--single-transaction', '--master-data=2', '--gtid']
+    with open(path, 'wb') as out:
+        _run_tool(line, 'dump', dsn, args + ['--databases'] + list(databases),
+                  stdout=out)
 
 
-def load_dump(dsn, path):
-    with open(path) as dump:
-        _client([_tool('mariadb', 'mysql')], dsn, stdin=dump)
+def load_dump(target, path, line=None):
+    """Load a dump file with the line's own client."""
+    dsn, line = _target(target, line)
+    with open(path, 'rb') as dump:
+        _run_tool(line, 'client', dsn, [], stdin=dump,
+                  stdout=subprocess.DEVNULL)
 
 
 def table_fingerprints(dsn):
@@ -150,30 +206,70 @@ def _create_schema(dsn):
                     'PRIMARY KEY, note VARCHAR(200)) ENGINE=InnoDB')
 
 
+def refuse_used_dir(base_dir):
+    """InvalidInput unless ``base_dir`` is missing or an empty directory."""
+    if not os.path.lexists(base_dir):
+        return
+    if not os.path.isdir(base_dir) or os.path.islink(base_dir):
+        raise exceptions.InvalidInput(
+            '--base-dir %s is not a directory: give a missing or empty '
+            'directory' % base_dir)
+    entries = sorted(os.listdir(base_dir))
+    if entries:
+        raise exceptions.InvalidInput(
+            '--base-dir %s is not empty (it holds %s): the demo needs a '
+            'missing or empty directory; nothing was changed'
+            % (base_dir, ', '.join(entries[:5])
+               + (', ...' if len(entries) > 5 else '')))
+
+
 def run(args):
-    base_dir = args.base_dir or tempfile.mkdtemp(prefix='tg-demo-',
-                                                 dir='/tmp')
-    box = sandbox.Sandbox(base_dir, mysqld=args.mysqld)
+    if args.rows < 1:
+        raise exceptions.InvalidInput('--rows must be >= 1, not %d'
+                                      % args.rows)
+    if args.base_dir:
+        refuse_used_dir(args.base_dir)
+    if args.mysqld and args.server:
+        raise exceptions.InvalidInput(
+            'give --server or --mysqld, not both')
+    line = (lines.for_binary(args.mysqld) if args.mysqld
+            else lines.get(args.server or lines.DEFAULT_LINE))
+    line.check()
     strategy.CONF.set_override('replication_mode', args.mode,
                                group='trove_gtid_strategy')
+    if args.allow_crash_unsafe:
+        strategy.CONF.set_override('allow_crash_unsafe_binlog', True,
+                                   group='trove_gtid_strategy')
+    made_dir = None
+    if not args.base_dir:
+        made_dir = tempfile.mkdtemp(prefix='tg-demo-', dir='/tmp')
+    base_dir = args.base_dir or made_dir
+    box = sandbox.Sandbox(base_dir, mysqld=args.mysqld, server=args.server)
     repl = strategy.AutoReplication(progress=lambda m: _say('  ' + m))
+    dump = os.path.join(box.base_dir, 'seed.sql')
     started = time.monotonic()
     try:
-        return _demo(box, repl, args)
+        return _demo(box, line, repl, args, dump)
     finally:
         if args.keep:
             _say('Sandbox left running in %s (trove-gtid sandbox down '
-                 '--base-dir %s)' % (base_dir, base_dir))
+                 '--remove --base-dir %s)' % (base_dir, base_dir))
         else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(dump)
             box.down(remove=True)
-            if not args.base_dir:
-                shutil.rmtree(base_dir, ignore_errors=True)
+            if made_dir:
+                with contextlib.suppress(OSError):
+                    os.rmdir(made_dir)
         _say('Done in %.1f s' % (time.monotonic() - started))
 
 
-def _demo(box, repl, args):
-    _say('Starting a sandbox: one source, two replicas')
-    source, replica1, replica2 = box.up(2)
+def _demo(box, line, repl, args, dump):
+    mysql_binlog = args.mode == 'binlog' and line.flavor == 'mysql'
+    _say('Starting a sandbox of %s in %s: one source, two replicas'
+         % (line.name, box.base_dir))
+    source, replica1, replica2 = box.up(
+        2, conf_d=GTID_OFF if mysql_binlog else None)
     src, rep1, rep2 = _service(source), _service(replica1), _service(replica2)
 
     _say('Enabling %s as the replication source' % source.name)
@@ -187,12 +283,13 @@ def _demo(box, repl, args):
     writer.start()
     while writer.written < args.rows // 4 and writer.is_alive():
         time.sleep(0.05)
-    dump = os.path.join(box.base_dir, 'seed.sql')
-    _say('Dumping the source under load (%d rows so far)' % writer.written)
-    take_dump(source.dsn, dump)
-    start = seeding.from_dump(open(dump, encoding='utf-8'), dump)
+    _say('Dumping the source under load (%d rows so far) with %s'
+         % (writer.written, os.path.basename(source.line.dump or 'dump')))
+    take_dump(source, dump)
+    with open(dump, encoding='utf-8') as f:
+        start = seeding.from_dump(f, dump)
     _say('Dump records %s' % start.describe())
-    load_dump(replica1.dsn, dump)
+    load_dump(replica1, dump)
 
     _say('Attaching %s, seeded from the dump' % replica1.name)
     context1 = repl.get_replica_context(src, None)
@@ -218,7 +315,7 @@ def _demo(box, repl, args):
     info = repl.detach_slave(rep2, for_failover=False)
     repl.cleanup_source_on_replica_detach(service.MySQLAdmin(src), info)
 
-    print('\nReport (%s mode)' % repl.last_mode)
+    print('\nReport (%s, %s mode)' % (source.line.name, repl.last_mode))
     for name, fingerprint in prints.items():
         print('  %-9s %s' % (name, '  '.join(
             '%s: %d rows, checksum %s' % (t, rows, checksum)

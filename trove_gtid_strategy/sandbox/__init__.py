@@ -1,20 +1,26 @@
-"""Local MariaDB servers, as plain processes, for trying and testing.
+"""Local database servers, as plain processes, for trying and testing.
 
 A sandbox is a source and N replicas listening on 127.0.0.1, each a
-``mariadbd`` process started from its own ``my.cnf``. The sandbox only
-creates, starts and stops servers: replication is set up by other code,
-through SQL and through override files dropped in each server's
-``conf.d/`` directory (read at the next restart).
-
-Everything lives in :mod:`trove_gtid_strategy.sandbox.servers`::
+server process of a *server line* (``mariadb-10.11`` from the host's
+packages, ``mariadb-11.8`` and ``mysql-9.7`` from Debian roots built by
+``tools/provision-server-lines``; see :mod:`.lines`) started from its own
+``my.cnf``. The sandbox only creates, starts and stops servers:
+replication is set up by other code, through SQL and through override
+files dropped in each server's ``conf.d/`` directory (read at the next
+restart)::
 
     from trove_gtid_strategy.sandbox import servers
 
-    box = servers.Sandbox('/tmp/tg-demo')
+    box = servers.Sandbox('/tmp/tg-demo', server='mysql-9.7')
     source, replica1 = box.up(replicas=1)
     ...
     box.down(remove=True)
 
-See that module for the directory layout, the admin account and the
-template cache that makes ``up`` take seconds.
+Modules, each importing only the ones before it: ``process`` (processes,
+locks, connections), ``lines`` (server lines), ``state`` (the state
+file), ``datadir`` (templates, ``my.cnf``), ``server`` (one server),
+``servers`` (the sandbox). :func:`resolve_server` finds a server of a
+sandbox by name (``source``, ``replica1``).
 """
+
+from trove_gtid_strategy.sandbox.servers import resolve_server  # noqa: F401

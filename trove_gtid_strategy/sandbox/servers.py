@@ -1,136 +1,89 @@
-"""Local MariaDB servers as processes: create, start, stop, tear down.
+"""A sandbox: a source and N replicas on 127.0.0.1, each a server process.
 
 Layout under a sandbox's ``base_dir``::
 
-    sandbox.json          state: servers, ports, pids, admin password (0600)
-    .template/            default template cache (see below)
+    sandbox.json          state: servers, lines, ports, pids, admin password,
+                          the directories the sandbox created (0600)
+    sandbox.json.lock     held while the state is read-modified-written
+    sandbox.lock          held by up() and down()
+    .template/            default template cache (see datadir.py)
     source/               one directory per server, the same for replicaN
-        my.cnf            written here; mariadbd runs --defaults-file=this
+        my.cnf            written here; the server runs --defaults-file=this
         conf.d/           override files (*.cnf), read at the next start
         data/             the datadir
         mysqld.sock       unix socket
         mysqld.pid        pid file
-        error.log         log-error, plus mariadbd's stdout and stderr
+        error.log         log-error, plus the server's stdout and stderr
+        server.lock       held around every start, stop and restart
 
 Unix socket paths are limited to 107 bytes, so a ``base_dir`` too long for
 ``<base_dir>/replicaN/mysqld.sock`` is refused with an error asking for a
-shorter directory (e.g. under ``/tmp``): sockets never live elsewhere, so
-everything a sandbox owns stays under its ``base_dir``.
+shorter directory (e.g. under ``/tmp``).
 
-Speed: ``mariadb-install-db`` runs once per server binary into a template
-cache, whose copy is then started once with ``--skip-networking`` to create
-the admin account (``ADMIN_USER``, all privileges with grant option, from
-``'%'`` and ``'localhost'``, random password). Each server is a copy of that
-template datadir, so every server has the same admin password, kept in the
-template's ``template.json`` and in ``sandbox.json`` (both 0600).
-Anonymous accounts and the TCP ``root`` accounts are dropped, and
-``root@localhost`` authenticates through ``unix_socket`` (OS root only).
+``up`` on an existing sandbox starts the servers that are not running, on
+their ports, with their data; a datadir is never initialised twice.
+``down`` stops the servers and keeps everything, state included; only
+``down(remove=True)`` deletes, and only the directories the state records
+as created by the sandbox. ``up`` refuses a directory that holds anything
+but a sandbox.
 
-The template cache is ``template_dir`` if given, else the
-``TROVE_GTID_SANDBOX_TEMPLATE`` environment variable, else
-``<base_dir>/.template``. Inside it, one subdirectory per server binary
-and version; preparing it is serialised with a lock file, so concurrent
-sandboxes can share one cache.
-
-Servers run in their own session (``start_new_session``), so they outlive
-the process that started them; their pids are kept in ``sandbox.json`` and
-a pid is only acted on when ``/proc/PID/cmdline`` shows this server's
-``my.cnf``, never on a stale pid.
+The pieces, each importing only those before it: ``process`` (processes,
+locks, connections), ``lines`` (server lines), ``state`` (the state
+file), ``basedir`` (what in the base directory is the sandbox's),
+``datadir`` (templates and ``my.cnf``), ``server`` (one server), this
+module (the sandbox).
 """
 
 import contextlib
-import fcntl
 import hashlib
-import json
 import os
-import re
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
 import time
 
 from oslo_log import log as logging
-import pymysql
 
-from trove_gtid_strategy import dsn as dsn_mod
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.sandbox import basedir
+from trove_gtid_strategy.sandbox import datadir
+from trove_gtid_strategy.sandbox import lines
+from trove_gtid_strategy.sandbox import process
+from trove_gtid_strategy.sandbox import server as server_mod
+from trove_gtid_strategy.sandbox import state as state_mod
 
 LOG = logging.getLogger(__name__)
 
-ADMIN_USER = 'admin'
-STATE_FILE = 'sandbox.json'
-TEMPLATE_ENV = 'TROVE_GTID_SANDBOX_TEMPLATE'
-DEFAULT_TEMPLATE_SUBDIR = '.template'
 SOURCE = 'source'
 REPLICA_PREFIX = 'replica'
+DEFAULT_REPLICAS = 2
+DEFAULT_TEMPLATE_SUBDIR = '.template'
+OPS_LOCK = basedir.OPS_LOCK
+STATE_FILE = state_mod.STATE_FILE
 
-SERVER_NAMES = ('mariadbd', 'mysqld')
-SEARCH_DIRS = ('/usr/sbin', '/usr/local/sbin')
-INSTALL_DB_NAMES = ('mariadb-install-db', 'mysql_install_db')
-INSTALL_HINT = ('install MariaDB with `apt-get install -y mariadb-server` '
-                '(Debian/Ubuntu)')
-
-# sockaddr_un.sun_path is 108 bytes including the terminating NUL.
-MAX_SOCKET_PATH = 107
-LOG_TAIL_LINES = 20
-_BIND_ERRORS = ('Address already in use', 'Bind on TCP/IP port')
-_PORT_ATTEMPTS = 3
-_MY_CNF_MARKER = '# Written by trove_gtid_strategy.sandbox'
-
-# Small enough for several servers on a 2-core test box. Nothing about
-# binary logs or replication: other code adds that through conf.d.
-_MY_CNF = """\
-{marker}; regenerated by `up`.
-# Put overrides in {conf_dir}/*.cnf: they are read at the next (re)start.
-[mysqld]
-datadir = {datadir}
-socket = {socket}
-pid-file = {pid_file}
-log-error = {error_log}
-{network}
-skip-name-resolve
-server_id = {server_id}
-innodb_buffer_pool_size = 32M
-innodb_log_file_size = 16M
-innodb_log_buffer_size = 4M
-key_buffer_size = 8M
-aria_pagecache_buffer_size = 8M
-performance_schema = OFF
-table_open_cache = 400
-"""
+# The names other code has always used from this module.
+SandboxServer = server_mod.SandboxServer
+ADMIN_USER = datadir.ADMIN_USER
+TEMPLATE_ENV = datadir.TEMPLATE_ENV
+find_mysqld = lines.find_mysqld
+read_template = datadir.read_template
+_free_ports = process.free_ports
 
 
-def find_mysqld(mysqld=None):
-    """The absolute path of the server binary.
+def _new_port(exclude):
+    """A free port for a server whose port was taken meanwhile."""
+    return _free_ports(1, exclude=exclude)[0]
 
-    Raises SandboxError, saying how to install MariaDB, if none is found.
-    ``mysqld`` given: it must be an executable file. Otherwise look for
-    ``mariadbd`` then ``mysqld`` on PATH, then in ``SEARCH_DIRS`` (sbin is
-    often not on a user's PATH).
+
+def prepare_template(template_dir, mysqld=None, timeout=120, line=None):
+    """Make sure ``template_dir`` holds a template; returns its directory.
+
+    ``line``: a :class:`lines.ServerLine` or a line name; else the line of
+    ``mysqld`` (a host binary), else the default line.
     """
-    if mysqld:
-        if os.path.isfile(mysqld) and os.access(mysqld, os.X_OK):
-            return os.path.abspath(mysqld)
-        raise exceptions.SandboxError(
-            'MariaDB server binary %r is not an executable file: pass the '
-            'path of mariadbd, or %s' % (mysqld, INSTALL_HINT))
-    for name in SERVER_NAMES:
-        found = shutil.which(name)
-        if found:
-            return os.path.abspath(found)
-    for directory in SEARCH_DIRS:
-        for name in SERVER_NAMES:
-            path = os.path.join(directory, name)
-            if os.path.isfile(path) and os.access(path, os.X_OK):
-                return path
-    raise exceptions.SandboxError(
-        'MariaDB server binary not found (looked for %s on PATH%s): %s, or '
-        'pass its path' % (' and '.join(SERVER_NAMES),
-                           ''.join(', ' + d for d in SEARCH_DIRS),
-                           INSTALL_HINT))
+    if isinstance(line, str):
+        line = lines.get(line)
+    if line is None:
+        line = (lines.for_binary(mysqld) if mysqld
+                else lines.get(lines.DEFAULT_LINE))
+    return datadir.prepare_template(template_dir, line, timeout)
 
 
 def server_id_for(name):
@@ -143,285 +96,255 @@ def server_id_for(name):
     return int.from_bytes(digest[:4], 'big') % (2 ** 32 - 1) + 1
 
 
-def prepare_template(template_dir, mysqld=None, timeout=120):
-    """Make sure ``template_dir`` holds a template for ``mysqld``.
+def resolve_server(base_dir, name):
+    """The :class:`SandboxServer` called ``name`` (``source``,
+    ``replica1``...) in the sandbox at ``base_dir``.
 
-    Returns the template's directory (``<template_dir>/<version key>``,
-    holding ``data/`` and ``template.json``). Cheap when it exists already;
-    otherwise runs ``mariadb-install-db`` and creates the admin account,
-    which takes a few seconds. Safe to call from concurrent processes.
+    InvalidInput when there is no sandbox there or no such server.
     """
-    mysqld = find_mysqld(mysqld)
-    version = _server_version(mysqld)
-    template_dir = os.path.abspath(template_dir)
-    key = '%s-%s' % (re.sub(r'[^A-Za-z0-9.+-]', '_', version),
-                     hashlib.sha256(('%s\0%s' % (mysqld, version))
-                                    .encode('utf-8')).hexdigest()[:8])
-    target = os.path.join(template_dir, key)
-    os.makedirs(template_dir, mode=0o700, exist_ok=True)
-    with _flock(os.path.join(template_dir, '.lock')):
-        if os.path.exists(os.path.join(target, 'template.json')):
-            return target
-        building = '%s.tmp-%d' % (target, os.getpid())
-        shutil.rmtree(building, ignore_errors=True)
-        os.makedirs(building, mode=0o700)
-        try:
-            started = time.monotonic()
-            _build_template(building, mysqld, version, timeout)
-            LOG.info('Prepared sandbox template %s in %.1fs', target,
-                     time.monotonic() - started)
-        except BaseException:
-            shutil.rmtree(building, ignore_errors=True)
-            raise
-        shutil.rmtree(target, ignore_errors=True)
-        os.rename(building, target)
-    return target
-
-
-def read_template(template):
-    """The ``template.json`` of a prepared template directory."""
-    with open(os.path.join(template, 'template.json')) as f:
-        return json.load(f)
-
-
-class SandboxServer(object):
-    """One sandbox server: a mariadbd process and its directory.
-
-    Build these through :class:`Sandbox`; ``on_change`` is called with the
-    server after its pid or port changed, so the state file stays right.
-    """
-
-    def __init__(self, name, base, port, server_id, mysqld,
-                 admin_user, admin_password, pid=None, on_change=None):
-        self.name = name
-        self.base = base
-        self.port = port
-        self.server_id = server_id
-        self.mysqld = mysqld
-        self.datadir = os.path.join(base, 'data')
-        self.conf_dir = os.path.join(base, 'conf.d')
-        self.my_cnf = os.path.join(base, 'my.cnf')
-        self.socket = os.path.join(base, 'mysqld.sock')
-        self.pid_file = os.path.join(base, 'mysqld.pid')
-        self.error_log = os.path.join(base, 'error.log')
-        self.pid = pid
-        self._admin_user = admin_user
-        self._admin_password = admin_password
-        self._on_change = on_change
-        self._log_offset = 0
-
-    def __repr__(self):
-        return '<SandboxServer %s port=%s pid=%s>' % (
-            self.name, self.port, self.pid)
-
-    @property
-    def dsn(self):
-        """The admin account over TCP to 127.0.0.1:port."""
-        return dsn_mod.DSN(user=self._admin_user,
-                           password=self._admin_password,
-                           host='127.0.0.1', port=self.port)
-
-    def is_running(self):
-        """True if ``pid`` is alive and is this server's mariadbd.
-
-        Checks ``/proc/PID/cmdline`` for this server's ``my.cnf``, so a
-        stale pid reused by another process is never taken for ours.
-        """
-        return _is_our_process(self.pid, self.my_cnf)
-
-    def start(self, timeout=60):
-        """Start mariadbd and wait until ``SELECT 1`` works.
-
-        Does nothing if it is running already. Raises SandboxError, with
-        the end of the error log, if the server exits or is not ready
-        within ``timeout`` seconds (it is then killed).
-        """
-        if self.is_running():
-            LOG.debug('%s is already running (pid %d)', self.name, self.pid)
-            return
-        self._spawn()
-        self._wait_ready(timeout)
-
-    def stop(self, timeout=60):
-        """SIGTERM, wait up to ``timeout`` seconds, then SIGKILL.
-
-        Safe when the server is stopped already.
-        """
-        if not self.is_running():
-            self._set_pid(None)
-            return
-        LOG.debug('Stopping %s (pid %d)', self.name, self.pid)
-        _signal(self.pid, signal.SIGTERM)
-        if not _wait_gone(self.pid, self.my_cnf, timeout):
-            LOG.warning('%s (pid %d) did not stop within %ss: killing it',
-                        self.name, self.pid, timeout)
-            self.kill()
-            return
-        self._set_pid(None)
-
-    def kill(self):
-        """SIGKILL (a crash, for tests) and wait for the process to go."""
-        if not self.is_running():
-            self._set_pid(None)
-            return
-        LOG.debug('Killing %s (pid %d)', self.name, self.pid)
-        _signal(self.pid, signal.SIGKILL)
-        if not _wait_gone(self.pid, self.my_cnf, 30):
-            raise exceptions.SandboxError(
-                '%s (pid %d) survived SIGKILL for 30s: check it with '
-                '`ps -o stat,cmd -p %d` (a process stuck in disk wait '
-                'needs its storage fixed)' % (self.name, self.pid, self.pid))
-        self._set_pid(None)
-
-    def restart(self, timeout=60):
-        """Stop then start, re-reading ``my.cnf`` and ``conf.d``."""
-        self.stop(timeout)
-        self.start(timeout)
-
-    def write_my_cnf(self):
-        """(Re)write ``my.cnf``; its path never changes."""
-        os.makedirs(self.conf_dir, exist_ok=True)
-        text = _render_my_cnf(
-            datadir=self.datadir, socket_path=self.socket,
-            pid_file=self.pid_file, error_log=self.error_log,
-            server_id=self.server_id, port=self.port)
-        text += '!includedir %s\n' % self.conf_dir
-        with open(self.my_cnf, 'w') as f:
-            f.write(text)
-
-    def _set_pid(self, pid):
-        if pid != self.pid:
-            self.pid = pid
-            if self._on_change:
-                self._on_change(self)
-
-    def _set_port(self, port):
-        self.port = port
-        self.write_my_cnf()
-        if self._on_change:
-            self._on_change(self)
-
-    def _spawn(self):
-        if not os.path.isfile(self.my_cnf):
-            raise exceptions.SandboxError(
-                '%s has no %s: recreate the sandbox with up()'
-                % (self.name, self.my_cnf))
-        self._log_offset = _file_size(self.error_log)
-        proc = _spawn(self.mysqld, self.my_cnf, self.error_log, self.base)
-        LOG.debug('Started %s (pid %d, port %d)', self.name, proc.pid,
-                  self.port)
-        self._set_pid(proc.pid)
-
-    def _wait_ready(self, timeout):
-        try:
-            _wait_ready(_CHILDREN.get(self.pid), self.name,
-                        {'unix_socket': self.socket,
-                         'user': self._admin_user,
-                         'password': self._admin_password},
-                        timeout, self.error_log, self.conf_dir)
-        except exceptions.SandboxError:
-            self.kill()
-            self._set_pid(None)
-            raise
-
-    def _bind_failed(self):
-        text = _read_from(self.error_log, self._log_offset)
-        return any(marker in text for marker in _BIND_ERRORS)
+    box = Sandbox(base_dir)
+    if not box.exists():
+        raise exceptions.InvalidInput(
+            'no sandbox in %s (no %s): create one with `trove-gtid sandbox '
+            'up --base-dir %s`' % (box.base_dir, STATE_FILE, box.base_dir))
+    found = box.servers()
+    for server in found:
+        if server.name == name:
+            return server
+    raise exceptions.InvalidInput(
+        'sandbox %s has no server %r: it has %s'
+        % (box.base_dir, name, ', '.join(s.name for s in found)))
 
 
 class Sandbox(object):
     """A source and replicas under ``base_dir`` (see the module docstring).
 
-    ``mysqld`` is the server binary (default: :func:`find_mysqld`);
-    ``template_dir`` the template cache (default: the environment variable
-    ``TROVE_GTID_SANDBOX_TEMPLATE``, else ``<base_dir>/.template``).
+    ``server``: the line of the source, and of the replicas unless
+    ``replica_server`` names another (default for a new sandbox:
+    ``mariadb-10.11``; for an existing one: its own lines, and asking for
+    others is refused). ``mysqld``: a host server binary instead of a line.
+    ``template_dir``: the template cache (default: the environment
+    variable ``TROVE_GTID_SANDBOX_TEMPLATE``, else
+    ``<base_dir>/.template``). Unknown line names raise InvalidInput.
     """
 
-    def __init__(self, base_dir, mysqld=None, template_dir=None):
+    def __init__(self, base_dir, mysqld=None, template_dir=None,
+                 server=None, replica_server=None):
         self.base_dir = os.path.abspath(base_dir)
-        self.mysqld = find_mysqld(mysqld)
+        if mysqld and (server or replica_server):
+            raise exceptions.InvalidInput(
+                'give a server line or a server binary (--mysqld), not both')
+        self.mysqld = lines.find_mysqld(mysqld) if mysqld else None
+        for name in (server, replica_server):
+            if name:
+                lines.get(name)   # InvalidInput when unknown
+        self.server = server
+        self.replica_server = replica_server
         self.template_dir = os.path.abspath(
             template_dir or os.environ.get(TEMPLATE_ENV)
             or os.path.join(self.base_dir, DEFAULT_TEMPLATE_SUBDIR))
-        self.state_file = os.path.join(self.base_dir, STATE_FILE)
+        self._state = state_mod.StateFile(self.base_dir)
+        self.state_file = self._state.path
+        self.ops_lock = os.path.join(self.base_dir, OPS_LOCK)
 
     def __repr__(self):
         return '<Sandbox %s>' % self.base_dir
 
-    def up(self, replicas, timeout=60):
-        """Create and start ``source`` and ``replica1``..``replicaN``.
+    def exists(self):
+        """True if ``base_dir`` holds a sandbox (a state file)."""
+        return self._state.exists()
 
-        Refuses if servers of this ``base_dir`` are running. Existing
-        server directories of the same names are replaced. Returns the
-        servers, source first.
+    def read_state(self):
+        return self._state.read()
+
+    # -- up ---------------------------------------------------------------
+
+    def up(self, replicas=None, timeout=60, conf_d=None):
+        """Create and start ``source`` and ``replica1``..``replicaN``, or
+        start the stopped servers of the existing sandbox.
+
+        ``replicas`` None: the existing count, or 2 for a new sandbox; a
+        count other than the existing one is refused, as are other lines.
+        ``conf_d``: {file name: text} written into each new server's
+        ``conf.d`` before its first start. Returns the servers, source
+        first.
         """
-        if not isinstance(replicas, int) or replicas < 0:
-            raise exceptions.SandboxError(
+        if replicas is not None and (isinstance(replicas, bool)
+                                     or not isinstance(replicas, int)
+                                     or replicas < 0):
+            raise exceptions.InvalidInput(
                 'replicas must be a whole number >= 0, not %r' % (replicas,))
-        running = [s for s in self.servers() if s.is_running()]
-        if running:
-            raise exceptions.SandboxError(
-                '%s already has running servers (%s): stop them first with '
-                'down(), or use another base directory' % (
-                    self.base_dir, ', '.join('%s pid %d' % (s.name, s.pid)
-                                             for s in running)))
+        basedir.refuse_foreign(self.base_dir, self.template_dir)
+        if not self._state.exists():
+            # A new sandbox: refuse what cannot work before making
+            # anything.
+            for line in set(self._requested_lines()):
+                line.check()
+            basedir.check_socket_length(self.base_dir, '%s%d' % (
+                REPLICA_PREFIX, DEFAULT_REPLICAS if replicas is None
+                else max(replicas, 1)))
+        created_base = not os.path.lexists(self.base_dir)
+        os.makedirs(self.base_dir, mode=0o700, exist_ok=True)
+        with process.flock(self.ops_lock):
+            state = self._state.read()
+            if state is not None:
+                return self._up_existing(state, replicas, timeout)
+            template_existed = os.path.lexists(self.template_dir)
+            try:
+                basedir.refuse_foreign(self.base_dir, self.template_dir)
+                prepared = self._prepare_new(
+                    DEFAULT_REPLICAS if replicas is None else replicas,
+                    created_base, template_existed)
+            except BaseException:
+                basedir.undo_new(self.base_dir, self.template_dir,
+                                 created_base, template_existed)
+                raise
+            return self._create_and_start(prepared, timeout, conf_d or {})
+
+    def _requested_lines(self):
+        if self.mysqld:
+            source = lines.for_binary(self.mysqld)
+            return source, source
+        source = lines.get(self.server or lines.DEFAULT_LINE)
+        replica = (lines.get(self.replica_server) if self.replica_server
+                   else source)
+        return source, replica
+
+    def _prepare_new(self, replicas, created_base, template_existed):
+        """Templates ready and the state written; nothing else made."""
         names = [SOURCE] + ['%s%d' % (REPLICA_PREFIX, n)
                             for n in range(1, replicas + 1)]
-        self._check_socket_length(names[-1])
+        basedir.check_socket_length(self.base_dir, names[-1])
         ids = [server_id_for(name) for name in names]
         if len(set(ids)) != len(ids):
-            raise exceptions.SandboxError(
+            raise exceptions.InvalidInput(
                 'server_id collision among %s: use fewer replicas'
                 % ', '.join(names))
-        started = time.monotonic()
-        os.makedirs(self.base_dir, mode=0o700, exist_ok=True)
-        template = prepare_template(self.template_dir, self.mysqld)
-        info = read_template(template)
-        ports = _free_ports(len(names))
+        source_line, replica_line = self._requested_lines()
+        templates = {}
+        for line in {source_line, replica_line}:
+            templates[line.name] = datadir.prepare_template(
+                self.template_dir, line)
+        created = [os.path.join(self.base_dir, name) for name in names]
+        if not template_existed:
+            created.append(self.template_dir)
         servers = []
-        for name, port, server_id in zip(names, ports, ids):
-            base = os.path.join(self.base_dir, name)
-            self._clear_server_dir(base)
-            os.makedirs(base, mode=0o700)
-            shutil.copytree(os.path.join(template, 'data'),
-                            os.path.join(base, 'data'), symlinks=True)
-            server = SandboxServer(
-                name, base, port, server_id, self.mysqld,
-                info['admin_user'], info['admin_password'],
-                on_change=self._record)
+        for name, port, server_id in zip(names, _free_ports(len(names)),
+                                         ids):
+            line = source_line if name == SOURCE else replica_line
+            info = datadir.read_template(templates[line.name])
+            servers.append(SandboxServer(
+                name, os.path.join(self.base_dir, name), port, server_id,
+                line, info['admin_user'], info['admin_password'],
+                state=self._state))
+        with self._state.locked():
+            self._state.write({
+                'format': state_mod.FORMAT,
+                'server': source_line.name,
+                'replica_server': replica_line.name,
+                'mysqld': self.mysqld,
+                'admin_user': servers[0].dsn.user,
+                'admin_password': servers[0].dsn.password,
+                'template_dir': self.template_dir,
+                'created': created,
+                'base_dir_created': created_base,
+                'servers': [s.state_entry() for s in servers],
+            })
+        return servers, templates
+
+    def _create_and_start(self, prepared, timeout, conf_d):
+        servers, templates = prepared
+        started = time.monotonic()
+        for server in servers:
+            # The state lists it already: down(remove=True) cleans up.
+            os.makedirs(server.base, mode=0o700)
+            datadir.copy_datadir(templates[server.line.name],
+                                 server.datadir)
             server.write_my_cnf()
-            servers.append(server)
-        self._write_state({
-            'format': 1,
-            'mysqld': self.mysqld,
-            'template': template,
-            'admin_user': info['admin_user'],
-            'admin_password': info['admin_password'],
-            'servers': [_server_entry(s) for s in servers],
-        })
+            for file_name, text in conf_d.items():
+                with open(os.path.join(server.conf_dir, file_name),
+                          'w') as f:
+                    f.write(text)
         copied = time.monotonic()
-        try:
-            self._start_all(servers, timeout)
-        except BaseException:
-            for server in servers:
-                with contextlib.suppress(exceptions.SandboxError):
-                    server.kill()
-            raise
+        server_mod.start_all(servers, timeout, new_port=_new_port)
         LOG.info('Sandbox %s: %d servers up in %.1fs (copies %.1fs)',
                  self.base_dir, len(servers), time.monotonic() - started,
                  copied - started)
         return servers
 
+    def _up_existing(self, state, replicas, timeout):
+        current = (state.get('server'), state.get('replica_server')
+                   or state.get('server'))
+        count = len(state['servers']) - 1
+        asked = []
+        if self.mysqld:
+            asked.append(('--mysqld', lines.for_binary(self.mysqld).name,
+                          current[0]))
+        if self.server:
+            asked.append(('--server', self.server, current[0]))
+        if self.replica_server:
+            asked.append(('--replica-server', self.replica_server,
+                          current[1]))
+        if replicas is not None:
+            asked.append(('--replicas', replicas, count))
+        for option, wanted, existing in asked:
+            if wanted != existing:
+                raise exceptions.InvalidInput(
+                    '%s holds a sandbox of a %s source and %d %s '
+                    'replicas; refusing %s %s: remove it first with '
+                    '`trove-gtid sandbox down --remove --base-dir %s`, or '
+                    'use another directory'
+                    % (self.base_dir, current[0], count, current[1], option,
+                       wanted, self.base_dir))
+        servers = self.servers()
+        for server in servers:
+            if not os.path.isdir(server.datadir):
+                raise exceptions.SandboxError(
+                    '%s: its datadir %s is gone (a datadir is never '
+                    'initialised again): remove the sandbox with '
+                    '`trove-gtid sandbox down --remove --base-dir %s`'
+                    % (server.name, server.datadir, self.base_dir))
+        stopped = [s for s in servers if not s.is_running()]
+        for server in stopped:
+            if not process.port_is_free(server.port):
+                raise exceptions.SandboxError(
+                    '%s: its port %d is taken by another process: free it '
+                    '(e.g. find it with `ss -ltnp sport = :%d`), then run up '
+                    'again' % (server.name, server.port, server.port))
+            server.write_my_cnf()
+        server_mod.start_all(stopped, timeout)
+        LOG.info('Sandbox %s: started %d of %d servers', self.base_dir,
+                 len(stopped), len(servers))
+        return self.servers()
+
+    # -- reading ----------------------------------------------------------
+
     def servers(self):
         """The servers recorded in the state file, source first."""
-        state = self._read_state()
+        state = self._state.read()
         if not state:
             return []
-        return [SandboxServer(e['name'], e['base'], e['port'],
-                              e['server_id'], self.mysqld,
-                              state['admin_user'], state['admin_password'],
-                              pid=e.get('pid'), on_change=self._record)
-                for e in state['servers']]
+        return [self._server_from(entry, state) for entry in state['servers']]
+
+    def _server_from(self, entry, state):
+        if state.get('format', 1) < 2:
+            line = lines.from_state({'mysqld': state.get('mysqld')})
+        else:
+            line = lines.from_state(entry)
+        return SandboxServer(
+            entry['name'], entry['base'], entry['port'], entry['server_id'],
+            line, entry.get('admin_user', state['admin_user']),
+            entry.get('admin_password', state['admin_password']),
+            pid=entry.get('pid'), state=self._state)
+
+    def server(self, name):
+        """The server called ``name``; SandboxError if there is none."""
+        for server in self.servers():
+            if server.name == name:
+                return server
+        raise exceptions.SandboxError(
+            'no server %r in %s: create the sandbox with up()'
+            % (name, self.base_dir))
 
     @property
     def source(self):
@@ -440,14 +363,21 @@ class Sandbox(object):
     def status(self):
         """One dict per server, for display.
 
-        Keys: name, port, server_id, pid (None when stopped), running,
-        dsn (password redacted), datadir.
+        Keys: name, line, version (``SELECT @@version``; None when
+        stopped or not answering), port, server_id, pid (None when
+        stopped), running, dsn (password redacted), datadir.
         """
         result = []
         for server in self.servers():
             running = server.is_running()
+            version = None
+            if running:
+                with contextlib.suppress(Exception):
+                    version = process.query_version(server.socket_kwargs())
             result.append({
                 'name': server.name,
+                'line': server.line.name,
+                'version': version,
                 'port': server.port,
                 'server_id': server.server_id,
                 'pid': server.pid if running else None,
@@ -457,445 +387,31 @@ class Sandbox(object):
             })
         return result
 
+    # -- down -------------------------------------------------------------
+
     def down(self, remove=False, timeout=60):
-        """Stop this sandbox's servers and forget them.
+        """Stop this sandbox's servers.
 
-        Only pids from the state file that :meth:`SandboxServer.is_running`
-        confirms are signalled. ``remove=True`` also deletes the server
-        directories (datadirs included); the template cache is kept.
+        Only processes on the sandbox's own datadirs are signalled. The
+        state and the data stay (``up`` starts them again); with
+        ``remove=True`` the directories the sandbox created (server
+        directories, its template cache) are deleted, then the state, and
+        the base directory if the sandbox created it and it is empty.
         """
-        failures = []
-        servers = self.servers()
-        for server in servers:
-            if server.pid and not server.is_running():
-                LOG.info('%s: pid %d is not its mariadbd any more, left '
-                         'alone', server.name, server.pid)
+        if not self._state.exists():
+            return
+        with process.flock(self.ops_lock):
+            state = self._state.read()
+            if state is None:
+                return
+            servers = self.servers()
             try:
-                server.stop(timeout)
+                server_mod.stop_all(servers, timeout)
             except exceptions.SandboxError as exc:
-                failures.append(str(exc))
-        if failures:
-            raise exceptions.SandboxError(
-                'could not stop every server, state kept in %s: %s'
-                % (self.state_file, '; '.join(failures)))
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.state_file)
-        if remove:
-            for server in servers:
-                if os.path.dirname(server.base) == self.base_dir:
-                    shutil.rmtree(server.base, ignore_errors=True)
-        LOG.info('Sandbox %s down (%d servers)', self.base_dir, len(servers))
-
-    def _start_all(self, servers, timeout):
-        # Spawn every server before waiting for any: they start in parallel.
-        for server in servers:
-            server._spawn()
-        for server in servers:
-            for attempt in range(1, _PORT_ATTEMPTS + 1):
-                try:
-                    server._wait_ready(timeout)
-                    break
-                except exceptions.SandboxError:
-                    if (attempt == _PORT_ATTEMPTS
-                            or not server._bind_failed()):
-                        raise
-                taken = {s.port for s in servers}
-                LOG.info('%s: port %d taken meanwhile, trying another',
-                         server.name, server.port)
-                server._set_port(_free_ports(1, exclude=taken)[0])
-                server._spawn()
-
-    def _check_socket_length(self, longest_name):
-        path = os.path.join(self.base_dir, longest_name, 'mysqld.sock')
-        if len(os.fsencode(path)) > MAX_SOCKET_PATH:
-            raise exceptions.SandboxError(
-                'base directory %s is too long: the socket path %s would '
-                'exceed the %d-byte unix socket limit; use a shorter '
-                'directory, e.g. one made by `mktemp -d /tmp/tg-XXXX`'
-                % (self.base_dir, path, MAX_SOCKET_PATH))
-
-    def _clear_server_dir(self, base):
-        if not os.path.lexists(base):
-            return
-        my_cnf = os.path.join(base, 'my.cnf')
-        ours = False
-        with contextlib.suppress(OSError):
-            with open(my_cnf) as f:
-                ours = f.read(len(_MY_CNF_MARKER)) == _MY_CNF_MARKER
-        if not ours and os.path.isdir(base) and os.listdir(base):
-            raise exceptions.SandboxError(
-                '%s exists and is not a sandbox server directory: move it '
-                'away or use another base directory' % base)
-        LOG.info('Replacing old sandbox server directory %s', base)
-        shutil.rmtree(base)
-
-    def _read_state(self):
-        try:
-            with open(self.state_file) as f:
-                return json.load(f)
-        except FileNotFoundError:
-            return None
-        except ValueError as exc:
-            raise exceptions.SandboxError(
-                'state file %s is unreadable (%s): stop its servers by hand '
-                'and delete it' % (self.state_file, exc))
-
-    def _write_state(self, state):
-        tmp = self.state_file + '.tmp'
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, 'w') as f:
-            os.fchmod(f.fileno(), 0o600)
-            json.dump(state, f, indent=2, sort_keys=True)
-            f.write('\n')
-        os.replace(tmp, self.state_file)
-
-    def _record(self, server):
-        state = self._read_state()
-        if not state:
-            return
-        for entry in state['servers']:
-            if entry['name'] == server.name:
-                entry.update(_server_entry(server))
-        self._write_state(state)
-
-
-def _server_entry(server):
-    return {
-        'name': server.name,
-        'port': server.port,
-        'socket': server.socket,
-        'pid': server.pid,
-        'server_id': server.server_id,
-        'base': server.base,
-        'datadir': server.datadir,
-        'conf_dir': server.conf_dir,
-        'my_cnf': server.my_cnf,
-        'error_log': server.error_log,
-        'pid_file': server.pid_file,
-    }
-
-
-def _render_my_cnf(datadir, socket_path, pid_file, error_log, server_id,
-                   port=None):
-    if port is None:
-        network = 'skip-networking'
-    else:
-        network = 'port = %d\nbind-address = 127.0.0.1' % port
-    return _MY_CNF.format(
-        marker=_MY_CNF_MARKER, conf_dir=os.path.join(
-            os.path.dirname(datadir), 'conf.d'),
-        datadir=datadir, socket=socket_path, pid_file=pid_file,
-        error_log=error_log, network=network, server_id=server_id)
-
-
-# Popen objects of the servers this process started, by pid: polling them
-# reaps exited servers, which would otherwise linger as zombies.
-_CHILDREN = {}
-
-
-def _spawn(mysqld, my_cnf, error_log, cwd):
-    # --defaults-file must come first; mariadbd refuses to run as root
-    # unless told to.
-    args = [mysqld, '--defaults-file=%s' % my_cnf]
-    if os.geteuid() == 0:
-        args.append('--user=root')
-    with open(error_log, 'ab') as log:
-        try:
-            proc = subprocess.Popen(
-                args, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, cwd=cwd, close_fds=True,
-                start_new_session=True)
-        except OSError as exc:
-            raise exceptions.SandboxError(
-                'cannot run %s (%s): check the path, or %s'
-                % (mysqld, exc, INSTALL_HINT))
-    _CHILDREN[proc.pid] = proc
-    return proc
-
-
-def _is_our_process(pid, my_cnf):
-    if not pid:
-        return False
-    proc = _CHILDREN.get(pid)
-    if proc is not None and proc.poll() is not None:
-        del _CHILDREN[pid]
-        return False
-    try:
-        with open('/proc/%d/cmdline' % pid, 'rb') as f:
-            args = f.read().split(b'\0')
-    except OSError:
-        return False
-    # A zombie has an empty cmdline, so it does not count as running.
-    return os.fsencode('--defaults-file=%s' % my_cnf) in args
-
-
-def _signal(pid, signum):
-    try:
-        os.kill(pid, signum)
-    except ProcessLookupError:
-        pass
-    except PermissionError as exc:
-        raise exceptions.SandboxError(
-            'cannot signal pid %d (%s): run as the user who started the '
-            'sandbox' % (pid, exc))
-
-
-def _wait_gone(pid, my_cnf, timeout):
-    proc = _CHILDREN.get(pid)
-    if proc is not None:
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            return False
-        _CHILDREN.pop(pid, None)
-        return True
-    deadline = time.monotonic() + timeout
-    while _is_our_process(pid, my_cnf):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
-def _wait_ready(proc, name, connect_kwargs, timeout, error_log, conf_dir):
-    """Poll over the unix socket until ``SELECT 1`` works."""
-    deadline = time.monotonic() + timeout
-    delay = 0.02
-    last_error = None
-    while True:
-        if proc is not None and proc.poll() is not None:
-            raise exceptions.SandboxError(
-                '%s exited with status %s while starting: fix the cause '
-                'logged in %s (override files are in %s)\n%s'
-                % (name, proc.returncode, error_log, conf_dir,
-                   _log_tail(error_log)))
-        try:
-            conn = _connect(connect_kwargs)
-            try:
-                with conn.cursor() as cursor:
-                    cursor.execute('SELECT 1')
-                    cursor.fetchall()
-            finally:
-                conn.close()
-            return
-        except (pymysql.MySQLError, OSError) as exc:
-            last_error = exc
-        if time.monotonic() > deadline:
-            raise exceptions.SandboxError(
-                '%s did not accept connections within %ss (last error: %s) '
-                'and was killed: see %s, or pass a longer timeout on a slow '
-                'machine\n%s' % (name, timeout, last_error, error_log,
-                                 _log_tail(error_log)))
-        time.sleep(delay)
-        delay = min(delay * 1.5, 0.25)
-
-
-def _connect(connect_kwargs, **options):
-    path = connect_kwargs.get('unix_socket')
-    sock = None
-    if path:
-        # PyMySQL leaks its socket when connecting to a unix socket fails
-        # (a ResourceWarning per poll while a server starts): connect it
-        # here, so it is always closed.
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            sock.settimeout(5)
-            sock.connect(path)
-        except OSError:
-            sock.close()
-            raise
-    conn = pymysql.connect(connect_timeout=5, defer_connect=True,
-                           **dict(connect_kwargs, **options))
-    conn.connect(sock)
-    return conn
-
-
-def _log_tail(path, lines=LOG_TAIL_LINES):
-    text = _read_from(path, max(0, _file_size(path) - 32768))
-    if not text:
-        return '--- %s is empty or missing ---' % path
-    tail = text.splitlines()[-lines:]
-    return '--- last %d lines of %s ---\n%s' % (len(tail), path,
-                                                '\n'.join(tail))
-
-
-def _file_size(path):
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
-
-
-def _read_from(path, offset):
-    try:
-        with open(path, 'rb') as f:
-            f.seek(offset)
-            return f.read().decode('utf-8', 'replace')
-    except OSError:
-        return ''
-
-
-def _free_ports(count, exclude=()):
-    """``count`` distinct free TCP ports on 127.0.0.1.
-
-    All sockets stay bound until every port is chosen, so the kernel never
-    hands out the same port twice.
-    """
-    held = []
-    ports = []
-    try:
-        while len(ports) < count:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            held.append(sock)
-            sock.bind(('127.0.0.1', 0))
-            port = sock.getsockname()[1]
-            if port not in exclude:
-                ports.append(port)
-    finally:
-        for sock in held:
-            sock.close()
-    return ports
-
-
-@contextlib.contextmanager
-def _flock(path):
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _server_version(mysqld):
-    try:
-        out = subprocess.run([mysqld, '--version'], capture_output=True,
-                             text=True, timeout=30, check=True).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise exceptions.SandboxError(
-            'cannot run `%s --version` (%s): reinstall the server, or %s'
-            % (mysqld, exc, INSTALL_HINT))
-    match = re.search(r'Ver\s+(\S+)', out)
-    if not match or 'mariadb' not in out.lower():
-        raise exceptions.SandboxError(
-            '%s is not a MariaDB server (%r): the sandbox runs MariaDB; '
-            '%s, or pass the path of mariadbd' % (mysqld, out.strip(),
-                                                  INSTALL_HINT))
-    return match.group(1)
-
-
-def _find_install_db(mysqld):
-    bindir = os.path.dirname(mysqld)
-    prefix = os.path.dirname(bindir)
-    dirs = [bindir, os.path.join(prefix, 'bin'),
-            os.path.join(prefix, 'scripts')]
-    for name in INSTALL_DB_NAMES:
-        for directory in dirs:
-            path = os.path.join(directory, name)
-            if os.path.isfile(path) and os.access(path, os.X_OK):
-                return path
-    for name in INSTALL_DB_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise exceptions.SandboxError(
-        'mariadb-install-db not found next to %s nor on PATH: %s'
-        % (mysqld, INSTALL_HINT))
-
-
-def _build_template(building, mysqld, version, timeout):
-    """Install a datadir into ``building`` and create the admin account."""
-    datadir = os.path.join(building, 'data')
-    error_log = os.path.join(building, 'error.log')
-    install_db = _find_install_db(mysqld)
-    args = [install_db, '--no-defaults',
-            '--auth-root-authentication-method=normal', '--skip-test-db',
-            '--datadir=%s' % datadir]
-    if os.path.realpath(mysqld) != os.path.realpath('/usr/sbin/mariadbd'):
-        args.append('--basedir=%s' % os.path.dirname(
-            os.path.dirname(mysqld)))
-    if os.geteuid() == 0:
-        args.append('--user=root')
-    result = subprocess.run(args, stdin=subprocess.DEVNULL,
-                            capture_output=True, text=True)
-    if result.returncode:
-        raise exceptions.SandboxError(
-            '%s failed with status %d: fix the cause below (disk space, '
-            'permissions on %s), then retry\n%s'
-            % (install_db, result.returncode, building,
-               '\n'.join((result.stdout + result.stderr)
-                         .splitlines()[-LOG_TAIL_LINES:])))
-    password = secrets.token_urlsafe(24)
-    # The socket goes to a short private directory: the cache may be deep.
-    sock_dir = tempfile.mkdtemp(prefix='tg-tpl-', dir='/tmp')
-    try:
-        my_cnf = os.path.join(building, 'my.cnf')
-        with open(my_cnf, 'w') as f:
-            f.write(_render_my_cnf(
-                datadir=datadir,
-                socket_path=os.path.join(sock_dir, 'mysqld.sock'),
-                pid_file=os.path.join(sock_dir, 'mysqld.pid'),
-                error_log=error_log, server_id=1))
-        proc = _spawn(mysqld, my_cnf, error_log, building)
-        try:
-            _wait_ready(proc, 'template server',
-                        {'unix_socket': os.path.join(sock_dir,
-                                                     'mysqld.sock'),
-                         'user': 'root', 'password': ''},
-                        timeout, error_log, building)
-            _create_admin(os.path.join(sock_dir, 'mysqld.sock'), password)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
                 raise exceptions.SandboxError(
-                    'template server did not shut down within %ss and was '
-                    'killed: see %s\n%s' % (timeout, error_log,
-                                            _log_tail(error_log)))
-        except BaseException:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            raise
-        finally:
-            _CHILDREN.pop(proc.pid, None)
-        if proc.returncode != 0:
-            raise exceptions.SandboxError(
-                'template server shut down with status %s: see %s\n%s'
-                % (proc.returncode, error_log, _log_tail(error_log)))
-    finally:
-        shutil.rmtree(sock_dir, ignore_errors=True)
-    fd = os.open(os.path.join(building, 'template.json'),
-                 os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, 'w') as f:
-        json.dump({'mysqld': mysqld, 'version': version,
-                   'admin_user': ADMIN_USER, 'admin_password': password},
-                  f, indent=2, sort_keys=True)
-
-
-def _create_admin(socket_path, password):
-    conn = _connect({'unix_socket': socket_path, 'user': 'root',
-                     'password': ''}, autocommit=True)
-    try:
-        with conn.cursor() as cursor:
-            for host in ('%', 'localhost'):
-                cursor.execute(
-                    "CREATE USER %s@%s IDENTIFIED BY %s",
-                    (ADMIN_USER, host, password))
-                cursor.execute(
-                    'GRANT ALL PRIVILEGES ON *.* TO %s@%s '
-                    'WITH GRANT OPTION', (ADMIN_USER, host))
-            # Anonymous accounts would shadow other users on localhost;
-            # root over TCP has no password. Root keeps the socket only.
-            cursor.execute(
-                "SELECT User, Host FROM mysql.user WHERE User = '' "
-                "OR (User = 'root' AND Host <> 'localhost')")
-            for user, host in cursor.fetchall():
-                cursor.execute('DROP USER %s@%s', (user, host))
-            cursor.execute(
-                "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket")
-            # The server may drop the connection before answering.
-            with contextlib.suppress(pymysql.err.OperationalError):
-                cursor.execute('SHUTDOWN')
-    finally:
-        with contextlib.suppress(Exception):
-            conn.close()
+                    'could not stop every server, state kept in %s: %s'
+                    % (self.state_file, exc))
+            if remove:
+                basedir.remove_created(self.base_dir, state, self._state)
+        LOG.info('Sandbox %s down (%d servers%s)', self.base_dir,
+                 len(servers), ', removed' if remove else '')
