@@ -5,9 +5,10 @@ name is derived from the replica (``repl_`` and a digest of what
 identifies it), so a repeated attach of the same replica finds and
 reuses its account instead of leaving one more behind; the password is
 new on every attach. Names are checked before anything is created: the
-replication I/O thread sends the account name in the server's handshake
-character set, where non-ASCII names do not survive, so such names are
-refused up front.
+replication I/O thread sends the account name in the replica's
+``character_set_server`` (latin1 by default; MariaDB 11.8 sends none at
+all), where non-ASCII names arrive mangled and the login is refused, so
+such names are refused up front.
 
 Pure: no server is contacted here.
 """
@@ -50,15 +51,20 @@ def check_user_name(name, caps=None, what='replication user name'):
     return name
 
 
-def check_password(password):
-    """Return ``password`` if it fits ``MASTER_PASSWORD``, else raise."""
+def check_password(password, caps=None):
+    """Return ``password`` if it fits ``MASTER_PASSWORD`` on the server of
+    ``caps``, else raise InvalidInput (never quoting the password).
+    """
     if not isinstance(password, str):
         raise exceptions.InvalidInput('replication password must be text')
     if '\0' in password:
         raise exceptions.InvalidInput('replication password contains NUL')
-    if len(password.encode('utf-8')) > 255:
+    limit = caps.max_replication_password_length if caps else 96
+    size = len(password.encode('utf-8'))
+    if size > limit:
         raise exceptions.InvalidInput(
-            'replication password is longer than 255 bytes')
+            'replication password is %d bytes long in UTF-8; %s takes at '
+            'most %d' % (size, caps.version if caps else 'a server', limit))
     return password
 
 

@@ -61,6 +61,9 @@ class Capabilities:
     drop_user_if_exists: bool
     #: Longest account name the server stores.
     max_user_name_length: int
+    #: Longest ``MASTER_PASSWORD`` / ``SOURCE_PASSWORD``, in UTF-8 bytes
+    #: (MySQL 9.7 refuses 34 bytes that are 29 characters).
+    max_replication_password_length: int
     #: The server binlogs ``IDENTIFIED BY 'password'`` as written, so a
     #: password must be sent as its ``mysql_native_password`` hash.
     password_hash_literal: bool
@@ -164,6 +167,9 @@ def _mysql(v):
         # User names grew from 16 to 32 characters in 5.7.8 (5.7 release
         # notes, "mysql.user User column").
         max_user_name_length=32 if v.at_least(5, 7, 8) else 16,
+        # Error 3056 ("exceeds the maximum length of 32 characters"),
+        # seen on 9.7; the 5.x manuals give the same limit.
+        max_replication_password_length=32,
         # From 5.7.6 the server rewrites CREATE USER / ALTER USER to the
         # hash form in the binary log ("Passwords and Logging"); before,
         # IDENTIFIED BY PASSWORD '*hash' keeps the password out of it.
@@ -213,6 +219,8 @@ def _mariadb(v):
         drop_user_if_exists=v.at_least(10, 1, 3),
         # 80 characters since 10.0 (KB "mysql.user Table"); 16 before.
         max_user_name_length=80 if v.at_least(10, 0) else 16,
+        # Error 1470 above 96 characters (seen on 10.11).
+        max_replication_password_length=96,
         # MariaDB binlogs CREATE USER ... IDENTIFIED BY 'password' as
         # written: send the mysql_native_password hash instead.
         password_hash_literal=True,

@@ -44,8 +44,17 @@ CR_SERVER_LOST = 2013
 #: without TLS and without the source's public key).
 CR_AUTH_PLUGIN_ERR = 2061
 
+#: Can't connect through the unix socket.
+CR_CONNECTION_ERROR = 2002
+#: Unknown server host.
+CR_UNKNOWN_HOST = 2005
+
 #: The connection dropped: the server restarted or died.
 CONNECTION_LOST = (CR_SERVER_GONE_ERROR, CR_SERVER_LOST)
+#: Could not reach or log in to a server.
+CONNECTION_ERRORS = CONNECTION_LOST + (
+    CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_UNKNOWN_HOST,
+    ER_ACCESS_DENIED_ERROR, CR_AUTH_PLUGIN_ERR)
 
 #: Replication I/O thread errors that retrying will not cure: reported as
 #: soon as the thread shows them instead of waiting for a timeout.

@@ -83,3 +83,9 @@ class RestartRequired(TroveGtidError):
 
 class SandboxError(TroveGtidError):
     """A local sandbox server could not be created, started or stopped."""
+
+
+class Busy(TroveGtidError):
+    """Another operation holds a server this one would change; nothing
+    was changed.
+    """

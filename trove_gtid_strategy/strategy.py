@@ -32,6 +32,7 @@ from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import backup_files
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import source_probe
+from trove_gtid_strategy.guest import unlogged
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy import modes
 from trove_gtid_strategy.modes import base as modes_base
@@ -89,8 +90,10 @@ class ReplicationStrategy:
         #: Called with a message at every step and poll, when set (the
         #: command line shows these; Trove only logs them).
         self.progress = progress
-        #: The mode the last call chose (for reports).
+        #: The mode the last call chose, and the last attach's plan (for
+        #: reports).
         self.last_mode = None
+        self.last_plan = None
         #: Binlog mode: where each server (by server_id) stood when it
         #: was detached for a promotion. Trove caches one strategy per
         #: guest, so the detach and the later get_replica_context of a
@@ -248,18 +251,18 @@ class ReplicationStrategy:
             self._run(service, stmt)
         return {'name': name, 'password': password}, not exists
 
-    def drop_account(self, service, name, unlogged=False):
+    def drop_account(self, service, name, on_replica=False):
         """Drop a replication account; one already gone is fine.
 
-        ``unlogged`` on a replica: the drop must not become a transaction
-        of the replica's own (seed 004).
+        ``on_replica``: the drop must not become a transaction of the
+        replica's own (seed 004), so it runs without binary logging.
         """
         caps = server_state.read_version(service)[1]
         stmt = dialect.Dialect(caps).drop_user(name)
         LOG.debug('SQL: %s', stmt)
         try:
-            if unlogged:
-                run_unlogged(service, [stmt.sql])
+            if on_replica:
+                unlogged.run(service, [stmt.sql])
             else:
                 service.execute_sql(stmt.sql)
         except Exception as exc:
@@ -280,17 +283,20 @@ class ReplicationStrategy:
 
     def replica_context(self, service, identity=None):
         """What a replica needs to (re-)point to this server: where it is,
-        where it stands, an account. The position is read before the
-        account is created, so a replica starting there also gets the
-        account.
+        where it stands (with its user schemas, read just after, so a
+        binlog-position attach can tell an empty source), an account.
+        The position is read before the account is created, so a replica
+        starting there also gets the account.
         """
         attempt = self.attempt(service)
-        position = self.current_position(service, attempt)
-        point = self._promotions.get(attempt.state.server_id)
-        if point is not None and position:
-            position = dict(position, **trove_contract.position_dict(
-                position['log_file'], position['log_position'],
-                promoted_from=point))
+        start = server_state.current_position(service, attempt.caps)
+        position = {}
+        if start is not None:
+            position = trove_contract.position_dict(
+                start.log_file, start.log_pos, start.gtid_set,
+                start.mariadb_pos,
+                promoted_from=self._promotions.get(attempt.state.server_id),
+                source_schemas=server_state.read_user_schemas(service))
         user, created = self.create_account(service, attempt, identity)
         return trove_contract.replica_context(
             self.get_master_ref(service, None), position, user), created
@@ -325,7 +331,10 @@ class ReplicationStrategy:
             service.create_backup(context, snapshot_info,
                                   volumes_mapping=_BACKUP_VOLUMES)
         position = self.current_position(service, attempt)
-        user, _ = self.create_account(service, attempt)
+        # Named after the snapshot: the replicas built from it share the
+        # account, and a retried snapshot reuses it.
+        user, _ = self.create_account(service, attempt,
+                                      identity=snapshot_info.get('id'))
         return snapshot_info['id'], {'log_position': position,
                                      'replication_user': user}
 
@@ -345,7 +354,8 @@ class ReplicationStrategy:
         Everything is decided first; a refusal changes nothing.
         """
         attempt = self.attempt(service)
-        plan = self.plan_attach(service, attempt, master_info)
+        plan = self.last_plan = self.plan_attach(service, attempt,
+                                                 master_info)
         text = self._usable_config(slave_config, 'replica', service, attempt)
         self._apply_config(service, 'replica', text, attempt)
         d = attempt.dialect
@@ -403,7 +413,7 @@ class ReplicationStrategy:
             self._remember_promotion(service, attempt)
             self._run(service, d.reset_replica_all())
             if user and not for_failover:
-                self.drop_account(service, user, unlogged=True)
+                self.drop_account(service, user, on_replica=True)
         service.remove_replication_replica_overrides()
         # The replica settings only added read_only that matters at run
         # time; clearing it live spares a restart.
@@ -469,34 +479,6 @@ class ReplicationStrategy:
         LOG.debug(message)
         if self.progress is not None:
             self.progress(message)
-
-
-def run_unlogged(service, statements):
-    """Run maintenance statements without binary logging, on one
-    connection, with ``sql_log_bin`` set back before it is released.
-
-    Our adapter holds one connection; Trove's service gives its SQLAlchemy
-    engine (``execute_sql`` takes a pooled connection per call, so a
-    ``SET sql_log_bin`` there would reach neither the next statement nor
-    only it).
-    """
-    runner = getattr(service, 'run_unlogged', None)
-    if runner is not None:
-        return runner(statements)
-    engine = service.get_engine()
-    import sqlalchemy
-    with engine.connect() as conn:
-        conn.execute(sqlalchemy.text('SET SESSION sql_log_bin = 0'))
-        try:
-            for sql in statements:
-                conn.execute(sqlalchemy.text(sql))
-        finally:
-            try:
-                conn.execute(sqlalchemy.text('SET SESSION sql_log_bin = 1'))
-            except Exception:
-                # Never hand an unlogged session back to the pool.
-                conn.invalidate()
-                raise
 
 
 def _name(service):

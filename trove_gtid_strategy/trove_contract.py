@@ -119,7 +119,7 @@ def read_master_info(master_info, caps=None):
         raise _bad('replica_conf replication_user',
                    'expected {"name": ..., "password": ...}')
     name = accounts.check_user_name(user['name'], caps)
-    password = accounts.check_password(user.get('password') or '')
+    password = accounts.check_password(user.get('password') or '', caps)
     source = dialect.SourceAddress(
         host=_host(master.get('host'), 'master host'),
         port=_port(master.get('port'), 'master port'),
@@ -138,13 +138,30 @@ def read_master_info(master_info, caps=None):
     return base.AttachRequest(
         source=source, tls=read_tls(master_info), seeded=seeded, seed=seed,
         position=seeding.from_dataset(position, 'replica_conf log_position'),
-        promoted_from=read_promotion_point(position))
+        promoted_from=read_promotion_point(position),
+        source_schemas=_schemas(position))
+
+
+def _schemas(position):
+    schemas = (position or {}).get('source_schemas')
+    if schemas is None:
+        return None
+    if not isinstance(schemas, (list, tuple)) or not all(
+            isinstance(name, str) for name in schemas):
+        raise _bad('replica_conf log_position source_schemas',
+                   'expected a list of schema names, got %r', schemas)
+    return tuple(schemas)
 
 
 def position_dict(log_file, log_pos, gtids=None, mariadb_pos=None,
-                  promoted_from=None):
-    """``replica_conf['log_position']`` as Trove stores it."""
+                  promoted_from=None, source_schemas=None):
+    """``replica_conf['log_position']`` as Trove stores it, with what we
+    add: the GTIDs at the coordinates, the source's user schemas, the
+    promotion point.
+    """
     position = {'log_file': log_file, 'log_position': log_pos}
+    if source_schemas is not None:
+        position['source_schemas'] = list(source_schemas)
     if gtids is not None:
         position['gtid_executed'] = str(gtids)
     if mariadb_pos is not None:

@@ -63,10 +63,11 @@ class ServerVersion:
 
 # "10.11.6-MariaDB-0+deb12u1", "5.5.5-10.11.6-MariaDB-log" (MariaDB before
 # 11.0 prefixes 5.5.5- for old clients), "8.0.36-0ubuntu0.22.04.1",
-# "5.7.44-48-log" (Percona's release suffix).
+# "5.7.44-48-log" (Percona's release suffix), "11.8.9-MariaDB-0+deb13u1
+# from Debian-log" (Debian 13 appends its origin, blanks included).
 _SERVER_VERSION = re.compile(
     r'^\s*(?:5\.5\.5-)?(?P<major>\d+)\.(?P<minor>\d+)\.(?P<patch>\d+)'
-    r'(?P<suffix>[-+~.\w]*)\s*$')
+    r'(?P<suffix>(?:[-+~._][-+~.\w]*(?: [\x21-\x7e]+)*)?)\s*$', re.ASCII)
 
 
 def parse_server_version(version, comment=''):

@@ -1,94 +1,46 @@
-"""The strategy classes on real MariaDB source/replica pairs.
+"""The strategy classes on real source/replica pairs, on every line.
 
-Every server here is a real ``mariadbd`` started by the sandbox fixtures.
-Two service objects drive them: ours (PyMySQL) and ``TroveLikeService``,
-which executes statements exactly as Trove's guest agent does (SQLAlchemy
-``text()`` inside a transaction, one pooled connection per call).
+Every server here is a real ``mariadbd`` or ``mysqld`` started by the
+sandbox fixtures, once per server line. Two service objects drive them:
+ours (PyMySQL) and ``TroveLikeService``, which executes statements
+exactly as Trove's guest agent does (SQLAlchemy ``text()`` inside a
+transaction, one pooled connection per call).
 """
 
 import os
 import time
 
-import pymysql
 import pytest
-import sqlalchemy
 
-from trove_gtid_strategy.cmd import demo
-from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
-from trove_gtid_strategy.guest import server_state as inspect
+from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import service
+from trove_gtid_strategy import modes
 from trove_gtid_strategy import rendering
 from trove_gtid_strategy import seeding
 from trove_gtid_strategy import strategy
 
-
-class CountingService(service.MySQLService):
-    """Our adapter, counting restarts so idempotence can be asserted."""
-
-    def __init__(self, server):
-        super().__init__(server.dsn, conf_dir=server.conf_dir,
-                         restart=server.restart, instance_id=server.name)
-        self.server = server
-        self.restarts = 0
-
-    def restart(self):
-        self.restarts += 1
-        super().restart()
-
-
-class TroveLikeService(CountingService):
-    """execute_sql as Trove's BaseMySqlApp does it: text() + transaction."""
-
-    def __init__(self, server):
-        super().__init__(server)
-        dsn = server.dsn
-        url = sqlalchemy.engine.URL.create(
-            'mysql+pymysql', username=dsn.user, password=dsn.password,
-            host=dsn.host, port=dsn.port, query={'charset': 'utf8mb4'})
-        self.engine = sqlalchemy.create_engine(url, pool_recycle=120)
-
-    def execute_sql(self, sql_statement, use_flush=False):
-        if isinstance(sql_statement, str):
-            sql_statement = sqlalchemy.text(sql_statement)
-        with self.engine.connect() as conn:
-            with conn.begin():
-                return conn.execute(sql_statement)
-
-    def restart(self):
-        super().restart()
-        self.engine.dispose()
-
-
-def query(server, sql, *args):
-    conn = pymysql.connect(autocommit=True, charset='utf8mb4',
-                           **server.dsn.connect_kwargs())
-    with conn, conn.cursor() as cur:
-        cur.execute(sql, args or None)
-        return cur.fetchall()
-
-
-def make_table(server, rows=10, start=0):
-    query(server, 'CREATE DATABASE IF NOT EXISTS app')
-    query(server, 'CREATE TABLE IF NOT EXISTS app.t (id INT PRIMARY KEY, '
-                  'v VARCHAR(40))')
-    for i in range(start, start + rows):
-        query(server, 'INSERT INTO app.t VALUES (%s, %s)', i, 'row %d' % i)
-
-
-def count_rows(server):
-    return query(server, 'SELECT COUNT(*) FROM app.t')[0][0]
+from support import count_rows
+from support import CountingService
+from support import dump
+from support import is_mysql
+from support import load
+from support import make_table
+from support import query
+from support import scalar
+from support import status
+from support import TroveLikeService
 
 
 def replica_snapshot(svc):
     """Everything a refused attach must leave as it was."""
-    status = query(svc.server, 'SHOW ALL SLAVES STATUS')
-    variables = dict(query(svc.server, "SHOW GLOBAL VARIABLES WHERE "
-                           "Variable_name IN ('gtid_slave_pos', "
-                           "'gtid_binlog_pos', 'read_only', 'server_id', "
-                           "'log_bin')"))
-    return (status, variables, sorted(os.listdir(svc.conf_dir)),
-            svc.restarts)
+    names = (('gtid_executed', 'gtid_purged') if is_mysql(svc.server)
+             else ('gtid_slave_pos', 'gtid_binlog_pos'))
+    variables = dict(query(svc.server, 'SHOW GLOBAL VARIABLES WHERE '
+                           'Variable_name IN (%s, %s, %s, %s, %s)',
+                           *(names + ('read_only', 'server_id', 'log_bin'))))
+    return (query(svc.server, 'SHOW REPLICA STATUS'), variables,
+            sorted(os.listdir(svc.conf_dir)), svc.restarts)
 
 
 @pytest.fixture(params=['auto', 'binlog'])
@@ -98,16 +50,13 @@ def mode(request):
     strategy.CONF.set_override('replica_start_timeout', 30,
                                group='trove_gtid_strategy')
     # MariaDB's binlog-position mode is not crash-safe: these tests are
-    # about attaching, so they allow it.
+    # about attaching, so they allow it (test_safety covers the refusal).
     strategy.CONF.set_override('allow_crash_unsafe_binlog', True,
                                group='trove_gtid_strategy')
     yield request.param
-    strategy.CONF.clear_override('allow_crash_unsafe_binlog',
-                                 group='trove_gtid_strategy')
-    strategy.CONF.clear_override('replication_mode',
-                                 group='trove_gtid_strategy')
-    strategy.CONF.clear_override('replica_start_timeout',
-                                 group='trove_gtid_strategy')
+    for name in ('replication_mode', 'replica_start_timeout',
+                 'allow_crash_unsafe_binlog'):
+        strategy.CONF.clear_override(name, group='trove_gtid_strategy')
 
 
 @pytest.fixture
@@ -125,40 +74,56 @@ def attach(repl, source, replica, dataset=None):
     return context
 
 
-def test_attach_replicates(pair, mode):
-    source, replica = pair
-    repl = strategy.AutoReplication()
-    repl.enable_as_master(source, None)
-    make_table(source.server, 5)
-    attach(repl, source, replica, dataset=seeding.to_dataset(
-        _dump_and_load(source.server, replica.server)))
-    make_table(source.server, 5, start=5)
-    repl.wait_until_applied(replica, repl.current_position(source))
-    assert count_rows(replica.server) == 10
-    expected = 'binlog' if mode == 'binlog' else 'mariadb_gtid'
-    assert str(repl.last_mode) == expected
-    status = inspect.read_replica_status(replica, _dialect(replica))
-    assert status.using_gtid == ('No' if mode == 'binlog' else 'Slave_Pos')
-
-
-def _dialect(svc):
-    return dialect.Dialect(inspect.read_version(svc)[1])
+def expected_mode(server, requested):
+    if requested == 'binlog':
+        return 'binlog'
+    return 'mysql_gtid' if is_mysql(server) else 'mariadb_gtid'
 
 
 def _dump_and_load(source_server, replica_server):
     path = os.path.join(os.path.dirname(source_server.base), 'seed.sql')
-    demo.take_dump(source_server.dsn, path, databases=('app',))
-    demo.load_dump(replica_server.dsn, path)
+    dump(source_server, path)
+    load(replica_server, path)
     with open(path, encoding='utf-8') as f:
         return seeding.from_dump(f, path)
 
 
-def test_new_replica_repointed_gets_everything(pair):
+def test_attach_seeded_from_dump_replicates(pair, mode):
     source, replica = pair
-    repl = strategy.MariaDBGTIDReplication()
+    repl = strategy.AutoReplication()
+    repl.enable_as_master(source, None)
+    make_table(source.server, 5)
+    start = _dump_and_load(source.server, replica.server)
+    attach(repl, source, replica, dataset=seeding.to_dataset(start))
+    make_table(source.server, 5, start=5)
+    repl.wait_until_applied(replica, repl.current_position(source))
+    assert count_rows(replica.server) == 10
+    assert str(repl.last_mode) == expected_mode(source.server, mode)
+    found = status(replica)
+    if is_mysql(source.server):
+        assert found.auto_position is (mode != 'binlog')
+        if mode != 'binlog':
+            # mysqldump's SET GTID_PURGED ('+' on 8.0+) was the seed.
+            assert start.gtid_set
+    else:
+        assert found.using_gtid == ('No' if mode == 'binlog'
+                                    else 'Slave_Pos')
+
+
+def test_new_empty_replica_in_gtid_mode(pair):
+    """An empty replica of a source holding data is refused without a
+    seed (the binary log need not hold that data); one attached before
+    the data gets everything written after.
+    """
+    source, replica = pair
+    repl = strategy.AutoReplication()
     repl.enable_as_master(source, None)
     make_table(source.server, 20)
+    error = _refused(repl, source, replica, 'seed_required')
+    assert 'data (app)' in str(error)
+    query(source.server, 'DROP DATABASE app')
     attach(repl, source, replica)
+    make_table(source.server, 20)
     repl.wait_until_applied(replica, repl.current_position(source))
     assert count_rows(replica.server) == 20
 
@@ -172,39 +137,52 @@ def test_seed_from_backup_binlog_info(pair, mode, info_name):
     make_table(source.server, 7)
     start = _dump_and_load(source.server, replica.server)
     make_table(source.server, 3, start=7)  # after the backup point
-    gtids = str(start.mariadb_pos) if mode != 'binlog' else ''
+    gtids = ''
+    if mode != 'binlog':
+        gtids = str(start.gtid_set if is_mysql(source.server)
+                    else start.mariadb_pos)
     with open(os.path.join(replica.get_data_dir(), info_name), 'w') as f:
         f.write('%s\t%d\t%s\n' % (start.log_file, start.log_pos, gtids))
     attach(repl, source, replica, dataset={})
     repl.wait_until_applied(replica, repl.current_position(source))
     assert count_rows(replica.server) == 10
     # Nothing applied twice: every id exactly once and the SQL thread ok.
-    assert query(replica.server, 'SELECT COUNT(DISTINCT id) FROM app.t'
-                 )[0][0] == 10
+    assert scalar(replica.server, 'SELECT COUNT(DISTINCT id) FROM app.t') \
+        == 10
 
 
 def test_enable_as_master_is_idempotent(pair):
     source, _ = pair
     repl = strategy.AutoReplication()
     repl.enable_as_master(source, None)
-    assert source.restarts == 1
+    # MySQL 9.7 runs with a binary log and GTIDs by default: no restart.
+    first = source.restarts
+    assert first == (0 if is_mysql(source.server) else 1)
     repl.enable_as_master(source, None)
-    assert source.restarts == 1
-    assert query(source.server, 'SELECT @@log_bin')[0][0] == 1
+    assert source.restarts == first
+    assert scalar(source.server, 'SELECT @@log_bin') == 1
 
 
 def test_enable_as_master_replaces_config_server_cannot_start_with(pair):
-    """Seed 000: GTID settings a server does not know are not written."""
+    """Seed 000: settings a server does not know are never written."""
     source, _ = pair
-    mysql_gtid_text = ('[mysqld]\nlog_bin = /var/lib/mysql/mysql-bin.log\n'
-                       'gtid_mode = ON\nenforce_gtid_consistency = ON\n'
-                       'relay_log_info_repository = TABLE\n')
-    strategy.AutoReplication().enable_as_master(source, mysql_gtid_text)
+    if is_mysql(source.server):
+        # MySQL 8.3+ removed relay_log_info_repository.
+        text = ('[mysqld]\nlog_bin = mysql-bin\ngtid_mode = ON\n'
+                'enforce_gtid_consistency = ON\n'
+                'relay_log_info_repository = TABLE\n')
+        kept = 'gtid_mode = ON'
+    else:
+        text = ('[mysqld]\nlog_bin = /var/lib/mysql/mysql-bin.log\n'
+                'gtid_mode = ON\nenforce_gtid_consistency = ON\n')
+        kept = 'gtid_strict_mode = ON'
+    strategy.AutoReplication().enable_as_master(source, text)
     path = os.path.join(source.conf_dir, service.SOURCE_OVERRIDES)
     with open(path) as f:
         written = f.read()
-    assert 'gtid_mode' not in written and 'gtid_strict_mode = ON' in written
-    assert query(source.server, 'SELECT @@log_bin')[0][0] == 1
+    assert 'relay_log_info_repository' not in written
+    assert kept in written
+    assert scalar(source.server, 'SELECT @@log_bin') == 1
 
 
 def test_detach_cleanup_and_demote_twice(pair):
@@ -217,18 +195,21 @@ def test_detach_cleanup_and_demote_twice(pair):
     assert info == {'replication_user': user}
     assert repl.detach_slave(replica, for_failover=False) == {
         'replication_user': None}
-    assert query(replica.server, 'SHOW ALL SLAVES STATUS') == ()
-    assert query(replica.server, 'SELECT @@read_only')[0][0] == 0
+    assert query(replica.server, 'SHOW REPLICA STATUS') == ()
+    assert scalar(replica.server, 'SELECT @@read_only') == 0
     assert service.REPLICA_OVERRIDES not in os.listdir(replica.conf_dir)
     admin = service.MySQLAdmin(source)
     repl.cleanup_source_on_replica_detach(admin, info)
     repl.cleanup_source_on_replica_detach(admin, info)
-    assert query(source.server, 'SELECT COUNT(*) FROM mysql.user WHERE '
-                 'user = %s', user)[0][0] == 0
+    assert scalar(source.server, 'SELECT COUNT(*) FROM mysql.user WHERE '
+                  'user = %s', user) == 0
     restarts = source.restarts
     repl.demote_master(source)
     assert source.restarts == restarts + 1
-    assert query(source.server, 'SELECT @@log_bin')[0][0] == 0
+    assert service.SOURCE_OVERRIDES not in os.listdir(source.conf_dir)
+    # MySQL 8.0+ writes a binary log by default, MariaDB does not.
+    assert scalar(source.server, 'SELECT @@log_bin') == (
+        1 if is_mysql(source.server) else 0)
     repl.demote_master(source)
     assert source.restarts == restarts + 1
 
@@ -241,9 +222,9 @@ def test_promote_and_repoint(sandbox_factory):
     old, new, other = (CountingService(s) for s in box.servers())
     repl = strategy.AutoReplication()
     repl.enable_as_master(old, None)
-    make_table(old.server, 10)
     attach(repl, old, new)
     attach(repl, old, other)
+    make_table(old.server, 10)
     position = repl.current_position(old)
     for svc in (new, other):
         repl.wait_until_applied(svc, position)
@@ -278,7 +259,10 @@ def test_refused_errant_transaction(pair):
     repl.enable_as_master(replica, None)   # binary log on, as a replica has
     make_table(source.server, 3)
     query(replica.server, 'CREATE DATABASE local_only')   # errant
-    errant = query(replica.server, 'SELECT @@gtid_binlog_pos')[0][0]
+    if is_mysql(replica.server):
+        errant = scalar(replica.server, 'SELECT @@server_uuid')
+    else:
+        errant = scalar(replica.server, 'SELECT @@gtid_binlog_pos')
     error = _refused(repl, source, replica, 'errant_transactions')
     assert errant in str(error)
 
@@ -290,7 +274,8 @@ def test_refused_purged_binlogs(pair):
     make_table(source.server, 3)
     query(source.server, 'FLUSH BINARY LOGS')
     newest = query(source.server, 'SHOW BINARY LOGS')[-1][0]
-    # MariaDB keeps a binary log until its InnoDB checkpoint is done.
+    # MariaDB keeps a binary log until its InnoDB checkpoint is done:
+    # purge until the server reports one log left.
     for _ in range(100):
         query(source.server, 'PURGE BINARY LOGS TO %s', newest)
         if len(query(source.server, 'SHOW BINARY LOGS')) == 1:
@@ -305,39 +290,44 @@ def test_refused_same_server_id(pair):
     source, replica = pair
     repl = strategy.AutoReplication()
     repl.enable_as_master(source, None)
-    server_id = query(source.server, 'SELECT @@server_id')[0][0]
+    server_id = scalar(source.server, 'SELECT @@server_id')
     query(replica.server, 'SET GLOBAL server_id = %s', server_id)
     _refused(repl, source, replica, 'same_server_id')
 
 
-class OlderVersionReplica(CountingService):
-    """A real replica whose version query answers an older release.
-
-    MariaDB 10.11 is the only version installable here, so the version
-    string is the one thing not real; everything the refusal must leave
-    untouched is on the real server.
-    """
-
-    def execute_sql(self, sql_statement, use_flush=False):
-        result = super().execute_sql(sql_statement, use_flush)
-        if sql_statement.startswith('SHOW GLOBAL VARIABLES'):
-            rows = [(k, '10.4.34-MariaDB' if k == 'version' else v)
-                    for k, v in result.fetchall()]
-            return service.Result(result.keys(), rows)
-        return result
-
-
+@pytest.mark.lines('mariadb-11.8')
 def test_refused_replica_older_than_source(sandbox_factory):
-    box = sandbox_factory(replicas=1)
+    """A real MariaDB 11.8 source and a real 10.11 replica: refused."""
+    box = sandbox_factory(replicas=1, server='mariadb-11.8',
+                          replica_server='mariadb-10.11')
     source = CountingService(box.source)
-    replica = OlderVersionReplica(box.replicas[0])
+    replica = CountingService(box.replicas[0])
+    assert scalar(replica.server, 'SELECT @@version').startswith('10.11.')
     repl = strategy.AutoReplication()
     repl.enable_as_master(source, None)
-    _refused(repl, source, replica, 'replica_older')
+    error = _refused(repl, source, replica, 'replica_older')
+    assert 'older than source mariadb 11.8' in str(error)
+
+
+@pytest.mark.lines('mariadb-10.11')
+def test_newer_replica_follows_older_source(sandbox_factory):
+    """The rolling-upgrade path: a 10.11 source, an 11.8 replica."""
+    box = sandbox_factory(replicas=1, server='mariadb-10.11',
+                          replica_server='mariadb-11.8')
+    source = CountingService(box.source)
+    replica = CountingService(box.replicas[0])
+    assert scalar(replica.server, 'SELECT @@version').startswith('11.8.')
+    repl = strategy.AutoReplication()
+    repl.enable_as_master(source, None)
+    attach(repl, source, replica)
+    make_table(source.server, 10)
+    repl.wait_until_applied(replica, repl.current_position(source))
+    assert count_rows(replica.server) == 10
 
 
 AWKWARD = [
-    ("r'q\"b\\s;c", "p'w\"d\\x;:name :: %s %(x)s ünï 密码"),
+    # At most 32 bytes: MySQL's limit for SOURCE_PASSWORD.
+    ("r'q\"b\\s;c", "p'w\"d\\x;:nm %s %(x)s ü 密"),
     ('repl:user', 'pw:bind\\:x\'--'),
 ]
 
@@ -348,21 +338,20 @@ def test_awkward_user_and_password_through_trove_text_path(
     """Quotes, backslashes, ; :name and non-ASCII survive text()."""
     box = sandbox_factory(replicas=1)
     source, replica = (TroveLikeService(s) for s in box.servers())
-    repl = strategy.MariaDBGTIDReplication()
+    repl = strategy.AutoReplication()
     repl.enable_as_master(source, None)
-    d = _dialect(source)
+    d = source.dialect()
     for stmt in d.create_replication_user(name, password):
         source.execute_sql(stmt.sql)
-    assert query(source.server, 'SELECT COUNT(*) FROM mysql.user WHERE '
-                 'user = %s', name)[0][0] == 1
+    assert scalar(source.server, 'SELECT COUNT(*) FROM mysql.user WHERE '
+                  'user = %s', name) == 1
     make_table(source.server, 4)
     info = {'master': {'host': '127.0.0.1', 'port': box.source.port},
             'replica_conf': {'log_position': {},
                              'replication_user': {'name': name,
                                                   'password': password}}}
     repl.enable_as_slave(replica, info, None)
-    status = inspect.read_replica_status(replica, _dialect(replica))
-    assert status.source_user == name
+    assert status(replica).source_user == name
     repl.wait_until_applied(replica, repl.current_position(source))
     assert count_rows(replica.server) == 4
 
@@ -378,27 +367,41 @@ def test_wrong_password_reports_server_error(pair):
     assert 'Access denied' in str(caught.value)
 
 
-@pytest.mark.parametrize('mode_name', ['binlog', 'mariadb_gtid'])
+def _modes_of(server):
+    return ('binlog', 'mysql_gtid') if is_mysql(server) else (
+        'binlog', 'mariadb_gtid')
+
+
 @pytest.mark.parametrize('role', rendering.ROLES)
-def test_rendered_config_starts_server(sandbox_factory, mode_name, role):
+def test_rendered_configs_start_the_server(sandbox_factory, role):
     box = sandbox_factory(replicas=0)
     svc = CountingService(box.source)
-    version, caps = inspect.read_version(svc)
-    from trove_gtid_strategy import modes
-    rendered = rendering.ConfigRenderer().render(
-        role, caps, modes.Mode(mode_name), server_id=4242)
-    svc.write_replication_replica_overrides(rendered.text)
-    svc.restart()
-    variables = inspect.read_variables(svc, (
-        'server_id', 'log_bin', 'sync_binlog', 'relay_log_recovery',
-        'innodb_flush_log_at_trx_commit', 'read_only', 'gtid_strict_mode',
-        'log_slave_updates', 'binlog_format'))
-    assert variables['server_id'] == '4242'
-    for name in ('log_bin', 'relay_log_recovery', 'log_slave_updates'):
-        assert variables[name] == 'ON'
-    assert variables['sync_binlog'] == '1'
-    assert variables['innodb_flush_log_at_trx_commit'] == '1'
-    assert variables['binlog_format'] == 'ROW'
-    assert variables['read_only'] == ('ON' if role == 'replica' else 'OFF')
-    assert variables['gtid_strict_mode'] == (
-        'ON' if mode_name == 'mariadb_gtid' else 'OFF')
+    version, caps = server_state.read_version(svc)
+    for mode_name in _modes_of(box.source):
+        rendered = rendering.ConfigRenderer().render(
+            role, caps, modes.Mode(mode_name), server_id=4242)
+        svc.write_replication_replica_overrides(rendered.text)
+        svc.restart()
+        variables = server_state.read_variables(svc, (
+            'server_id', 'log_bin', 'sync_binlog', 'relay_log_recovery',
+            'innodb_flush_log_at_trx_commit', 'read_only',
+            'gtid_strict_mode', 'gtid_mode', 'log_slave_updates',
+            'log_replica_updates', 'binlog_format'))
+        assert variables['server_id'] == '4242'
+        updates = variables.get('log_replica_updates',
+                                variables.get('log_slave_updates'))
+        for value in (variables['log_bin'], variables['relay_log_recovery'],
+                      updates):
+            assert value == 'ON'
+        assert variables['sync_binlog'] == '1'
+        assert variables['innodb_flush_log_at_trx_commit'] == '1'
+        assert variables['binlog_format'] == 'ROW'
+        assert variables['read_only'] == ('ON' if role == 'replica'
+                                          else 'OFF')
+        gtid = variables.get('gtid_mode', variables.get('gtid_strict_mode'))
+        if mode_name != 'binlog':
+            assert gtid == 'ON'
+        elif not is_mysql(box.source):
+            # Binlog mode asks nothing of GTIDs (MySQL 9.7 has them on by
+            # default, which position replication does not mind).
+            assert gtid == 'OFF'

@@ -56,6 +56,7 @@ MYSQL_55 = {
     'skip_counter_variable': 'sql_slave_skip_counter',
     'drop_user_if_exists': False,
     'max_user_name_length': 16,
+    'max_replication_password_length': 32,
     'password_hash_literal': True,
 }
 MYSQL_56 = dict(MYSQL_55, gtid_style='mysql',
@@ -82,7 +83,8 @@ MYSQL_83 = dict(MYSQL_82, tagged_gtids=True,
                 relay_log_info_repository=False)
 
 MARIADB_55 = dict(MYSQL_55)  # before GTIDs: the 5.5 words
-MARIADB_100 = dict(MYSQL_55, max_user_name_length=80)
+MARIADB_55 = dict(MARIADB_55, max_replication_password_length=96)
+MARIADB_100 = dict(MARIADB_55, max_user_name_length=80)
 MARIADB_104 = dict(MARIADB_100, gtid_style='mariadb', drop_user_if_exists=True,
                    gtid_wait_function='MASTER_GTID_WAIT')
 MARIADB_1052 = dict(MARIADB_104, replica_word='REPLICA',

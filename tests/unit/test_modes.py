@@ -552,3 +552,49 @@ def test_bad_literal_raises_before_anything_runs():
     with pytest.raises(exceptions.InvalidInput):
         plan(binlog_source(user_schemas=()), binlog_replica(user_schemas=()),
              Mode.BINLOG, position=bad, allow=True)
+
+
+def test_binlog_empty_source_known_from_the_replica_context():
+    # The probe cannot list schemas, but get_replica_context read them on
+    # the source just after the position: none, so only accounts were
+    # written before it and an empty replica may start there.
+    source = binlog_source(version=MDB, user_schemas=None,
+                           gtid_binlog_pos=p('0-1-2'))
+    replica = binlog_replica(version=MDB, user_schemas=(),
+                             gtid_binlog_pos=p(''), gtid_slave_pos=p(''))
+    at = StartPoint('context', 'mysql-bin.000007', 900,
+                    mariadb_pos=p('0-1-2'))
+    request = base.AttachRequest(source=ADDRESS, position=at,
+                                 source_schemas=())
+    found = base.plan_attach(modes.load_driver(Mode.BINLOG), source,
+                             replica, request, allow_crash_unsafe=True)
+    assert found.ok and found.result.verdict is Verdict.NEW
+    request = base.AttachRequest(source=ADDRESS, position=at,
+                                 source_schemas=('app',))
+    assert [x.code for x in base.plan_attach(
+        modes.load_driver(Mode.BINLOG), source, replica, request,
+        allow_crash_unsafe=True).result.problems] == ['seed_required']
+
+
+@pytest.mark.parametrize('mode, source, replica', [
+    (Mode.MYSQL_GTID, mysql_source(gtid_purged=g(''), user_schemas=('app',)),
+     mysql_replica(gtid_executed=g(''), user_schemas=())),
+    (Mode.MARIADB_GTID, mariadb_source(purged_position=None,
+                                       user_schemas=('app',)),
+     mariadb_replica(gtid_slave_pos=None, gtid_binlog_pos=None,
+                     user_schemas=())),
+])
+def test_empty_replica_of_source_with_data_needs_a_seed_in_gtid_modes(
+        mode, source, replica):
+    # GTIDs cannot tell data written before the binary log was on.
+    result = check(source, replica, mode)
+    assert result.verdict is Verdict.NEW
+    assert codes(result) == ['seed_required']
+    assert 'data (app)' in result.describe()
+    # No user data on the source: the replica replays the whole log.
+    empty = source.__class__(**dict(source.__dict__, user_schemas=()))
+    assert check(empty, replica, mode).ok
+    # A replica holding data of its own is judged by its transactions.
+    assert 'seed_required' not in codes(check(
+        source, replica.__class__(**dict(replica.__dict__,
+                                         user_schemas=('app',))), mode))

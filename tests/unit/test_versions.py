@@ -34,6 +34,10 @@ PERCONA_COMMENT = 'Percona Server (GPL), Release 48, Revision 497f936a373'
     ('8.4.3', 'MySQL Community Server - GPL', MYSQL, (8, 4, 3)),
     ('9.1.0', '', MYSQL, (9, 1, 0)),
     ('10.11.6-MariaDB-0+deb12u1', 'Debian 12', MARIADB, (10, 11, 6)),
+    # Debian 13's MariaDB 11.8 (seen on a real server): blanks in it.
+    ('11.8.9-MariaDB-0+deb13u1 from Debian-log', 'Debian 13', MARIADB,
+     (11, 8, 9)),
+    ('9.7.4', 'MySQL Community Server (GPL)', MYSQL, (9, 7, 4)),
     # MariaDB before 11.0 prefixes 5.5.5- for old clients: the real
     # version follows it.
     ('5.5.5-10.11.6-MariaDB-log', '', MARIADB, (10, 11, 6)),

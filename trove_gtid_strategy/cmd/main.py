@@ -8,17 +8,20 @@ passwords masked.
 """
 
 import argparse
+import json
 import logging as std_logging
 import sys
 
 from oslo_config import cfg
 from oslo_log import log as logging
+import pymysql
 
 from trove_gtid_strategy.cmd import demo
 from trove_gtid_strategy.cmd import gtid_tools
 from trove_gtid_strategy.cmd import plan
 from trove_gtid_strategy.cmd import replication
 from trove_gtid_strategy.cmd import sandbox
+from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import strategy
 
@@ -47,7 +50,9 @@ def build_parser():
 
 
 def setup_logging(args):
-    logging.register_options(CONF)
+    if 'debug' not in CONF:
+        # Once per process: main() may run again (tests, embedding).
+        logging.register_options(CONF)
     CONF([], project='trove-gtid', default_config_files=args.config_file)
     CONF.set_override('debug', args.debug)
     logging.setup(CONF, 'trove-gtid')
@@ -57,28 +62,71 @@ def setup_logging(args):
             std_logging.WARNING)
 
 
+def classify_failure(exc):
+    """``(exit status, kind, message)`` of an exception a user can cause;
+    None for a bug (which keeps its traceback).
+    """
+    if isinstance(exc, BAD_INPUT):
+        return 2, 'bad_input', 'error: %s' % exc
+    if isinstance(exc, cfg.Error):
+        return 2, 'bad_input', 'error: configuration: %s' % exc
+    if isinstance(exc, exceptions.RestartRequired):
+        return 1, 'restart_required', str(exc)
+    if isinstance(exc, (exceptions.PrecheckFailed, exceptions.Busy)):
+        return 1, 'refused', 'refused: %s' % exc
+    if isinstance(exc, exceptions.TroveGtidError):
+        return 1, 'server_error', 'failed: %s' % exc
+    if isinstance(exc, pymysql.MySQLError):
+        number = errcodes.error_number(exc)
+        kind = ('connection' if isinstance(exc, pymysql.OperationalError)
+                and (number in errcodes.CONNECTION_ERRORS) else
+                'server_error')
+        where = getattr(exc, 'server', 'the server')
+        return 1, kind, 'failed: %s: %s' % (where, _server_message(exc))
+    return None
+
+
+def _server_message(exc):
+    args = getattr(exc, 'args', ())
+    if len(args) >= 2:
+        return '(%s) %s' % (args[0], args[1])
+    return str(exc)
+
+
+def _report(args, exc, status, kind, message):
+    if getattr(args, 'json', False):
+        data = {'error': message, 'kind': kind}
+        result = getattr(exc, 'result', None)
+        if result is not None:
+            data.update(verdict=str(result.verdict) if result.verdict
+                        else None, errant=result.errant,
+                        missing=result.missing, notes=list(result.notes),
+                        problems=[{'code': p.code, 'message': p.message}
+                                  for p in result.problems])
+        if getattr(exc, 'settings', ''):
+            data['settings'] = exc.settings
+        print(json.dumps(data, indent=2))
+    else:
+        print('trove-gtid: %s' % message, file=sys.stderr)
+        if getattr(exc, 'settings', ''):
+            print(exc.settings, file=sys.stderr)
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         setup_logging(args)
         return args.func(args) or 0
-    except BAD_INPUT as exc:
-        print('trove-gtid: error: %s' % exc, file=sys.stderr)
-        return 2
-    except cfg.Error as exc:
-        print('trove-gtid: error: configuration: %s' % exc, file=sys.stderr)
-        return 2
-    except exceptions.RestartRequired as exc:
-        print('trove-gtid: %s' % exc, file=sys.stderr)
-        if exc.settings:
-            print(exc.settings, file=sys.stderr)
-        return 1
-    except exceptions.TroveGtidError as exc:
-        print('trove-gtid: failed: %s' % exc, file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        found = classify_failure(exc)
+        if found is None:
+            raise
+        status, kind, message = found
+        _report(args, exc, status, kind, message)
+        return status
 
 
 if __name__ == '__main__':

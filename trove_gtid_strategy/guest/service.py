@@ -89,8 +89,11 @@ class MySQLService:
     """
 
     def __init__(self, dsn, conf_dir=None, restart=None, connect_timeout=10,
-                 ssl=None, instance_id=None):
+                 ssl=None, instance_id=None, side='server'):
         self.dsn = dsn
+        #: What this server is to the operation (source, replica), for
+        #: error messages.
+        self.side = side
         self.conf_dir = conf_dir
         #: Replicas reach this server at the DSN's address.
         self.replication_host = dsn.host
@@ -102,6 +105,11 @@ class MySQLService:
         self._conn = None
         #: Overrides written without a conf.d directory: {file name: text}.
         self.pending_overrides = {}
+
+    @property
+    def can_restart(self):
+        """True when a restart hook is configured (a sandbox server)."""
+        return self._restart is not None
 
     # -- SQL -------------------------------------------------------------
     def _connection(self):
@@ -126,6 +134,15 @@ class MySQLService:
         if not isinstance(sql_statement, str):
             raise TypeError('execute_sql takes the SQL text, not %s'
                             % type(sql_statement).__name__)
+        try:
+            return self._execute(sql_statement, use_flush)
+        except pymysql.MySQLError as exc:
+            # Name the server: a command reports "the replica at ...:
+            # (1045) Access denied", never a bare driver error.
+            exc.server = '%s %s' % (self.side, self.dsn.redacted())
+            raise
+
+    def _execute(self, sql_statement, use_flush):
         for attempt in (1, 2):
             try:
                 with self._connection().cursor() as cursor:

@@ -41,7 +41,8 @@ class SourceProbe:
         probe = guest_service.MySQLService(
             dsn.DSN(user=address.user, password=address.password,
                     host=address.host, port=address.port),
-            ssl=pymysql_ssl(tls), connect_timeout=self.connect_timeout)
+            ssl=pymysql_ssl(tls), connect_timeout=self.connect_timeout,
+            side='source (as the replication account)')
         try:
             return server_state.read_state(probe, admin=False)
         except exceptions.TroveGtidError:

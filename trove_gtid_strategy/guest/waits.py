@@ -61,6 +61,28 @@ def until_running(service, name, timeout, poll, progress):
         time.sleep(poll)
 
 
+def _gtids_to_wait_for(service, d, caps, start):
+    """The GTIDs to wait for, or None to wait for the coordinates: a
+    replica replicating by position is measured in the source's
+    coordinates, which is what it follows; its GTID history may have
+    gaps a seed without GTIDs left.
+    """
+    gtids = start.gtid_set if caps.gtid_style == 'mysql' else \
+        start.mariadb_pos if caps.gtid_style == 'mariadb' else None
+    if gtids is None:
+        return None
+    status = server_state.read_replica_status(service, d)
+    by_position = status is not None and not status.auto_position and \
+        status.using_gtid in ('', 'No')
+    if by_position and start.has_position:
+        return None
+    if caps.gtid_style == 'mysql':
+        mode = server_state.read_variables(service, ('gtid_mode',))
+        if mode.get('gtid_mode', '').upper() != 'ON':
+            return None
+    return gtids
+
+
 def until_applied(service, name, start, timeout, progress):
     """Wait until the replica applied ``start`` (a
     :class:`~trove_gtid_strategy.seeding.StartPoint`): its GTIDs where
@@ -68,12 +90,7 @@ def until_applied(service, name, start, timeout, progress):
     """
     version, caps = server_state.read_version(service)
     d = dialect.Dialect(caps)
-    gtids = start.gtid_set if caps.gtid_style == 'mysql' else \
-        start.mariadb_pos if caps.gtid_style == 'mariadb' else None
-    if gtids is not None and caps.gtid_style == 'mysql':
-        mode = server_state.read_variables(service, ('gtid_mode',))
-        if mode.get('gtid_mode', '').upper() != 'ON':
-            gtids = None
+    gtids = _gtids_to_wait_for(service, d, caps, start)
     if gtids is None and not start.has_position:
         raise exceptions.InvalidInput('nothing to wait for: %s'
                                       % start.describe())

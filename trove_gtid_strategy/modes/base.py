@@ -65,6 +65,9 @@ class AttachRequest:
     seed: object = None
     position: object = None
     promoted_from: PromotionPoint | None = None
+    #: The source's user schemas just after ``position`` was read (by its
+    #: administrator), where the caller knows them.
+    source_schemas: tuple | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,6 +192,9 @@ def plan_attach(driver, source, replica, request, allow_crash_unsafe=False,
         notes.append('not crash-safe, allowed by the operator: %s' % unsafe)
     found = driver.classify(source, replica, request)
     problems += found.problems
+    empty = _empty_replica_problem(source, replica, request, found.verdict)
+    if empty and 'seed_required' not in [p.code for p in problems]:
+        problems.append(empty)
     result = topology.PrecheckResult(
         found.verdict, tuple(problems), str(found.errant or ''),
         str(found.missing or ''), tuple(notes) + tuple(found.notes))
@@ -200,3 +206,31 @@ def plan_attach(driver, source, replica, request, allow_crash_unsafe=False,
     statements.append(driver.change_source(d, request, found.start,
                                            connect_retry))
     return AttachPlan(driver.mode, result, found.start, tuple(statements))
+
+
+def source_user_schemas(source, request):
+    """The source's user schemas: its administrator's view, else what the
+    replica context recorded; None when neither is known.
+    """
+    if source.user_schemas is not None:
+        return source.user_schemas
+    return request.source_schemas
+
+
+def _empty_replica_problem(source, replica, request, verdict):
+    """An empty replica of a source holding data needs a seed, in every
+    mode: data written before the source's binary log was on (or from
+    purged logs) is in no log to replay, and GTIDs cannot tell.
+    """
+    if request.seeded or verdict is not topology.Verdict.NEW or \
+            replica.user_schemas:
+        return None
+    holds = source_user_schemas(source, request)
+    if not holds:
+        return None
+    return topology.Problem(
+        'seed_required', 'the replica is empty but the source holds data '
+        '(%s), which its binary log may not hold (data written before the '
+        'binary log was on never replicates): restore a backup of the '
+        'source on the replica and attach with it as the seed'
+        % ', '.join(holds))

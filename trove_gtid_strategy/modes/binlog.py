@@ -227,7 +227,7 @@ class BinlogDriver(base.ModeDriver):
         the source holds nothing it would miss.
         """
         at = request.position
-        holds = source.user_schemas
+        holds = base.source_user_schemas(source, request)
         gtids = at.mariadb_pos or at.gtid_set
         if holds:
             what = 'data (%s)' % ', '.join(holds)
@@ -250,17 +250,19 @@ class BinlogDriver(base.ModeDriver):
 
     # -- statements ------------------------------------------------------
     def start_statements(self, d, replica, start, seeded):
+        """A seed that records GTIDs also replaces the replica's GTID
+        history (as in the GTID modes); one without leaves the history the
+        restore produced alone, since nothing better is known.
+        """
         if not seeded or not replica.log_bin:
             return []
-        # The restored data replaces the replica's history, and its GTID
-        # bookkeeping follows the seed where the server keeps one.
-        statements = [d.reset_binary_logs()]
-        if start.mariadb_pos is not None and replica.gtid_binlog_pos \
-                is not None:
-            statements.append(d.set_gtid_slave_pos(start.mariadb_pos))
-        elif start.gtid_set is not None and replica.has_gtids:
-            statements.append(d.set_gtid_purged(start.gtid_set))
-        return statements
+        if start.mariadb_pos is not None and \
+                replica.gtid_binlog_pos is not None:
+            return [d.reset_binary_logs(),
+                    d.set_gtid_slave_pos(start.mariadb_pos)]
+        if start.gtid_set is not None and replica.has_gtids:
+            return [d.reset_binary_logs(), d.set_gtid_purged(start.gtid_set)]
+        return []
 
     def change_source(self, d, request, start, connect_retry):
         return d.change_source_to_position(

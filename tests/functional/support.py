@@ -1,0 +1,204 @@
+"""Shared helpers of the real-server tests: services, data, writers.
+
+* ``CountingService``: our adapter for a sandbox server, counting restarts.
+* ``TroveLikeService``: ``execute_sql`` exactly as Trove's guest agent runs
+  it (SQLAlchemy ``text()`` inside a transaction, a pooled connection per
+  call), with ``get_engine`` as Trove's ``BaseMySqlApp`` has it.
+* ``Writer``: a thread inserting one row per transaction and counting the
+  commits the server acknowledged, so a test can stop it after N commits
+  and compare what survived, without sleeping.
+* dumps with each line's own tool.
+"""
+
+import os
+import subprocess
+import threading
+
+import pymysql
+import sqlalchemy
+
+from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import service
+
+
+class CountingService(service.MySQLService):
+    """Our adapter, counting restarts so idempotence can be asserted."""
+
+    def __init__(self, server):
+        super().__init__(server.dsn, conf_dir=server.conf_dir,
+                         restart=server.restart, instance_id=server.name)
+        self.server = server
+        self.restarts = 0
+
+    def restart(self):
+        self.restarts += 1
+        super().restart()
+
+
+class TroveLikeService(CountingService):
+    """execute_sql as Trove's BaseMySqlApp does it: text() + transaction."""
+
+    def __init__(self, server):
+        super().__init__(server)
+        dsn = server.dsn
+        url = sqlalchemy.engine.URL.create(
+            'mysql+pymysql', username=dsn.user, password=dsn.password,
+            host=dsn.host, port=dsn.port, query={'charset': 'utf8mb4'})
+        self.engine = sqlalchemy.create_engine(url, pool_recycle=120)
+
+    # Trove's service has no run_unlogged: the strategy must take the
+    # engine path, which this hides.
+    run_unlogged = None
+
+    def get_engine(self):
+        return self.engine
+
+    def execute_sql(self, sql_statement, use_flush=False):
+        if isinstance(sql_statement, str):
+            sql_statement = sqlalchemy.text(sql_statement)
+        with self.engine.connect() as conn:
+            with conn.begin():
+                return conn.execute(sql_statement)
+
+    def restart(self):
+        super().restart()
+        self.engine.dispose()
+
+
+def connect(server, **kwargs):
+    options = dict(server.dsn.connect_kwargs(), autocommit=True,
+                   charset='utf8mb4', connect_timeout=10)
+    options.update(kwargs)
+    return pymysql.connect(**options)
+
+
+def query(server, sql, *args):
+    conn = connect(server)
+    with conn, conn.cursor() as cur:
+        cur.execute(sql, args or None)
+        return cur.fetchall()
+
+
+def scalar(server, sql, *args):
+    return query(server, sql, *args)[0][0]
+
+
+def make_table(server, rows=10, start=0):
+    query(server, 'CREATE DATABASE IF NOT EXISTS app')
+    query(server, 'CREATE TABLE IF NOT EXISTS app.t (id INT PRIMARY KEY, '
+                  'v VARCHAR(40))')
+    for i in range(start, start + rows):
+        query(server, 'INSERT INTO app.t VALUES (%s, %s)', i, 'row %d' % i)
+
+
+def count_rows(server, table='app.t'):
+    return scalar(server, 'SELECT COUNT(*) FROM %s' % table)
+
+
+def checksum(server, table='app.t'):
+    return query(server, 'CHECKSUM TABLE %s' % table)[0][1]
+
+
+def fingerprint(server, table='app.t'):
+    return count_rows(server, table), checksum(server, table)
+
+
+def status(svc):
+    """The replica status of a service's server, as plain data."""
+    d = svc.dialect()
+    return server_state.read_replica_status(svc, d)
+
+
+def is_mysql(server):
+    return server.line.flavor == 'mysql'
+
+
+def _defaults_file(server):
+    """A 0600 option file with the admin password (never on argv)."""
+    path = os.path.join(server.base, 'client.cnf')
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, 'w') as f:
+        f.write('[client]\nuser=%s\npassword="%s"\nhost=127.0.0.1\n'
+                'port=%d\n' % (server.dsn.user, server.dsn.password,
+                               server.port))
+    return path
+
+
+def dump(server, path, databases=('app',)):
+    """A consistent dump with the start point, by the line's own tool."""
+    if is_mysql(server):
+        flags = ['--source-data=2', '--single-transaction',
+                 '--set-gtid-purged=AUTO']
+    else:
+        flags = ['--master-data=2', '--gtid', '--single-transaction']
+    argv = server.line.tool_command('dump', _defaults_file(server))
+    with open(path, 'w') as out:
+        done = subprocess.run(argv + flags + ['--databases'] + list(databases),
+                              stdout=out, stderr=subprocess.PIPE)
+    assert done.returncode == 0, done.stderr.decode(errors='replace')
+    return path
+
+
+def load(server, path):
+    argv = server.line.tool_command('client', _defaults_file(server))
+    with open(path) as dump_file:
+        done = subprocess.run(argv, stdin=dump_file, stderr=subprocess.PIPE)
+    assert done.returncode == 0, done.stderr.decode(errors='replace')
+
+
+class Writer(threading.Thread):
+    """Inserts ``app.w`` rows, one per autocommit transaction, counting
+    those the server acknowledged. Stops on ``stop()``, on an error (the
+    server killed), or after ``limit`` commits.
+    """
+
+    def __init__(self, server, limit=None, start=0):
+        super().__init__(daemon=True)
+        self.server = server
+        self.limit = limit
+        self.next_id = start
+        self.acknowledged = []
+        self.error = None
+        self._halt = threading.Event()
+        self._progress = threading.Condition()
+
+    @staticmethod
+    def create_table(server):
+        query(server, 'CREATE DATABASE IF NOT EXISTS app')
+        query(server, 'CREATE TABLE IF NOT EXISTS app.w (id INT PRIMARY '
+                      'KEY, v VARCHAR(40))')
+
+    def run(self):
+        try:
+            conn = connect(self.server)
+            with conn, conn.cursor() as cur:
+                while not self._halt.is_set() and (
+                        self.limit is None
+                        or len(self.acknowledged) < self.limit):
+                    cur.execute('INSERT INTO app.w VALUES (%s, %s)',
+                                (self.next_id, 'w %d' % self.next_id))
+                    with self._progress:
+                        self.acknowledged.append(self.next_id)
+                        self._progress.notify_all()
+                    self.next_id += 1
+        except pymysql.Error as exc:
+            self.error = exc
+        finally:
+            with self._progress:
+                self._halt.set()
+                self._progress.notify_all()
+
+    def wait_for(self, count, timeout=120):
+        """Block until ``count`` commits were acknowledged (or the writer
+        stopped); returns the number acknowledged.
+        """
+        with self._progress:
+            self._progress.wait_for(
+                lambda: len(self.acknowledged) >= count
+                or self._halt.is_set(), timeout)
+            return len(self.acknowledged)
+
+    def stop(self):
+        self._halt.set()
+        self.join(60)
+        return len(self.acknowledged)

@@ -1,0 +1,361 @@
+"""The command line's promises on real servers (issue 6).
+
+A refused attach leaves every server and file as it was, the source's
+accounts included; bad input is exit 2 before any server is touched;
+concurrent runs serialise on server locks; nothing the project does on a
+replica is binlogged; no password reaches a binary log.
+"""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from trove_gtid_strategy.cmd import main as cli
+from trove_gtid_strategy import strategy
+
+from support import CountingService
+from support import dump
+from support import fingerprint
+from support import is_mysql
+from support import load
+from support import make_table
+from support import query
+from support import scalar
+from support import status
+from support import TroveLikeService
+
+
+def run(*argv):
+    """The command in this process: ``(exit status, parsed JSON)``."""
+    import contextlib
+    import io
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = cli.main(list(argv) + ['--json'])
+    text = out.getvalue()
+    return code, json.loads(text) if text.strip() else None
+
+
+def run_process(*argv, env=None):
+    """The command as a separate process (for concurrency)."""
+    return subprocess.Popen(
+        [sys.executable, '-m', 'trove_gtid_strategy.cmd.main'] + list(argv)
+        + ['--json'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=env)
+
+
+@pytest.fixture(autouse=True)
+def clean_options():
+    yield
+    for name in ('replication_mode', 'allow_crash_unsafe_binlog'):
+        strategy.CONF.clear_override(name, group='trove_gtid_strategy')
+
+
+def accounts(server):
+    return sorted(query(server, 'SELECT User, Host FROM mysql.user'))
+
+
+def everything(box, source_log=True):
+    """All a refused operation must leave as it was, on every server
+    (``source_log=False``: but for the source's binary log, where an
+    account created and dropped again leaves its statements).
+    """
+    snapshot = []
+    for server in box.servers():
+        if server.name == 'source' and not source_log:
+            snapshot.append((accounts(server), server.pid))
+            continue
+        names = (('gtid_executed', 'gtid_purged') if is_mysql(server)
+                 else ('gtid_slave_pos', 'gtid_binlog_pos'))
+        snapshot.append((
+            query(server, 'SHOW REPLICA STATUS'),
+            query(server, 'SHOW GLOBAL VARIABLES WHERE Variable_name IN '
+                          '(%s, %s, %s, %s, %s)', *(names + (
+                              'read_only', 'server_id', 'log_bin'))),
+            {name: open(os.path.join(server.conf_dir, name)).read()
+             for name in sorted(os.listdir(server.conf_dir))},
+            accounts(server), server.pid))
+    return snapshot
+
+
+def attach_args(box, *extra):
+    return ('attach', '--sandbox', box.base_dir, '--source', 'source',
+            '--replica', 'replica1') + extra
+
+
+def binlog_mode_args(box):
+    extra = ('--mode', 'binlog')
+    if not is_mysql(box.source):
+        extra += ('--allow-crash-unsafe',)
+    return extra
+
+
+def test_refused_errant_write_in_binlog_mode(sandbox_factory):
+    box = sandbox_factory(replicas=1)
+    code, _ = run(*attach_args(box, *binlog_mode_args(box)))
+    assert code == 0
+    run('detach', '--sandbox', box.base_dir, '--replica', 'replica1',
+        '--source', 'source')
+    make_table(box.source, 5)
+    # A local write on the (detached) replica: errant for the next attach.
+    query(box.replicas[0], 'CREATE DATABASE local_only')
+    before = everything(box)
+    code, result = run(*attach_args(box, *binlog_mode_args(box)))
+    assert code == 1
+    assert result['kind'] == 'refused'
+    codes = [p['code'] for p in result['problems']]
+    assert codes in (['errant_transactions'], ['unverifiable_start'],
+                     ['seed_required'], ['behind_start_point']), codes
+    assert everything(box) == before
+
+
+def test_refused_empty_unseeded_replica_in_binlog_mode(sandbox_factory):
+    box = sandbox_factory(replicas=1)
+    make_table(box.source, 5)
+    before = everything(box)
+    code, result = run(*attach_args(box, *binlog_mode_args(box)))
+    assert code == 1, result
+    assert [p['code'] for p in result['problems']] == ['seed_required']
+    assert 'app' in result['error']
+    assert everything(box) == before
+
+
+def test_seeded_binlog_attach_from_the_command_line(sandbox_factory,
+                                                    tmp_path):
+    box = sandbox_factory(replicas=1)
+    # A binary log on the source, so the dump records where it stands.
+    strategy.AutoReplication().enable_as_master(CountingService(box.source),
+                                                None)
+    make_table(box.source, 5)
+    path = dump(box.source, str(tmp_path / 'seed.sql'))
+    load(box.replicas[0], path)
+    code, result = run(*attach_args(box, '--seed-from', path,
+                                    *binlog_mode_args(box)))
+    assert code == 0, result
+    assert result['mode'] == 'binlog'
+    make_table(box.source, 5, start=5)
+    repl = strategy.AutoReplication()
+    source = CountingService(box.source)
+    repl.wait_until_applied(CountingService(box.replicas[0]),
+                            repl.current_position(source))
+    assert fingerprint(box.replicas[0]) == fingerprint(box.source)
+
+
+BAD_SEEDS = {
+    'xtrabackup_binlog_info': [
+        'mysql-bin.000001\t\u0661\u0662\u0663\n',
+        'mysql-bin.000001\t1_000\n',
+        'mysql-bin.000001\t%d\n' % 2 ** 64,
+        "mysql-bin'.000001\t154\n",
+        'mysql-bin.000001\x00\t154\n',
+        'mysql"bin.000001\t154\n',
+    ],
+    'seed.sql': [
+        "-- CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000001', "
+        "MASTER_LOG_POS=\u0661\u0662\u0663;\n",
+        "-- CHANGE MASTER TO MASTER_LOG_FILE='mysql-bin.000001', "
+        "MASTER_LOG_POS=%d;\n" % 2 ** 64,
+        "-- CHANGE MASTER TO MASTER_LOG_FILE='mysql\nbin.000001', "
+        "MASTER_LOG_POS=154;\n",
+    ],
+}
+
+
+def test_bad_seed_files_exit_2_and_change_nothing(sandbox_factory,
+                                                  tmp_path):
+    box = sandbox_factory(replicas=1)
+    before = everything(box)
+    for name, texts in BAD_SEEDS.items():
+        for text in texts:
+            path = tmp_path / name
+            path.write_text(text, encoding='utf-8')
+            code, result = run(*attach_args(
+                box, '--seed-from', str(path), *binlog_mode_args(box)))
+            assert code == 2, (text, result)
+            assert result['kind'] == 'bad_input'
+    assert everything(box) == before
+
+
+def test_refused_attach_drops_nothing_it_did_not_create(sandbox_factory):
+    """A refusal after the first checks: the account it created is gone
+    again, the source's other accounts are as they were.
+    """
+    box = sandbox_factory(replicas=1)
+    code, _ = run(*attach_args(box))
+    assert code == 0
+    run('detach', '--sandbox', box.base_dir, '--replica', 'replica1')
+    query(box.source, 'CREATE USER other_user IDENTIFIED BY "x1!Aa-zz"')
+    # Purged binary logs the replica needs: refused by the pre-checks.
+    make_table(box.source, 3)
+    query(box.source, 'FLUSH BINARY LOGS')
+    newest = query(box.source, 'SHOW BINARY LOGS')[-1][0]
+    import time
+    for _ in range(100):
+        query(box.source, 'PURGE BINARY LOGS TO %s', newest)
+        if len(query(box.source, 'SHOW BINARY LOGS')) == 1:
+            break
+        time.sleep(0.1)
+    before = everything(box)
+    code, result = run(*attach_args(box))
+    assert code == 1 and result['kind'] == 'refused', result
+    assert everything(box) == before
+
+
+def test_failure_after_account_creation_drops_it(sandbox_factory,
+                                                 tmp_path):
+    """The source check as the replica's I/O thread would connect (here
+    with TLS the source cannot verify) fails after the account was
+    created: the account is dropped and nothing else changed.
+    """
+    box = sandbox_factory(replicas=1)
+    strategy.AutoReplication().enable_as_master(CountingService(box.source),
+                                                None)
+    bogus = tmp_path / 'ca.pem'
+    bogus.write_text('not a certificate\n')
+    before = everything(box, source_log=False)
+    code, result = run(*attach_args(box, '--tls', 'verify', '--ca-file',
+                                    str(bogus)))
+    assert code == 1, result
+    assert 'source (as the replication account)' in result['error'] or \
+        'cannot reach the source' in result['error'], result
+    assert everything(box, source_log=False) == before
+
+
+def test_detach_then_reattach_in_gtid_mode(sandbox_factory):
+    """Detach drops the replica's account without binary logging, so the
+    next GTID attach of the same replica finds no errant transaction.
+    """
+    box = sandbox_factory(replicas=1)
+    for attempt in range(2):
+        code, result = run(*attach_args(box))
+        assert code == 0, result
+        make_table(box.source, 2, start=10 * attempt)
+        code, result = run('detach', '--sandbox', box.base_dir,
+                           '--replica', 'replica1', '--source', 'source')
+        assert code == 0, result
+
+
+def test_unlogged_maintenance_on_trove_path(sandbox_factory):
+    """Through Trove's execute path (pooled connections): the account
+    drop on the replica is not binlogged, and a later statement is.
+    """
+    box = sandbox_factory(replicas=1)
+    source = TroveLikeService(box.source)
+    replica = TroveLikeService(box.replicas[0])
+    repl = strategy.AutoReplication()
+    repl.enable_as_master(source, None)
+    repl.enable_as_slave(replica, repl.get_replica_context(source, None),
+                         None)
+    gtid_var = '@@gtid_executed' if is_mysql(box.source) \
+        else '@@gtid_binlog_pos'
+    before = scalar(box.replicas[0], 'SELECT %s' % gtid_var)
+    info = repl.detach_slave(replica, for_failover=False)
+    assert info['replication_user']
+    assert scalar(box.replicas[0], 'SELECT COUNT(*) FROM mysql.user WHERE '
+                  'User = %s', info['replication_user']) == 0
+    assert scalar(box.replicas[0], 'SELECT %s' % gtid_var) == before
+    # Every pooled connection logs again.
+    for number in range(3):
+        replica.execute_sql('CREATE DATABASE after_%d' % number)
+    assert scalar(box.replicas[0], 'SELECT %s' % gtid_var) != before
+
+
+def test_no_password_in_any_binary_log(sandbox_factory):
+    box = sandbox_factory(replicas=1)
+    source = CountingService(box.source)
+    replica = CountingService(box.replicas[0])
+    repl = strategy.AutoReplication()
+    repl.enable_as_master(source, None)
+    repl.enable_as_master(replica, None)
+    context = repl.get_replica_context(source, None)
+    password = context['replica_conf']['replication_user']['password']
+    repl.enable_as_slave(replica, context, None)
+    make_table(box.source, 3)
+    repl.wait_until_applied(replica, repl.current_position(source))
+    query(box.source, 'FLUSH BINARY LOGS')
+    query(box.replicas[0], 'FLUSH BINARY LOGS')
+    found = 0
+    for server in box.servers():
+        for path in glob.glob(os.path.join(server.datadir, '*-bin.0*')) + \
+                glob.glob(os.path.join(server.datadir, 'binlog.0*')):
+            found += 1
+            with open(path, 'rb') as f:
+                assert password.encode() not in f.read(), path
+    assert found >= 2
+
+
+def test_wait_reports_a_stopped_sql_thread_at_once(sandbox_factory):
+    box = sandbox_factory(replicas=1)
+    source = CountingService(box.source)
+    replica = CountingService(box.replicas[0])
+    strategy.CONF.set_override('replication_mode', 'gtid',
+                               group='trove_gtid_strategy')
+    repl = strategy.AutoReplication()
+    repl.enable_as_master(source, None)
+    repl.enable_as_slave(replica, repl.get_replica_context(source, None),
+                         None)
+    make_table(box.source, 3)
+    repl.wait_until_applied(replica, repl.current_position(source))
+    # The replica loses the table behind replication's back (unlogged).
+    replica.run_unlogged(['DROP TABLE app.t'])
+    make_table(box.source, 1, start=100)
+    with pytest.raises(Exception) as caught:
+        # A timeout of an hour: only the thread's error can end this.
+        repl.wait_until_applied(replica, repl.current_position(source),
+                                timeout=3600)
+    assert 'SQL thread stopped on error 1146' in str(caught.value)
+    assert status(replica).last_sql_errno == 1146
+
+
+def test_concurrent_attaches_serialise(sandbox_factory):
+    """Ten rounds of two attaches of two replicas to one fresh source at
+    once: both succeed and end consistent, or one exits 1 naming who
+    holds the lock; never two servers on one datadir.
+    """
+    for round_number in range(10):
+        box = sandbox_factory(replicas=2)
+        runs = [run_process('attach', '--sandbox', box.base_dir,
+                            '--source', 'source', '--replica', name,
+                            '--lock-timeout', '120')
+                for name in ('replica1', 'replica2')]
+        outcomes = []
+        for proc in runs:
+            out, err = proc.communicate(timeout=600)
+            assert 'Traceback' not in err, err
+            outcomes.append((proc.returncode, json.loads(out)))
+        for code, result in outcomes:
+            assert code == 0 or (code == 1 and 'locked by' in
+                                 result['error']), (round_number, result)
+        for server in box.servers():
+            assert _processes_on(server.datadir) == 1, server
+        make_table(box.source, 3)
+        repl = strategy.AutoReplication()
+        position = repl.current_position(CountingService(box.source))
+        for (code, _), server in zip(outcomes, box.replicas):
+            if code == 0:
+                repl.wait_until_applied(CountingService(server), position)
+                assert fingerprint(server) == fingerprint(box.source)
+        box.down(remove=True)
+
+
+def _processes_on(datadir):
+    """Live processes whose command line names ``datadir``'s server."""
+    count = 0
+    base = os.path.dirname(datadir)
+    for pid in os.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            with open('/proc/%s/cmdline' % pid, 'rb') as f:
+                args = f.read().split(b'\0')
+        except OSError:
+            continue
+        if any(a.startswith(b'--defaults-file=') and
+               a.endswith(os.fsencode(os.path.join(base, 'my.cnf')))
+               for a in args):
+            count += 1
+    return count

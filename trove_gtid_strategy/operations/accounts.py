@@ -1,0 +1,64 @@
+"""The replication accounts this project created on a source.
+
+Older releases left one behind at every refused or repeated attach; this
+finds them by their name prefix and replication privilege, says which
+replica uses each (a replica connected now shows as a binlog dump
+session; a replica given explicitly is asked for its source account) and
+drops the unused ones.
+"""
+
+import dataclasses
+
+from trove_gtid_strategy import dialect
+from trove_gtid_strategy import errcodes
+from trove_gtid_strategy.guest import server_state
+
+
+@dataclasses.dataclass
+class Account:
+    name: str
+    host: str
+    used_by: list
+
+
+def _text(value):
+    return value.decode('utf-8') if isinstance(value, bytes) else str(value)
+
+
+def list_accounts(source, replicas, prefix):
+    """The accounts on ``source`` whose names start with ``prefix`` and
+    that hold the replication privilege, with the replicas using each.
+    """
+    d = source.dialect()
+    users = {}
+    for user, host in source.execute_sql(
+            d.replication_accounts(prefix).sql).fetchall():
+        users[_text(user)] = Account(_text(user), _text(host), [])
+    for user, host in source.execute_sql(
+            dialect.binlog_dump_sessions().sql).fetchall():
+        if _text(user) in users:
+            users[_text(user)].used_by.append(
+                'connected from %s' % _text(host))
+    for replica in replicas:
+        status = server_state.read_replica_status(replica,
+                                                  replica.dialect())
+        if status is not None and status.source_user in users:
+            users[status.source_user].used_by.append(
+                replica.dsn.redacted())
+    return sorted(users.values(), key=lambda a: a.name)
+
+
+def drop_unused(source, accounts):
+    """Drop the accounts no replica uses; returns their names."""
+    d = source.dialect()
+    dropped = []
+    for account in accounts:
+        if account.used_by:
+            continue
+        try:
+            source.execute_sql(d.drop_user(account.name, account.host).sql)
+        except Exception as exc:
+            if errcodes.error_number(exc) != errcodes.ER_CANNOT_USER:
+                raise
+        dropped.append(account.name)
+    return dropped

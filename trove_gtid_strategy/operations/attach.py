@@ -1,0 +1,172 @@
+"""Attaching a replica to a source outside Trove, all or nothing.
+
+The order is what makes a refusal leave everything as it was:
+
+1. the checks that need no account, with the administrator's view of
+   both servers (versions, server ids, crash safety, errant and purged
+   transactions, the seed): a refusal here changes nothing;
+2. the settings both servers need: when one lacks them and nobody here
+   can restart it, nothing is changed (or, with a ``conf.d`` directory,
+   only the override files are written) and the exact settings are
+   reported (:class:`RestartRequired`);
+3. the source is enabled, the replica's account created (or its password
+   reset on a repeated attach), and the attach checked again as the
+   replica's I/O thread will log in;
+4. any failure after the account was created drops it again.
+
+Library function first: the ``trove-gtid attach`` command only parses,
+calls and prints.
+"""
+
+import dataclasses
+
+from oslo_log import log as logging
+
+from trove_gtid_strategy import dialect
+from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.modes import base as modes_base
+from trove_gtid_strategy import seeding
+from trove_gtid_strategy import trove_contract
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class AttachResult:
+    """What an attach did (the command prints it)."""
+
+    mode: str
+    reason: str
+    verdict: str
+    replication_user: str
+    account_created: bool
+    start: str
+    notes: list
+
+
+def replica_identity(replica):
+    """What names a replica's account: its address as the operator gave
+    it, stable across restarts and server_id changes.
+    """
+    dsn = replica.dsn
+    return dsn.unix_socket or '%s:%d' % (dsn.host, dsn.port)
+
+
+def tls_fields(tls_mode, ca_file='', cert_file='', key_file=''):
+    """Trove's ``ssl_mode`` / ``cert_container`` keys for a command-line
+    TLS choice, so both paths produce the same statements.
+    """
+    if tls_mode in (None, 'off'):
+        return {}
+    return {'ssl_mode': 'verify_ca' if tls_mode == 'verify' else 'required',
+            'cert_container': 'command line', 'ssl_ca': ca_file or '',
+            'ssl_cert': cert_file or '', 'ssl_key': key_file or ''}
+
+
+def preflight(repl, source, replica, seed=None, tls=None):
+    """Decide the attach with the administrator's view; raise
+    PrecheckFailed on a refusal. Returns both attempts and the plan.
+    """
+    src = repl.attempt(source)
+    rep = repl.attempt(replica)
+    if src.mode is not rep.mode:
+        raise exceptions.PrecheckFailed(
+            'source %s would replicate in %s mode but replica %s in %s '
+            'mode' % (src.state.version, src.mode, rep.state.version,
+                      rep.mode))
+    source_state = src.state
+    position = server_state.current_position(source, src.caps)
+    if not source_state.log_bin:
+        # Enabling the source turns its binary log on: judge the attach
+        # as it will stand then, at the start of an empty binary log.
+        source_state = dataclasses.replace(source_state, log_bin=True)
+        position = seeding.StartPoint(
+            'the source once its binary log is on', 'binlog.000001', 4,
+            source_state.gtid_executed if source_state.has_gtids else None,
+            source_state.gtid_binlog_pos)
+    # A placeholder account: the real one is created after these checks.
+    address = dialect.SourceAddress(source.dsn.host, source.dsn.port,
+                                    'account-to-create', '')
+    request = modes_base.AttachRequest(
+        source=address, tls=tls or dialect.Tls(), seeded=seed is not None,
+        seed=seed, position=position)
+    plan = modes_base.plan_attach(
+        rep.driver, source_state, rep.state, request,
+        allow_crash_unsafe=repl.options.allow_crash_unsafe_binlog,
+        connect_retry=repl.options.connect_retry)
+    if not plan.ok:
+        raise exceptions.PrecheckFailed(
+            'refusing to attach %s to %s in %s mode: %s' % (
+                replica.dsn.redacted(), source.dsn.redacted(), rep.mode,
+                plan.result.describe()), plan.result)
+    return src, rep, plan
+
+
+def settings_needed(repl, source, replica, src, rep):
+    """Raise RestartRequired, before anything changes, when a server lacks
+    settings and nobody here can restart it; its override file is
+    written first when its ``conf.d`` directory is known.
+    """
+    pending = []
+    for svc, attempt, role in ((source, src, 'replica_source'),
+                               (replica, rep, 'replica')):
+        missing = repl.missing_settings(svc, attempt, role)
+        if missing and not svc.can_restart:
+            pending.append((svc, attempt, role, missing))
+    if not pending:
+        return
+    texts = []
+    for svc, attempt, role, missing in pending:
+        rendered = repl.render_config(role, svc, attempt)
+        if role == 'replica_source':
+            svc.write_replication_source_overrides(rendered.text)
+        else:
+            svc.write_replication_replica_overrides(rendered.text)
+        texts.append(svc.pending_settings())
+    names = ', '.join('%s (%s lacks %s)' % (
+        svc.dsn.redacted(), 'source' if role == 'replica_source'
+        else 'replica', ', '.join(missing))
+        for svc, _, role, missing in pending)
+    written = all(svc.conf_dir for svc, _, _, _ in pending)
+    raise exceptions.RestartRequired(
+        'restart needed: %s; %s, restart, then run the command again'
+        % (names, 'the override files are written' if written
+           else 'add the settings below to each my.cnf'),
+        settings='\n'.join(texts))
+
+
+def attach(repl, source, replica, seed=None, tls_mode=None, ca_file='',
+           cert_file='', key_file=''):
+    """Attach ``replica`` to ``source`` (our services); see the module
+    docstring for the order. Returns an :class:`AttachResult`.
+    """
+    extra = tls_fields(tls_mode, ca_file, cert_file, key_file)
+    tls = trove_contract.read_tls(extra)
+    src, rep, _ = preflight(repl, source, replica, seed, tls)
+    settings_needed(repl, source, replica, src, rep)
+    repl.enable_as_master(source, None)
+    context, created = repl.replica_context(source,
+                                            replica_identity(replica))
+    user = context['replica_conf']['replication_user']['name']
+    master_info = dict(context, **extra)
+    if seed is not None:
+        master_info['dataset'] = seeding.to_dataset(seed)
+    try:
+        repl.enable_as_slave(replica, master_info, None)
+    except BaseException:
+        if created:
+            LOG.info('Attach failed: dropping the account %s it created on '
+                     'the source', user)
+            repl.drop_account(source, user)
+        raise
+    # The plan made as the replica's I/O thread logs in, not the
+    # administrator's preview.
+    done = repl.last_plan
+    return AttachResult(
+        mode=str(rep.mode), reason=rep.reason,
+        verdict=str(done.result.verdict), replication_user=user,
+        account_created=created,
+        start=done.start.describe() if done.start is not None
+        else 'the source sends what the replica lacks (GTIDs)',
+        notes=list(done.result.notes))
