@@ -535,6 +535,35 @@ def test_stale_handle_never_starts_a_second_server(sandbox_factory):
     assert box.up()[0].pid == lost.pid
 
 
+UPPER = """
+    import sys
+    from trove_gtid_strategy.sandbox import servers
+    base, line, template = sys.argv[1:4]
+    box = servers.Sandbox(base, server=line, template_dir=template)
+    print('ready', flush=True)
+    sys.stdin.read(1)
+    print(' '.join('%s:%d:%d' % (s.name, s.port, s.pid) for s in box.up(1)))
+"""
+
+
+@pytest.mark.any_line
+def test_concurrent_ups_make_one_sandbox(server_line, sandbox_template_dir,
+                                         tmp_path):
+    base = str(tmp_path / 'box')
+    try:
+        procs = _workers(UPPER, [(base, server_line.name,
+                                  sandbox_template_dir)] * 2)
+        first, second = _finish(procs)
+        assert first == second     # the second up found the first's
+        found = servers.Sandbox(base).servers()
+        assert [s.name for s in found] == ['source', 'replica1']
+        for server in found:
+            assert server.server_pids() == [server.pid]
+    finally:
+        servers.Sandbox(base).down(remove=True)
+    assert not os.path.exists(base)
+
+
 STATE_WRITER = """
     import sys
     from trove_gtid_strategy.sandbox import state
