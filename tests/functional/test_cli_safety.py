@@ -302,7 +302,7 @@ def test_wait_reports_a_stopped_sql_thread_at_once(sandbox_factory):
     repl.wait_until_applied(replica, repl.current_position(source))
     # The replica loses the table behind replication's back (unlogged).
     replica.run_unlogged(['DROP TABLE app.t'])
-    make_table(box.source, 1, start=100)
+    query(box.source, "INSERT INTO app.t VALUES (100, 'x')")
     with pytest.raises(Exception) as caught:
         # A timeout of an hour: only the thread's error can end this.
         repl.wait_until_applied(replica, repl.current_position(source),
@@ -359,3 +359,35 @@ def _processes_on(datadir):
                for a in args):
             count += 1
     return count
+
+
+def test_accounts_lists_and_drops_only_unused(sandbox_factory):
+    box = sandbox_factory(replicas=2)
+    for name in ('replica1', 'replica2'):
+        code, result = run('attach', '--sandbox', box.base_dir, '--source',
+                           'source', '--replica', name)
+        assert code == 0, result
+    # An account an older release leaked, and one that is not ours.
+    source = CountingService(box.source)
+    d = source.dialect()
+    for stmt in d.create_replication_user('repl_leaked0001', 'x'):
+        source.execute_sql(stmt.sql)
+    for stmt in d.create_replication_user('someone_else', 'x'):
+        source.execute_sql(stmt.sql)
+    # replica2 is stopped: not connected, but named with --replica.
+    query(box.replicas[1], 'STOP REPLICA')
+    code, result = run('accounts', '--sandbox', box.base_dir, '--source',
+                       'source', '--replica', 'replica2')
+    assert code == 0
+    rows = {a['name']: a for a in result['accounts']}
+    assert 'someone_else' not in rows
+    assert rows['repl_leaked0001']['used_by'] == []
+    assert len([a for a in rows.values() if a['used_by']]) == 2
+    code, result = run('accounts', '--sandbox', box.base_dir, '--source',
+                       'source', '--replica', 'replica2', '--drop-unused')
+    assert code == 0
+    dropped = [a['name'] for a in result['accounts'] if a['dropped']]
+    assert dropped == ['repl_leaked0001']
+    users = {u for u, _ in accounts(box.source)}
+    assert 'repl_leaked0001' not in users and 'someone_else' in users
+    assert status(CountingService(box.replicas[0])).running

@@ -29,7 +29,6 @@ from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
-from trove_gtid_strategy import literals
 from trove_gtid_strategy import versions
 
 LOG = logging.getLogger(__name__)
@@ -310,10 +309,14 @@ class MySQLAdmin:
         self.service = service
 
     def delete_user_by_name(self, name, host='%'):
-        """Drop a user; a user already gone is not an error."""
+        """Drop a user; a user already gone is not an error.
+
+        ``IF EXISTS`` where the server has it: a replica re-attached later
+        replays this drop, and must not stop on an account it lacks.
+        """
+        stmt = self.service.dialect().drop_user(name, host)
         try:
-            self.service.execute_sql('DROP USER %s@%s' % (
-                literals.quote(name), literals.quote(host)))
+            self.service.execute_sql(stmt.sql)
         except pymysql.err.OperationalError as exc:
             if exc.args[0] != errcodes.ER_CANNOT_USER:
                 raise
