@@ -74,10 +74,17 @@ class Tls:
     ``enabled=False`` is sent explicitly (``MASTER_SSL = 0``) where the
     server would otherwise pick a default (MariaDB 11.4 verifies the
     source certificate by default, MDEV-31857).
+
+    ``verify_server_cert``: the source's certificate must chain to ``ca``
+    (Trove's ``verify_ca``); ``verify_identity``: and name the source's
+    host. MySQL checks the chain whenever a CA is given and the host with
+    ``SOURCE_SSL_VERIFY_SERVER_CERT``; MariaDB checks both with
+    ``MASTER_SSL_VERIFY_SERVER_CERT`` and has no chain-only check.
     """
 
     enabled: bool = False
     verify_server_cert: bool = False
+    verify_identity: bool = False
     ca: str = ''
     cert: str = ''
     key: str = ''
@@ -176,9 +183,12 @@ class Dialect:
                 # key; asking for it is harmless with other plugins.
                 options.append((self.caps.public_key_option, '1'))
             return options
+        if is_mariadb:
+            verify = tls.verify_server_cert or tls.verify_identity
+        else:
+            verify = tls.verify_identity
         options = [(p + 'SSL', '1'),
-                   (p + 'SSL_VERIFY_SERVER_CERT',
-                    '1' if tls.verify_server_cert else '0')]
+                   (p + 'SSL_VERIFY_SERVER_CERT', '1' if verify else '0')]
         for name, path in (('SSL_CA', tls.ca), ('SSL_CERT', tls.cert),
                            ('SSL_KEY', tls.key)):
             if path:

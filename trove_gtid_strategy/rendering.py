@@ -26,6 +26,13 @@ _ON = {'on', '1', 'true', 'yes', ''}
 _OFF = {'off', '0', 'false', 'no'}
 
 
+#: Required settings a running server takes without a restart, with the
+#: statement (from a :class:`~dialect.Dialect`) that sets each.
+LIVE_SETTINGS = {
+    'read_only': lambda d: d.set_read_only(True),
+}
+
+
 def stable_server_id(instance_id):
     """A server_id derived from the instance id, the same in every process.
 

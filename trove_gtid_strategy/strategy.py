@@ -175,10 +175,14 @@ class ReplicationStrategy:
             binlog_format=self.options.binlog_format)
 
     def missing_settings(self, service, attempt, role):
-        """Settings the running server lacks for ``role`` in its mode."""
+        """Settings the running server lacks for ``role`` in its mode, as
+        ``(needing a restart, settable live)``.
+        """
         required = attempt.driver.required_settings(role, attempt.caps)
-        return rendering.missing_settings(
+        missing = rendering.missing_settings(
             server_state.read_variables(service, tuple(required)), required)
+        live = [name for name in missing if name in rendering.LIVE_SETTINGS]
+        return [name for name in missing if name not in live], live
 
     def _usable_config(self, text, role, service, attempt):
         """``text`` if this server can start with it and it has what the
@@ -202,10 +206,10 @@ class ReplicationStrategy:
         return text
 
     def _apply_config(self, service, role, text, attempt):
-        """Write the override and restart, unless the running server
-        already has every setting the mode needs.
+        """Write the override; restart only when the running server lacks
+        a setting that cannot be changed live (``read_only`` can).
         """
-        needed = self.missing_settings(service, attempt, role)
+        restart, live = self.missing_settings(service, attempt, role)
         # Always persist this role's settings: the running ones may come
         # from the other role's file, which demote_master / detach_slave
         # remove before the next restart.
@@ -213,14 +217,18 @@ class ReplicationStrategy:
             service.write_replication_source_overrides(text)
         else:
             service.write_replication_replica_overrides(text)
-        if not needed:
-            self._report('%s already runs with the %s settings; no restart '
-                         'needed', attempt.state.version, role)
+        if not restart:
+            for name in live:
+                self._run(service, rendering.LIVE_SETTINGS[name](
+                    attempt.dialect))
+            self._report('%s runs with the %s settings%s; no restart '
+                         'needed', attempt.state.version, role,
+                         ' (%s set live)' % ', '.join(live) if live else '')
             return False
         self._report('Writing %s settings (%s) and restarting', role,
-                     ', '.join(needed))
+                     ', '.join(restart + live))
         service.restart()
-        still = self.missing_settings(service, attempt, role)
+        still = sum(self.missing_settings(service, attempt, role), [])
         if still:
             raise exceptions.ReplicationError(
                 'after the restart %s still lacks %s: another configuration '

@@ -61,6 +61,7 @@ def read_tls(master_info):
     return dialect.Tls(
         enabled=True,
         verify_server_cert=mode in ('verify_ca', 'verify_identity'),
+        verify_identity=mode == 'verify_identity',
         ca=master_info.get('ssl_ca') or '',
         cert=master_info.get('ssl_cert') or '',
         key=master_info.get('ssl_key') or '')

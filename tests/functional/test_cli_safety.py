@@ -9,43 +9,25 @@ replica is binlogged; no password reaches a binary log.
 import glob
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-from trove_gtid_strategy.cmd import main as cli
 from trove_gtid_strategy import strategy
 
+from support import accounts
 from support import CountingService
 from support import dump
+from support import everything
 from support import fingerprint
 from support import is_mysql
 from support import load
 from support import make_table
 from support import query
+from support import run
+from support import run_process
 from support import scalar
 from support import status
 from support import TroveLikeService
-
-
-def run(*argv):
-    """The command in this process: ``(exit status, parsed JSON)``."""
-    import contextlib
-    import io
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = cli.main(list(argv) + ['--json'])
-    text = out.getvalue()
-    return code, json.loads(text) if text.strip() else None
-
-
-def run_process(*argv, env=None):
-    """The command as a separate process (for concurrency)."""
-    return subprocess.Popen(
-        [sys.executable, '-m', 'trove_gtid_strategy.cmd.main'] + list(argv)
-        + ['--json'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=env)
 
 
 @pytest.fixture(autouse=True)
@@ -53,33 +35,6 @@ def clean_options():
     yield
     for name in ('replication_mode', 'allow_crash_unsafe_binlog'):
         strategy.CONF.clear_override(name, group='trove_gtid_strategy')
-
-
-def accounts(server):
-    return sorted(query(server, 'SELECT User, Host FROM mysql.user'))
-
-
-def everything(box, source_log=True):
-    """All a refused operation must leave as it was, on every server
-    (``source_log=False``: but for the source's binary log, where an
-    account created and dropped again leaves its statements).
-    """
-    snapshot = []
-    for server in box.servers():
-        if server.name == 'source' and not source_log:
-            snapshot.append((accounts(server), server.pid))
-            continue
-        names = (('gtid_executed', 'gtid_purged') if is_mysql(server)
-                 else ('gtid_slave_pos', 'gtid_binlog_pos'))
-        snapshot.append((
-            query(server, 'SHOW REPLICA STATUS'),
-            query(server, 'SHOW GLOBAL VARIABLES WHERE Variable_name IN '
-                          '(%s, %s, %s, %s, %s)', *(names + (
-                              'read_only', 'server_id', 'log_bin'))),
-            {name: open(os.path.join(server.conf_dir, name)).read()
-             for name in sorted(os.listdir(server.conf_dir))},
-            accounts(server), server.pid))
-    return snapshot
 
 
 def attach_args(box, *extra):

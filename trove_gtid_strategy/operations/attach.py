@@ -111,7 +111,7 @@ def settings_needed(repl, source, replica, src, rep):
     pending = []
     for svc, attempt, role in ((source, src, 'replica_source'),
                                (replica, rep, 'replica')):
-        missing = repl.missing_settings(svc, attempt, role)
+        missing, _ = repl.missing_settings(svc, attempt, role)
         if missing and not svc.can_restart:
             pending.append((svc, attempt, role, missing))
     if not pending:

@@ -1,0 +1,155 @@
+"""GTID facts the topology operations rely on, on real servers (issue 7).
+
+MySQL 9.7: the empty-transaction mechanism (``gtid_next``) that skip
+and errant repair use; tagged GTIDs read back and parsed; purged sets
+after ``PURGE BINARY LOGS``. Every line with TLS: replication over TLS
+with the server's own certificates, from the command line.
+"""
+
+import os
+import time
+
+import pytest
+
+from trove_gtid_strategy import dialect
+from trove_gtid_strategy.gtid import GtidSet
+from trove_gtid_strategy import strategy
+
+from support import connect
+from support import CountingService
+from support import fingerprint
+from support import make_table
+from support import query
+from support import run
+from support import scalar
+from support import status
+
+
+def attached(box):
+    source = CountingService(box.source)
+    replica = CountingService(box.replicas[0])
+    repl = strategy.AutoReplication()
+    repl.enable_as_master(source, None)
+    repl.enable_as_slave(replica, repl.get_replica_context(source, None),
+                         None)
+    return repl, source, replica
+
+
+@pytest.mark.lines('mysql-9.7')
+def test_empty_transaction_skips_a_failed_one(sandbox_factory):
+    box = sandbox_factory(replicas=1)
+    repl, source, replica = attached(box)
+    make_table(box.source, 2)
+    repl.wait_until_applied(replica, repl.current_position(source))
+    # A row the replica has and the source will insert: duplicate key.
+    replica.run_unlogged(["INSERT INTO app.t VALUES (7, 'local')"])
+    query(box.source, "INSERT INTO app.t VALUES (7, 'source')")
+    failed = GtidSet.parse(scalar(box.source, 'SELECT @@gtid_executed')) - \
+        GtidSet.parse(scalar(box.replicas[0], 'SELECT @@gtid_executed'))
+    for _ in range(600):
+        found = status(replica)
+        if found.last_sql_errno:
+            break
+        time.sleep(0.05)
+    assert found.last_sql_errno == 1062
+    assert failed.count() == 1
+    conn = connect(box.replicas[0])
+    with conn, conn.cursor() as cur:
+        for stmt in dialect.Dialect(replica.dialect().caps).skip_transaction(
+                str(failed)):
+            cur.execute(stmt.sql)
+    query(box.replicas[0], 'START REPLICA SQL_THREAD')
+    make_table(box.source, 2, start=10)
+    repl.wait_until_applied(replica, repl.current_position(source))
+    assert GtidSet.parse(scalar(box.replicas[0], 'SELECT @@gtid_executed')) \
+        == GtidSet.parse(scalar(box.source, 'SELECT @@gtid_executed'))
+    assert scalar(box.replicas[0], 'SELECT v FROM app.t WHERE id = 7') == \
+        'local'
+
+
+@pytest.mark.lines('mysql-9.7')
+def test_tagged_gtids_read_back_and_parsed(sandbox_factory):
+    box = sandbox_factory(replicas=1)
+    repl, source, replica = attached(box)
+    make_table(box.source, 1)
+    conn = connect(box.source)
+    with conn, conn.cursor() as cur:
+        cur.execute("SET gtid_next = 'AUTOMATIC:Batch_7'")
+        cur.execute("INSERT INTO app.t VALUES (50, 'tagged')")
+        cur.execute("SET gtid_next = 'AUTOMATIC'")
+    text = scalar(box.source, 'SELECT @@gtid_executed')
+    executed = GtidSet.parse(text)
+    uuid = scalar(box.source, 'SELECT @@server_uuid')
+    assert executed.intervals(uuid, 'batch_7') == ((1, 1),)
+    assert str(executed) == text.replace('\n', '')
+    repl.wait_until_applied(replica, repl.current_position(source))
+    assert GtidSet.parse(scalar(box.replicas[0], 'SELECT @@gtid_executed')) \
+        == executed
+
+
+@pytest.mark.lines('mysql-9.7')
+def test_purged_set_after_purge_binary_logs(sandbox_factory):
+    box = sandbox_factory(replicas=1)
+    repl, source, replica = attached(box)
+    repl.detach_slave(replica, for_failover=False)
+    make_table(box.source, 3)
+    query(box.source, 'FLUSH BINARY LOGS')
+    newest = query(box.source, 'SHOW BINARY LOGS')[-1][0]
+    query(box.source, 'PURGE BINARY LOGS TO %s', newest)
+    purged = GtidSet.parse(scalar(box.source, 'SELECT @@gtid_purged'))
+    executed = GtidSet.parse(scalar(box.source, 'SELECT @@gtid_executed'))
+    assert purged and purged <= executed
+
+
+def _has_tls(server):
+    rows = query(server, "SHOW GLOBAL VARIABLES LIKE 'have_ssl'")
+    # MySQL 8.4 removed have_ssl: TLS is on whenever it has certificates.
+    return rows[0][1] == 'YES' if rows else bool(
+        query(server, "SHOW GLOBAL STATUS LIKE 'Current_tls_cert'"))
+
+
+def _tls_accepts(server):
+    return int(query(server, "SHOW GLOBAL STATUS LIKE 'Ssl_accepts'")[0][1])
+
+
+def test_replication_over_tls_with_the_servers_own_certificates(
+        sandbox_factory):
+    box = sandbox_factory(replicas=1)
+    if not _has_tls(box.source):
+        # MariaDB 10.11 as packaged has no certificate: TLS is refused
+        # with the server's own message, never silently left off.
+        code, result = run('attach', '--sandbox', box.base_dir, '--source',
+                           'source', '--replica', 'replica1', '--tls',
+                           'required')
+        assert code == 1, result
+        assert 'SSL' in result['error'] or 'TLS' in result['error']
+        assert query(box.replicas[0], 'SHOW REPLICA STATUS') == ()
+        return
+    ca = os.path.join(box.source.datadir, 'ca.pem')
+    # MySQL writes its certificates to the datadir: verify against its
+    # CA. MariaDB 11.8 makes one in memory only: encrypt.
+    tls = (('--tls', 'verify', '--ca-file', ca) if os.path.exists(ca)
+           else ('--tls', 'required'))
+    accepted = _tls_accepts(box.source)
+    code, result = run('attach', '--sandbox', box.base_dir, '--source',
+                       'source', '--replica', 'replica1', *tls)
+    assert code == 0, result
+    replica = CountingService(box.replicas[0])
+    row = dict(zip(*_status_row(replica)))
+    assert row.get('Source_SSL_Allowed',
+                   row.get('Master_SSL_Allowed')) == 'Yes'
+    if os.path.exists(ca):
+        assert row.get('Source_SSL_CA_File') == ca
+    make_table(box.source, 3)
+    repl = strategy.AutoReplication()
+    repl.wait_until_applied(replica, repl.current_position(
+        CountingService(box.source)))
+    assert fingerprint(box.replicas[0]) == fingerprint(box.source)
+    # The source accepted TLS twice: the check as the replication account,
+    # and the replica's I/O thread.
+    assert _tls_accepts(box.source) - accepted >= 2
+
+
+def _status_row(svc):
+    result = svc.execute_sql(svc.dialect().show_replica_status().sql)
+    return result.keys(), result.first()

@@ -1,0 +1,71 @@
+"""``trove-gtid attach`` on servers it does not manage (issue 7).
+
+The servers are sandbox servers, but the command is given plain DSNs and
+no ``--sandbox``: it cannot restart them or find their ``conf.d``. When
+they already run with what the mode needs it changes no file and
+restarts nothing; otherwise it stops before changing anything and prints
+the settings (``restart_required``), or with ``--conf-dir`` writes them
+there for the operator's restart, after which a second run attaches.
+"""
+
+import os
+
+from trove_gtid_strategy import strategy
+
+from support import CountingService
+from support import everything
+from support import fingerprint
+from support import is_mysql
+from support import make_table
+from support import query
+from support import run
+
+PASSWORD_ENV = 'TG_TEST_ADMIN_PASSWORD'
+
+
+def dsn_of(server):
+    os.environ[PASSWORD_ENV] = server.dsn.password
+    return 'mysql://%s@127.0.0.1:%d?password_env=%s' % (
+        server.dsn.user, server.port, PASSWORD_ENV)
+
+
+def test_attach_outside_a_sandbox(sandbox_factory):
+    box = sandbox_factory(replicas=1)
+    args = ('attach', '--source', dsn_of(box.source),
+            '--replica', dsn_of(box.replicas[0]))
+    if not is_mysql(box.source):
+        # MariaDB starts without a binary log: a restart is needed, and
+        # nothing is changed until the operator did it.
+        before = everything(box)
+        code, result = run(*args)
+        assert code == 1
+        assert result['kind'] == 'restart_required'
+        assert 'log_bin = mysql-bin' in result['settings']
+        assert everything(box) == before
+        # With the include directories: the files are written, still no
+        # restart, and the same answer.
+        code, result = run(*args + (
+            '--source-conf-dir', box.source.conf_dir,
+            '--replica-conf-dir', box.replicas[0].conf_dir))
+        assert code == 1 and result['kind'] == 'restart_required'
+        for server in box.servers():
+            assert any(name.startswith('trove-gtid-replication')
+                       for name in os.listdir(server.conf_dir))
+        # The operator restarts both servers.
+        for server in box.servers():
+            server.restart()
+    pids = [server.pid for server in box.servers()]
+    files = [sorted(os.listdir(s.conf_dir)) for s in box.servers()]
+    code, result = run(*args)
+    assert code == 0, result
+    # Nothing restarted, no file written by this run (read_only is set
+    # live on the replica).
+    assert [server.pid for server in box.servers()] == pids
+    assert [sorted(os.listdir(s.conf_dir)) for s in box.servers()] == files
+    assert query(box.replicas[0], 'SELECT @@read_only')[0][0] == 1
+    make_table(box.source, 5)
+    repl = strategy.AutoReplication()
+    repl.wait_until_applied(CountingService(box.replicas[0]),
+                            repl.current_position(
+                                CountingService(box.source)))
+    assert fingerprint(box.replicas[0]) == fingerprint(box.source)
