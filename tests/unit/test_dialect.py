@@ -23,7 +23,8 @@ from trove_gtid_strategy.versions import ServerVersion
 U1 = '3e11fa47-71ca-11e1-9e33-c80aa9429562'
 PASSWORD = 'Pw0rdXyZZy9q'
 SOURCE = SourceAddress('10.0.0.5', 3306, 'repl_ab12', PASSWORD)
-TLS = Tls(enabled=True, verify_server_cert=True, ca='/etc/trove/ca.pem')
+TLS = Tls(enabled=True, verify_server_cert=True, verify_identity=True,
+          ca='/etc/trove/ca.pem')
 TLS_NO_VERIFY = Tls(enabled=True, ca='/etc/trove/ca.pem',
                     cert='/etc/trove/client.pem', key='/etc/trove/key.pem')
 
@@ -473,3 +474,17 @@ def test_no_statement_leaks_the_password(name):
         assert PASSWORD not in '%s' % (stmt,)
     hashed = 1 if dia.caps.password_hash_literal else 0
     assert sum(PASSWORD in s.sql for s in stmts) == len(stmts) - 1 - hashed
+
+
+def test_verify_ca_checks_the_chain_only_where_the_server_can():
+    # MySQL verifies the chain whenever a CA is given; its
+    # SOURCE_SSL_VERIFY_SERVER_CERT adds the host name check. MariaDB has
+    # only the one switch.
+    verify_ca = Tls(enabled=True, verify_server_cert=True,
+                    ca='/etc/trove/ca.pem')
+    mysql = MY80.change_source_to_auto_position(SOURCE, 15, verify_ca).sql
+    assert 'SOURCE_SSL_VERIFY_SERVER_CERT = 0' in mysql
+    assert "SOURCE_SSL_CA = '/etc/trove/ca.pem'" in mysql
+    mariadb = ALL['mariadb'].change_source_to_mariadb_gtid(
+        SOURCE, 15, verify_ca).sql
+    assert 'MASTER_SSL_VERIFY_SERVER_CERT = 1' in mariadb
