@@ -4,14 +4,20 @@ Layout, so a reader finds things from the folder names alone:
 
 * the pure core, importable without a server and doing no I/O:
   ``versions`` (what a server or a label is), ``capabilities`` (what that
-  version can do), ``modes`` (binlog-position or GTID, and why),
-  ``gtid`` (GTID-set algebra), ``literals`` and ``dialect`` (the SQL a
-  version understands), ``rendering`` and ``templates/`` (my.cnf settings),
-  ``seeding`` (start points read from backups and dumps) and ``topology``
-  (pre-checks of a replica against a source);
-* ``strategy``: the classes Trove loads, talking to a server only through
-  Trove's ``service`` and ``adm`` objects;
-* the edges: ``guest/`` (a PyMySQL stand-in for Trove's service object),
-  ``sandbox/`` (local MariaDB servers) and ``cmd/`` (the ``trove-gtid``
-  command).
+  version can do), ``gtid`` (GTID-set algebra), ``literals`` and
+  ``dialect`` (the SQL a version understands), ``rendering`` and
+  ``templates/`` (my.cnf settings), ``seeding`` (start points read from
+  backups and dumps), ``state`` (what a server is, as data), ``topology``
+  (comparing a replica with a source), ``accounts`` (replication account
+  names and passwords), ``trove_contract`` (Trove's dicts) and
+  ``errcodes``;
+* ``modes/``: one driver per replication mode (binlog position, MySQL
+  GTID, MariaDB GTID), loaded through stevedore, owning that mode's rules;
+* ``strategy``: the classes Trove loads, thin coordinators talking to a
+  server only through Trove's ``service`` and ``adm`` objects;
+* ``operations/``: attach, accounts and the topology operations as
+  library functions over service objects;
+* the edges: ``guest/`` (reading servers, waiting, locks, a PyMySQL
+  stand-in for Trove's service object), ``sandbox/`` (local servers of
+  every line) and ``cmd/`` (the ``trove-gtid`` command).
 """
