@@ -196,8 +196,13 @@ def _initialise(building, line, datadir, my_cnf):
                                       '--initialize-insecure']
              + _user_args(), 'mysqld --initialize-insecure', building)
         return
+    # A private tmpdir: bootstraps running at once (two test sessions)
+    # otherwise share /tmp and trip on each other's temporary tables.
+    tmpdir = os.path.join(building, 'tmp')
+    os.makedirs(tmpdir, exist_ok=True)
     args = ['--no-defaults', '--auth-root-authentication-method=normal',
-            '--skip-test-db', '--datadir=%s' % datadir] + _user_args()
+            '--skip-test-db', '--datadir=%s' % datadir,
+            '--tmpdir=%s' % tmpdir] + _user_args()
     if line.root:
         shim = _install_db_shim(building, line)
         argv = [line.host_path('/usr/bin/mariadb-install-db')] + args + [
@@ -210,6 +215,7 @@ def _initialise(building, line, datadir, my_cnf):
                 os.path.dirname(line.server_path)))
     _run(argv, os.path.basename(argv[0]), building)
     shutil.rmtree(os.path.join(building, 'shim'), ignore_errors=True)
+    shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 def _build_template(building, line, timeout):
