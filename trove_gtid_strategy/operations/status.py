@@ -1,0 +1,378 @@
+"""Where replication stands on a set of servers. Read-only.
+
+:func:`status` reads each server (never changes one) and reports, per
+server: its role, flavor and version, how it replicates (``Auto_Position``,
+``Using_Gtid`` or coordinates) and from whom, its threads, lag in seconds
+and in transactions, last errors, its GTIDs, semi-synchronous replication
+as it runs now, and a crash-safety audit
+(:func:`~trove_gtid_strategy.audit.crash_safety`). Given several servers
+it also shows who replicates from whom, naming sources it was not given
+as unknown.
+
+Reading is separated from deciding: :func:`read_facts` asks one server,
+:func:`build_report` (no I/O) concludes, so the conclusions are tested
+with hand-made facts. The ``trove-gtid status`` command only parses,
+calls and prints :meth:`StatusReport.to_text` or :meth:`StatusReport.
+to_dict`.
+"""
+
+import collections.abc
+import dataclasses
+
+from trove_gtid_strategy import audit
+from trove_gtid_strategy import capabilities
+from trove_gtid_strategy import dialect
+from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy import literals
+from trove_gtid_strategy import state as state_mod
+
+#: Read besides :data:`server_state.VARIABLES`.
+EXTRA_VARIABLES = (
+    'gtid_current_pos', 'rpl_semi_sync_source_wait_for_replica_count',
+    'rpl_semi_sync_source_wait_no_replica',
+    'rpl_semi_sync_master_wait_no_slave',
+)
+#: ``SHOW GLOBAL STATUS`` names of semi-synchronous replication.
+SEMI_SYNC_STATUS = (
+    'Rpl_semi_sync_source_status', 'Rpl_semi_sync_master_status',
+    'Rpl_semi_sync_source_clients', 'Rpl_semi_sync_master_clients',
+    'Rpl_semi_sync_replica_status', 'Rpl_semi_sync_slave_status',
+)
+_GTID_SLAVE_POS_ENGINES = (
+    "SELECT TABLE_NAME, ENGINE FROM information_schema.TABLES WHERE "
+    "TABLE_SCHEMA = 'mysql' AND LEFT(TABLE_NAME, 14) = 'gtid_slave_pos'")
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerFacts:
+    """Everything read from one server, before any conclusion."""
+
+    name: str
+    dsn: str
+    host: str
+    state: state_mod.ServerState
+    #: ``Replica_IO_State`` / ``Replica_SQL_Running_State`` text.
+    io_state: str = ''
+    sql_state: str = ''
+    #: ``SHOW GLOBAL STATUS`` values read (lower-case names).
+    global_status: dict = dataclasses.field(default_factory=dict)
+    #: MariaDB: ``{table: engine}`` of ``mysql.gtid_slave_pos*``.
+    gtid_slave_pos_engines: dict | None = None
+    #: Replicas connected now (binlog dump sessions).
+    dump_sessions: int = 0
+
+
+@dataclasses.dataclass
+class Replication:
+    """How one server replicates, as ``SHOW REPLICA STATUS`` says."""
+
+    mode: str
+    mode_detail: str
+    source: str
+    source_server_id: int | None
+    #: The given server it replicates from, or None (unknown source).
+    source_name: str | None
+    io_running: str
+    sql_running: str
+    io_state: str
+    sql_state: str
+    last_io_errno: int
+    last_io_error: str
+    last_sql_errno: int
+    last_sql_error: str
+    read_position: str
+    exec_position: str
+    retrieved_gtid_set: str
+    gtid_io_pos: str
+    sql_delay: int
+    lag: audit.Lag
+
+    def to_dict(self):
+        found = dataclasses.asdict(self)
+        found['lag'] = self.lag.to_dict()
+        return found
+
+
+@dataclasses.dataclass
+class ServerStatus:
+    """One server in a :class:`StatusReport`."""
+
+    name: str
+    dsn: str
+    port: int
+    server_id: int
+    server_uuid: str
+    flavor: str
+    version: str
+    version_text: str
+    role: str
+    read_only: bool
+    log_bin: bool
+    binlog_position: str
+    replicas_connected: int
+    gtids: dict
+    replication: Replication | None
+    crash_safety: tuple
+    crash_safety_level: str
+    semi_sync: audit.SemiSync
+
+    def to_dict(self):
+        found = {f.name: getattr(self, f.name)
+                 for f in dataclasses.fields(self)}
+        found['replication'] = (self.replication.to_dict()
+                                if self.replication else None)
+        found['crash_safety'] = [f.to_dict() for f in self.crash_safety]
+        found['semi_sync'] = self.semi_sync.to_dict()
+        found['gtids'] = dict(self.gtids)
+        return found
+
+
+@dataclasses.dataclass
+class Link:
+    """One replication link of the topology view."""
+
+    replica: str
+    #: The given server replicated from, or None when it is not given.
+    source: str | None
+    source_address: str
+    source_server_id: int | None
+    running: bool
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    def describe(self):
+        source = self.source or 'unknown source %s%s' % (
+            self.source_address,
+            ' (server_id %d)' % self.source_server_id
+            if self.source_server_id else '')
+        return '%s <- %s%s' % (self.replica, source,
+                               '' if self.running else ' (not running)')
+
+
+@dataclasses.dataclass
+class StatusReport:
+    """:func:`status`'s result; ``to_dict()`` is JSON-ready."""
+
+    servers: list
+    topology: list
+
+    def to_dict(self):
+        return {'servers': [s.to_dict() for s in self.servers],
+                'topology': [link.to_dict() for link in self.topology]}
+
+    def to_text(self):
+        """What ``trove-gtid status`` prints without ``--json``."""
+        out = []
+        for s in self.servers:
+            out.append('%s: %s, %s, server_id %d%s' % (
+                s.name, s.role, s.version, s.server_id,
+                ', read-only' if s.read_only else ''))
+            for key, value in s.gtids.items():
+                out.append('  %s: %s' % (key, value or "''"))
+            if s.binlog_position:
+                out.append('  binary log: %s, %d replica%s connected' % (
+                    s.binlog_position, s.replicas_connected,
+                    '' if s.replicas_connected == 1 else 's'))
+            r = s.replication
+            if r is not None:
+                out.append('  replicates from %s%s in %s mode (%s)' % (
+                    r.source_name or 'unknown source %s' % r.source,
+                    ' (%s)' % r.source if r.source_name else '', r.mode,
+                    r.mode_detail))
+                out.append('  I/O %s (%s), SQL %s (%s)' % (
+                    r.io_running, r.io_state or '-', r.sql_running,
+                    r.sql_state or '-'))
+                out.append('  lag: %s' % _lag_text(r.lag))
+                for thread, errno, error in (
+                        ('I/O', r.last_io_errno, r.last_io_error),
+                        ('SQL', r.last_sql_errno, r.last_sql_error)):
+                    if errno:
+                        out.append('  last %s error %d: %s'
+                                   % (thread, errno, error))
+            out.append('  semi-sync: %s' % s.semi_sync.running)
+            out.append('  crash safety: %s' % s.crash_safety_level)
+            for f in s.crash_safety + s.semi_sync.findings:
+                out.append('    [%s] %s = %s: %s' % (
+                    f.level, f.name, f.value, f.why))
+        if self.topology:
+            out.append('topology:')
+            out += ['  %s' % link.describe() for link in self.topology]
+        return '\n'.join(out)
+
+
+def _lag_text(lag):
+    parts = ['Seconds_Behind_Source %s' % (
+        'NULL' if lag.seconds is None else lag.seconds)]
+    if lag.behind_source is not None:
+        parts.append('%d transactions behind the source'
+                     % lag.behind_source)
+    if lag.unapplied is not None:
+        parts.append('%d received, not applied' % lag.unapplied)
+    if lag.unapplied_bytes is not None and lag.unapplied is None:
+        parts.append('%d bytes received, not applied' % lag.unapplied_bytes)
+    return ', '.join(parts)
+
+
+def _text(value):
+    if isinstance(value, bytes):
+        return value.decode('utf-8', 'replace')
+    return '' if value is None else str(value)
+
+
+def _column(row, *names):
+    for name in names:
+        if row.get(name) is not None:
+            return _text(row[name])
+    return ''
+
+
+def read_facts(service, name=None):
+    """Read one server for :func:`build_report` (as its administrator)."""
+    state = server_state.read_state(service)
+    caps = capabilities.capabilities_for(state.version)
+    d = dialect.Dialect(caps)
+    rows = server_state.rows_as_dicts(service.execute_sql(
+        d.show_replica_status().sql))
+    io_state = sql_state = ''
+    replica = None
+    if rows:
+        row = {k: _text(v) for k, v in rows[0].items()}
+        replica = state_mod.ReplicaStatus.from_row(row)
+        io_state = _column(row, 'Replica_IO_State', 'Slave_IO_State')
+        sql_state = _column(row, 'Replica_SQL_Running_State',
+                            'Slave_SQL_Running_State')
+    extra = server_state.read_variables(service, EXTRA_VARIABLES)
+    state = dataclasses.replace(state, replica=replica,
+                                settings=dict(state.settings, **extra))
+    global_status = {
+        _text(r[0]).lower(): _text(r[1])
+        for r in service.execute_sql(
+            'SHOW GLOBAL STATUS WHERE Variable_name IN (%s)' % ', '.join(
+                literals.quote(n) for n in SEMI_SYNC_STATUS)).fetchall()}
+    engines = None
+    if not state.version.flavor.is_mysql_family and replica is not None:
+        engines = {_text(r[0]): _text(r[1]) for r in service.execute_sql(
+            _GTID_SLAVE_POS_ENGINES).fetchall()}
+    sessions = len(service.execute_sql(
+        dialect.binlog_dump_sessions().sql).fetchall())
+    return ServerFacts(
+        name=name or _default_name(service), dsn=_redacted(service),
+        host=_host(service), state=state, io_state=io_state,
+        sql_state=sql_state, global_status=global_status,
+        gtid_slave_pos_engines=engines, dump_sessions=sessions)
+
+
+def _redacted(service):
+    dsn = getattr(service, 'dsn', None)
+    return dsn.redacted() if dsn is not None else ''
+
+
+def _host(service):
+    dsn = getattr(service, 'dsn', None)
+    return (getattr(service, 'replication_host', None)
+            or (dsn.host if dsn is not None else '') or '')
+
+
+def _default_name(service):
+    dsn = getattr(service, 'dsn', None)
+    if dsn is not None:
+        return dsn.unix_socket or '%s:%d' % (dsn.host, dsn.port)
+    return 'port %s' % service.get_port()
+
+
+def status(services):
+    """A :class:`StatusReport` of ``services``: a mapping of names to
+    service objects, or service objects (named by their address).
+    """
+    if isinstance(services, collections.abc.Mapping):
+        items = list(services.items())
+    else:
+        items = [(None, svc) for svc in services]
+    return build_report([read_facts(svc, name) for name, svc in items])
+
+
+def build_report(facts):
+    """The :class:`StatusReport` of servers' facts; no I/O."""
+    endpoints = [audit.Endpoint(
+        f.name, f.host, int(f.state.settings.get('port') or 0),
+        f.state.server_id) for f in facts]
+    by_name = {f.name: f for f in facts}
+    sources = {}
+    for f in facts:
+        if f.state.replica is not None:
+            sources[f.name] = audit.find_source(f.state.replica, endpoints)
+    fed = {name for name in sources.values() if name}
+    servers = []
+    links = []
+    for f in facts:
+        st = f.state
+        replication = None
+        if st.replica is not None:
+            source_name = sources[f.name]
+            source_state = by_name[source_name].state if source_name \
+                else None
+            replication = _replication(f, source_name, source_state)
+            links.append(Link(
+                f.name, source_name, replication.source,
+                st.replica.source_server_id,
+                st.replica.io_running == 'Yes'
+                and st.replica.sql_running == 'Yes'))
+        findings = audit.crash_safety(st, f.gtid_slave_pos_engines)
+        semi = audit.semi_sync(st.settings, f.global_status)
+        servers.append(ServerStatus(
+            name=f.name, dsn=f.dsn,
+            port=int(st.settings.get('port') or 0),
+            server_id=st.server_id, server_uuid=st.server_uuid,
+            flavor=str(st.version.flavor), version=str(st.version),
+            version_text=st.settings.get('version', ''),
+            role=audit.role(st.replica is not None,
+                            f.dump_sessions > 0 or f.name in fed),
+            read_only=st.read_only, log_bin=st.log_bin,
+            binlog_position='%s:%d' % tuple(st.binlog_position)
+            if st.binlog_position else '',
+            replicas_connected=f.dump_sessions, gtids=_gtids(st),
+            replication=replication, crash_safety=findings,
+            crash_safety_level=audit.worst(findings + semi.findings),
+            semi_sync=semi))
+    return StatusReport(servers, links)
+
+
+def _replication(f, source_name, source_state):
+    status = f.state.replica
+    mode, detail = audit.replication_mode(status)
+    return Replication(
+        mode=mode, mode_detail=detail,
+        source='%s:%d' % (status.source_host, status.source_port),
+        source_server_id=status.source_server_id or None,
+        source_name=source_name,
+        io_running=status.io_running, sql_running=status.sql_running,
+        io_state=f.io_state, sql_state=f.sql_state,
+        last_io_errno=status.last_io_errno,
+        last_io_error=status.last_io_error,
+        last_sql_errno=status.last_sql_errno,
+        last_sql_error=status.last_sql_error,
+        read_position='%s:%d' % (status.read_log_file,
+                                 status.read_log_pos),
+        exec_position='%s:%d' % status.exec_coordinates,
+        retrieved_gtid_set=_one_line(status.retrieved_gtid_set),
+        gtid_io_pos=status.gtid_io_pos, sql_delay=status.sql_delay,
+        lag=audit.lag(f.state, source_state))
+
+
+def _one_line(text):
+    return ''.join((text or '').split())
+
+
+def _gtids(st):
+    if st.gtid_binlog_pos is not None:
+        return {'gtid_binlog_pos': str(st.gtid_binlog_pos),
+                'gtid_slave_pos': str(st.gtid_slave_pos or ''),
+                'gtid_current_pos': _one_line(
+                    st.settings.get('gtid_current_pos', '')),
+                'gtid_strict_mode': st.settings.get('gtid_strict_mode', '')}
+    if st.gtid_executed is not None:
+        return {'gtid_mode': st.gtid_mode or '',
+                'gtid_executed': str(st.gtid_executed),
+                'gtid_purged': str(st.gtid_purged or '')}
+    return {}
