@@ -1,14 +1,110 @@
-"""Argument types shared by the ``trove-gtid`` commands."""
+"""Arguments shared by the ``trove-gtid`` commands: servers, locks, and
+keeping passwords out of every message.
+"""
 
 import argparse
+import re
 
-from trove_gtid_strategy import dsn
+from trove_gtid_strategy import dsn as dsn_mod
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import service
+from trove_gtid_strategy.sandbox import servers as sandbox
+
+SERVER_HELP = ('a DSN, mysql://USER[:PASSWORD]@HOST:PORT (percent-encoded; '
+               '?password_env=NAME reads the password from the '
+               'environment, ?unix_socket=PATH connects through a socket), '
+               'or with --sandbox a server name such as source or replica1')
+
+# scheme://user:PASSWORD@ up to the last @ of the word, as urlsplit reads
+# it; also inside quotes (a repr in a message).
+_URL_PASSWORD = re.compile(
+    r'''(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'"]*:)'''
+    r'''(?P<password>[^\s'"]*)(?P<tail>@)''')
+
+
+def redact(text):
+    """``text`` with the password of every URL in it shown as ``***``."""
+    return _URL_PASSWORD.sub(
+        lambda m: m['head'] + '***' + m['tail'] if m['password']
+        else m.group(0), text)
+
+
+def _raw_password(text):
+    """The password part of a DSN as typed (percent-encoded or not)."""
+    _, sep, rest = text.partition('://')
+    if not sep:
+        return ''
+    userinfo = rest.rpartition('@')[0]
+    return userinfo.partition(':')[2]
 
 
 def dsn_argument(text):
-    """argparse type: a DSN, with our message (naming the bad part)."""
+    """argparse type: a DSN, with our message (naming the bad part and
+    never the password).
+    """
     try:
-        return dsn.parse_dsn(text)
+        return parse_dsn(text)
     except exceptions.InvalidDSN as exc:
         raise argparse.ArgumentTypeError(str(exc))
+
+
+def parse_dsn(text, option=None):
+    """Parse a DSN; InvalidDSN without the password in its message."""
+    try:
+        return dsn_mod.parse_dsn(text)
+    except exceptions.InvalidDSN as exc:
+        message = redact(str(exc))
+        password = _raw_password(text)
+        if password:
+            for shown in {password, repr(password)[1:-1]}:
+                message = message.replace(shown, '***')
+        raise exceptions.InvalidDSN(
+            '%s: %s' % (option, message) if option else message) from None
+
+
+def server_argument(text, sandbox_dir, what):
+    """A service for a DSN or a sandbox server name; a sandbox server
+    gets its conf.d and restart hook. ``what`` names the side (source,
+    replica) in messages.
+    """
+    if sandbox_dir and '://' not in text:
+        server = sandbox.resolve_server(sandbox_dir, text)
+        return service.MySQLService(server.dsn, conf_dir=server.conf_dir,
+                                    restart=server.restart,
+                                    instance_id=server.name, side=what)
+    target = parse_dsn(text, '--%s' % what)
+    if sandbox_dir:
+        for server in sandbox.Sandbox(sandbox_dir).servers():
+            if server.port == target.port and target.host in (
+                    '127.0.0.1', 'localhost'):
+                return service.MySQLService(
+                    target, conf_dir=server.conf_dir, restart=server.restart,
+                    instance_id=server.name, side=what)
+    return service.MySQLService(target, side=what)
+
+
+def add_sandbox_option(parser):
+    parser.add_argument('--sandbox', metavar='DIR',
+                        help='sandbox directory: its servers can be named '
+                             '(source, replica1...) and get their conf.d '
+                             'and restarts (default: none, servers are '
+                             'DSNs)')
+
+
+def add_lock_option(parser):
+    parser.add_argument('--lock-timeout', type=float, default=60,
+                        metavar='SECONDS',
+                        help='how long to wait for another trove-gtid run '
+                             'on the same servers (default: %(default)s)')
+
+
+def add_server_options(parser):
+    """``--sandbox`` and ``--lock-timeout``."""
+    add_sandbox_option(parser)
+    add_lock_option(parser)
+
+
+def check_lock_timeout(args):
+    if not args.lock_timeout >= 0:
+        raise exceptions.InvalidInput('--lock-timeout must be 0 or more, '
+                                      'not %s' % args.lock_timeout)

@@ -21,6 +21,7 @@ import time
 
 import pymysql
 
+from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import service
 from trove_gtid_strategy import modes
@@ -35,34 +36,6 @@ TABLES = ('orders', 'events')
 # shown on a server without GTIDs, as on MySQL before 5.6.
 GTID_OFF = {'00-demo-gtid-off.cnf': '[mysqld]\ngtid_mode = OFF\n'
                                     'enforce_gtid_consistency = OFF\n'}
-
-
-def add_commands(sub):
-    parser = sub.add_parser('demo', help='try the strategy on a local '
-                            'sandbox and check the data matches')
-    parser.add_argument('--server', metavar='NAME',
-                        help='server line of the sandbox: one of %s '
-                             '(default: %s)' % (', '.join(lines.names()),
-                                                lines.DEFAULT_LINE))
-    parser.add_argument('--base-dir', metavar='DIR',
-                        help='where the sandbox lives; must be missing or '
-                             'empty (default: a new temporary directory, '
-                             'removed afterwards)')
-    parser.add_argument('--mode', default='auto', choices=modes.REQUESTS,
-                        help='replication mode (default: auto)')
-    parser.add_argument('--allow-crash-unsafe', action='store_true',
-                        help='allow binlog-position mode where it is not '
-                             'crash-safe (MariaDB; default: refused)')
-    parser.add_argument('--rows', type=int, default=2000,
-                        help='rows the writer inserts in all (default: '
-                             '2000)')
-    parser.add_argument('--keep', action='store_true',
-                        help='leave the sandbox running (default: remove '
-                             'it)')
-    parser.add_argument('--mysqld', metavar='PATH',
-                        help='a server binary on this host instead of a '
-                             'server line (default: none)')
-    parser.set_defaults(func=run)
 
 
 class Writer(threading.Thread):
@@ -223,6 +196,48 @@ def refuse_used_dir(base_dir):
                + (', ...' if len(entries) > 5 else '')))
 
 
+class Demo(base.Command):
+    """Try the strategy on a local sandbox and check the data matches.
+
+    Starts a source and two replicas of a server line, seeds replica1 from
+    a real dump taken under writes, attaches replica2 by re-pointing,
+    waits for catch-up, compares row counts and CHECKSUM TABLE on all
+    three, detaches replica2 and removes the sandbox. Exit status 0 only
+    when the data matched.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--server', metavar='NAME',
+                            help='server line of the sandbox: one of %s '
+                                 '(default: %s)' % (', '.join(lines.names()),
+                                                    lines.DEFAULT_LINE))
+        parser.add_argument('--base-dir', metavar='DIR',
+                            help='where the sandbox lives; must be missing '
+                                 'or empty (default: a new temporary '
+                                 'directory, removed afterwards)')
+        parser.add_argument('--mode', choices=modes.REQUESTS,
+                            help='replication mode (default: '
+                                 'replication_mode from --config-file, else '
+                                 'auto)')
+        parser.add_argument('--allow-crash-unsafe', action='store_true',
+                            help='allow binlog-position mode where it is not '
+                                 'crash-safe (MariaDB; default: refused)')
+        parser.add_argument('--rows', type=int, default=2000,
+                            help='rows the writer inserts in all (default: '
+                                 '%(default)s)')
+        parser.add_argument('--keep', action='store_true',
+                            help='leave the sandbox running (default: '
+                                 'remove it)')
+        parser.add_argument('--mysqld', metavar='PATH',
+                            help='a server binary on this host instead of a '
+                                 'server line (default: none)')
+        return parser
+
+    def take_action(self, parsed_args):
+        return run(parsed_args)
+
+
 def run(args):
     if args.rows < 1:
         raise exceptions.InvalidInput('--rows must be >= 1, not %d'
@@ -235,8 +250,10 @@ def run(args):
     line = (lines.for_binary(args.mysqld) if args.mysqld
             else lines.get(args.server or lines.DEFAULT_LINE))
     line.check()
-    strategy.CONF.set_override('replication_mode', args.mode,
-                               group='trove_gtid_strategy')
+    if args.mode:
+        strategy.CONF.set_override('replication_mode', args.mode,
+                                   group='trove_gtid_strategy')
+    args.mode = strategy.CONF.trove_gtid_strategy.replication_mode
     if args.allow_crash_unsafe:
         strategy.CONF.set_override('allow_crash_unsafe_binlog', True,
                                    group='trove_gtid_strategy')

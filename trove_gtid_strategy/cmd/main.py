@@ -1,26 +1,36 @@
 """``trove-gtid``: the strategy outside Trove, for operators and DBAs.
 
+A cliff application: the commands are entry points in the
+``trove_gtid.cli`` namespace (see the package docstring).
+
 Exit status: 0 success, 1 a refused or failed operation (pre-check,
 replication error, sandbox failure), 2 bad input (a label, a DSN, a GTID
-set, a seed file, a mode the server cannot run). Errors go to stderr as
-one line naming the bad part; ``--debug`` logs every statement sent, with
-passwords masked.
+set, a seed file, a mode the server cannot run, a command line argparse
+refuses), 130 interrupted, 141 output pipe closed. Errors go to stderr as
+one line naming the bad part, or the side, the address and the server's
+own message; with ``--json`` as a JSON document (``error`` and ``kind``)
+on stdout. Passwords are masked in every message. ``--debug`` logs every
+statement sent, with passwords masked, and shows the traceback of an
+unexpected error (a bug); nothing a user can cause shows a traceback.
 """
 
-import argparse
 import json
 import logging as std_logging
+import os
 import sys
+import traceback
 
+from cliff import _argparse
+from cliff import app
+from cliff import commandmanager
+from cliff import complete as cliff_complete
+from cliff import help as cliff_help
 from oslo_config import cfg
 from oslo_log import log as logging
 import pymysql
 
-from trove_gtid_strategy.cmd import demo
-from trove_gtid_strategy.cmd import gtid_tools
-from trove_gtid_strategy.cmd import plan
-from trove_gtid_strategy.cmd import replication
-from trove_gtid_strategy.cmd import sandbox
+from trove_gtid_strategy.cmd import args as cli_args
+from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import strategy
@@ -28,43 +38,26 @@ from trove_gtid_strategy import strategy
 CONF = strategy.CONF
 LOG = logging.getLogger(__name__)
 
+#: The entry-point namespace of the commands.
+NAMESPACE = 'trove_gtid.cli'
+NAME = 'trove-gtid'
+DESCRIPTION = ('Replication between MySQL, Percona and MariaDB servers '
+               'outside Trove: attach, detach, accounts, plan, GTID '
+               'algebra, and a local sandbox to try it on. Exit status 0 '
+               'done, 1 refused or failed, 2 bad input.')
+SIGINT_EXIT, SIGPIPE_EXIT = 130, 141
+
 BAD_INPUT = (exceptions.InvalidInput, exceptions.UnsupportedMode,
              exceptions.ConfigError)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on bad usage already; keep its message short."""
-
-
-def build_parser():
-    parser = _Parser(prog='trove-gtid', description=__doc__.split('\n')[0])
-    parser.add_argument('--debug', action='store_true',
-                        help='log every statement sent (passwords masked)')
-    parser.add_argument('--config-file', action='append', default=[],
-                        help='oslo.config file with a [trove_gtid_strategy] '
-                             'section (repeatable)')
-    sub = parser.add_subparsers(dest='command', required=True)
-    for module in (plan, gtid_tools, sandbox, replication, demo):
-        module.add_commands(sub)
-    return parser
-
-
-def setup_logging(args):
-    if 'debug' not in CONF:
-        # Once per process: main() may run again (tests, embedding).
-        logging.register_options(CONF)
-    CONF([], project='trove-gtid', default_config_files=args.config_file)
-    CONF.set_override('debug', args.debug)
-    logging.setup(CONF, 'trove-gtid')
-    if not args.debug:
-        # Commands print their own progress; logs add warnings only.
-        std_logging.getLogger('trove_gtid_strategy').setLevel(
-            std_logging.WARNING)
+# Options of the application (before the command) that take a value.
+_GLOBAL_WITH_VALUE = ('--config-file', '--log-file')
+# Options a run resets, so one main() call never sees another's choices.
+_RUN_OPTIONS = ('replication_mode', 'allow_crash_unsafe_binlog')
 
 
 def classify_failure(exc):
     """``(exit status, kind, message)`` of an exception a user can cause;
-    None for a bug (which keeps its traceback).
+    None for a bug.
     """
     if isinstance(exc, BAD_INPUT):
         return 2, 'bad_input', 'error: %s' % exc
@@ -83,6 +76,9 @@ def classify_failure(exc):
                 'server_error')
         where = getattr(exc, 'server', 'the server')
         return 1, kind, 'failed: %s: %s' % (where, _server_message(exc))
+    if isinstance(exc, OSError):
+        # A file or directory the user named, a log file: not a bug.
+        return 1, 'os_error', 'failed: %s' % exc
     return None
 
 
@@ -93,41 +89,331 @@ def _server_message(exc):
     return str(exc)
 
 
-def _report(args, exc, status, kind, message):
-    if getattr(args, 'json', False):
-        data = {'error': message, 'kind': kind}
-        result = getattr(exc, 'result', None)
-        if result is not None:
-            data.update(verdict=str(result.verdict) if result.verdict
-                        else None, errant=result.errant,
-                        missing=result.missing, notes=list(result.notes),
-                        problems=[{'code': p.code, 'message': p.message}
-                                  for p in result.problems])
+def _error_document(exc, kind, message, partial=None):
+    data = dict(partial or {})
+    data.update(error=message, kind=kind)
+    result = getattr(exc, 'result', None)
+    if result is not None:
+        data.update(verdict=str(result.verdict) if result.verdict
+                    else None, errant=result.errant,
+                    missing=result.missing, notes=list(result.notes),
+                    problems=[{'code': p.code, 'message': p.message}
+                              for p in result.problems])
+    if getattr(exc, 'settings', ''):
+        data['settings'] = exc.settings
+    return base.plain(data)
+
+
+def split_global(argv):
+    """``(application options, command and its arguments)``: the
+    application's options are those before the command's first word, so
+    a command's own ``--version`` (plan) is never the application's.
+    """
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if not arg.startswith('-') or arg == '-':
+            break
+        i += 2 if arg in _GLOBAL_WITH_VALUE else 1
+    return list(argv[:i]), list(argv[i:])
+
+
+def _wants(argv, fmt):
+    """Whether a command line asks for format ``fmt`` (for errors raised
+    before the command's options are parsed).
+    """
+    for i, arg in enumerate(argv):
+        if fmt == 'json' and arg == '--json':
+            return True
+        if arg in ('-f', '--format') and argv[i + 1:i + 2] == [fmt]:
+            return True
+        if arg in ('-f' + fmt, '--format=' + fmt):
+            return True
+    return False
+
+
+def _version():
+    try:
+        import pbr.version
+        return pbr.version.VersionInfo(
+            'trove-gtid-strategy').version_string()
+    except Exception:  # not installed: the version is unknown
+        return 'unknown'
+
+
+class Help(cliff_help.HelpCommand):
+    """Print the commands, or the detailed help of one command."""
+
+    def get_parser(self, prog_name):
+        return base.refuse_usage(super().get_parser(prog_name))
+
+    def take_action(self, parsed_args):
+        try:
+            return super().take_action(parsed_args)
+        except ValueError:
+            raise exceptions.InvalidInput(
+                'unknown command %r: see trove-gtid help'
+                % ' '.join(parsed_args.cmd))
+
+
+class Complete(cliff_complete.CompleteCommand):
+    """Print a shell completion script (bash by default, or --shell none)."""
+
+    def get_parser(self, prog_name):
+        return base.refuse_usage(super().get_parser(prog_name))
+
+
+class TroveGtidApp(app.App):
+    """The ``trove-gtid`` cliff application."""
+
+    NAME = NAME
+    LOG = std_logging.getLogger(__name__)
+
+    def __init__(self, stdout=None, stderr=None):
+        super().__init__(
+            description=DESCRIPTION, version=_version(),
+            command_manager=commandmanager.CommandManager(NAMESPACE),
+            stdout=stdout, stderr=stderr)
+        self.command_manager.add_command('help', Help)
+        self.command_manager.add_command('complete', Complete)
+        self.options = None
+        self.command = None
+        self.command_argv = []
+
+    def build_option_parser(self, description, version,
+                            argparse_kwargs=None):
+        parser = _argparse.ArgumentParser(
+            prog=self.NAME, description=description, add_help=False,
+            allow_abbrev=False,
+            formatter_class=_argparse.SmartHelpFormatter)
+        base.refuse_usage(parser)
+        parser.add_argument('--version', action='version',
+                            version='%s %s' % (self.NAME, version),
+                            help='print the version of trove-gtid and exit')
+        verbosity = parser.add_mutually_exclusive_group()
+        verbosity.add_argument(
+            '-v', '--verbose', action='count', dest='verbose_level',
+            default=1,
+            help='more log output on stderr: -v what is done, -vv every '
+                 'statement (default: warnings only)')
+        verbosity.add_argument(
+            '-q', '--quiet', action='store_const', dest='verbose_level',
+            const=0,
+            help='no progress lines, only results, warnings and errors '
+                 '(default: progress lines on stderr)')
+        parser.add_argument('--log-file', metavar='PATH',
+                            help='write the log to PATH instead of stderr '
+                                 '(default: none)')
+        parser.add_argument('-h', '--help', action=cliff_help.HelpAction,
+                            nargs=0, default=self,
+                            help='show this help with the commands, and '
+                                 'exit')
+        parser.add_argument('--debug', action='store_true',
+                            help='log every statement sent, passwords '
+                                 'masked, and show the traceback of an '
+                                 'unexpected error (default: off)')
+        parser.add_argument('--config-file', action='append', default=[],
+                            metavar='PATH',
+                            help='oslo.config file with a '
+                                 '[trove_gtid_strategy] section: '
+                                 'replication_mode, allow_crash_unsafe_binlog '
+                                 'and the other options (repeatable; '
+                                 'default: none)')
+        parser.add_argument('--json', action='store_true',
+                            help='print results and errors as JSON, as the '
+                                 'command\'s --json or -f json (default: '
+                                 'off)')
+        return parser
+
+    # -- running ---------------------------------------------------------
+
+    def run(self, argv):
+        self.argv = list(argv)
+        try:
+            try:
+                head, tail = split_global(self.argv)
+                self.options = self.parser.parse_args(head)
+                self.configure_logging()
+                self.interactive_mode = False
+                if not tail:
+                    raise base.UsageError('no command given: see '
+                                          'trove-gtid help', self.parser)
+                status = self.run_subcommand(tail)
+            except SystemExit as exc:
+                # --help, --version, help: done (argparse exits).
+                status = exc.code if isinstance(exc.code, int) else 0
+            self._flush()
+            return status
+        except BrokenPipeError:
+            return self._broken_pipe()
+        except KeyboardInterrupt:
+            self._say_error('trove-gtid: interrupted')
+            return SIGINT_EXIT
+        except Exception as exc:
+            try:
+                status = self.report_failure(exc)
+                self._flush()
+                return status
+            except BrokenPipeError:
+                return self._broken_pipe()
+
+    def configure_logging(self):
+        """oslo.log as the guest agent has it, on stderr (stdout carries
+        results), with the verbosity of -v, -q and --debug.
+        """
+        opts = self.options
+        if 'debug' not in CONF:
+            # Once per process: main() may run again (tests, embedding).
+            logging.register_options(CONF)
+        CONF([], project=NAME, default_config_files=opts.config_file)
+        for name in _RUN_OPTIONS:
+            CONF.clear_override(name, group='trove_gtid_strategy')
+        CONF.set_override('debug', opts.debug)
+        CONF.set_override('use_stderr', not opts.log_file)
+        if opts.log_file:
+            CONF.set_override('log_file', opts.log_file)
+        else:
+            CONF.clear_override('log_file')
+        logging.setup(CONF, NAME)
+        sys.excepthook = sys.__excepthook__
+        if opts.debug or opts.verbose_level >= 3:
+            level = std_logging.DEBUG
+        elif opts.verbose_level == 2:
+            level = std_logging.INFO
+        else:
+            # Commands print their own progress; logs add warnings only.
+            level = std_logging.WARNING
+        std_logging.getLogger('trove_gtid_strategy').setLevel(level)
+
+    def run_subcommand(self, argv):
+        try:
+            factory, name, sub_argv = self.command_manager.find_command(argv)
+        except ValueError:
+            raise base.UsageError(self._unknown_command(argv))
+        self.command_argv = sub_argv
+        cmd = factory(self, self.options, cmd_name=name)
+        self.command = cmd
+        self.prepare_to_run_command(cmd)
+        result, err = 1, None
+        try:
+            parser = cmd.get_parser('%s %s' % (self.NAME, name))
+            parsed_args = parser.parse_args(sub_argv)
+            result = cmd.run(parsed_args)
+        except BaseException as exc:
+            err = exc
+            raise
+        finally:
+            self.clean_up(cmd, result, err)
+        return result
+
+    def _unknown_command(self, argv):
+        words = [a for a in argv if not a.startswith('-')][:3]
+        names = sorted(name for name, _ in self.command_manager)
+        matches = [n for n in names if n.split()[0] == argv[0]] or \
+            [n for n in names if n.startswith(argv[0])] or \
+            self.get_fuzzy_matches(argv[0])
+        return 'unknown command %r%s' % (' '.join(words), (
+            ': did you mean %s?' % ', '.join(matches[:8]) if matches
+            else ': see trove-gtid help'))
+
+    def progress(self, message):
+        """A progress line on stderr (none with -q)."""
+        if self.options is not None and self.options.verbose_level == 0:
+            return
+        self.stderr.write('  ... %s\n' % cli_args.redact(message))
+        self.stderr.flush()
+
+    # -- failures --------------------------------------------------------
+
+    def _format(self):
+        """The output format asked for: json, yaml, or None (text)."""
+        parsed = getattr(self.command, 'parsed_args', None)
+        fmt = getattr(parsed, 'formatter', None)
+        if fmt in base.MACHINE_FORMATS:
+            return fmt
+        if getattr(self.options, 'json', False) or _wants(self.argv, 'json'):
+            return 'json'
+        if parsed is None and _wants(self.argv, 'yaml'):
+            return 'yaml'
+        return None
+
+    def report_failure(self, exc):
+        found = classify_failure(exc)
+        if found is None:
+            return self._report_bug(exc)
+        status, kind, message = found
+        message = cli_args.redact(message)
+        fmt = self._format()
+        if fmt:
+            partial = getattr(self.command, 'partial', None)
+            self._emit(fmt, _error_document(exc, kind, message, partial))
+            return status
+        if isinstance(exc, base.UsageError) and exc.parser is not None:
+            self.stderr.write(exc.parser.format_usage())
+        self._say_error('trove-gtid: %s' % message)
         if getattr(exc, 'settings', ''):
-            data['settings'] = exc.settings
-        print(json.dumps(data, indent=2))
-    else:
-        print('trove-gtid: %s' % message, file=sys.stderr)
-        if getattr(exc, 'settings', ''):
-            print(exc.settings, file=sys.stderr)
+            self._say_error(cli_args.redact(exc.settings))
+        return status
+
+    def _report_bug(self, exc):
+        debug = getattr(self.options, 'debug', False)
+        text = cli_args.redact('%s: %s' % (type(exc).__name__, exc))
+        if debug:
+            self.stderr.write(cli_args.redact(''.join(
+                traceback.format_exception(exc))))
+        message = 'error: unexpected %s%s' % (
+            text, '' if debug else ' (a bug: run with --debug for the '
+                                   'traceback)')
+        fmt = self._format()
+        if fmt:
+            self._emit(fmt, {'error': message, 'kind': 'internal_error'})
+        else:
+            self._say_error('trove-gtid: %s' % message)
+        return 1
+
+    def _emit(self, fmt, data):
+        if fmt == 'yaml':
+            import yaml
+            yaml.safe_dump(data, stream=self.stdout,
+                           default_flow_style=False)
+        else:
+            self.stdout.write(json.dumps(data, indent=2) + '\n')
+
+    def _say_error(self, line):
+        try:
+            self.stderr.write(line.rstrip('\n') + '\n')
+            self.stderr.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+
+    def _flush(self):
+        self.stdout.flush()
+
+    def _broken_pipe(self):
+        """stdout was closed (``| head``): exit quietly, as a pipe reader
+        expects, with no error from the interpreter's last flush.
+        """
+        if self.stdout is sys.__stdout__:
+            try:
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, self.stdout.fileno())
+                os.close(null)
+            except (OSError, ValueError):
+                pass
+        return SIGPIPE_EXIT
 
 
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        setup_logging(args)
-        return args.func(args) or 0
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:
-        found = classify_failure(exc)
-        if found is None:
-            raise
-        status, kind, message = found
-        _report(args, exc, status, kind, message)
-        return status
+    """Run ``trove-gtid`` with ``argv`` (default: the process's); returns
+    the exit status.
+    """
+    if argv is None:
+        argv = sys.argv[1:]
+    return TroveGtidApp().run(list(argv))
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    # The application from its package module, not from __main__: cliff
+    # tells the application's own commands apart by their distribution.
+    from trove_gtid_strategy.cmd import main as _module
+    sys.exit(_module.main())

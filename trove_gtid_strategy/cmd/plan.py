@@ -1,63 +1,132 @@
-"""``trove-gtid plan``: what the strategy would do, without a server."""
+"""``trove-gtid plan``: what the strategy would do for a server version.
 
-import json
+The version comes from a Trove datastore version label (a hint), from
+``--server-version`` (what ``SELECT @@version`` prints), or from a live
+server (``--from``); the plan says which. A label that leaves the patch
+out (``5.6``) may span releases that replicate differently (MySQL 5.6.0-
+5.6.9 have no usable GTIDs, 5.6.10 and later do): the plan then says so in
+a note, with the ranges, instead of silently guessing.
+"""
+
+import re
 
 from trove_gtid_strategy import accounts
 from trove_gtid_strategy import capabilities
+from trove_gtid_strategy.cmd import args as cli_args
+from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy import modes
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import rendering
 from trove_gtid_strategy import seeding
+from trove_gtid_strategy import strategy
 from trove_gtid_strategy import versions
 
+GROUP = 'trove_gtid_strategy'
 # Shown in place of values only an attach knows.
 _EXAMPLE_START = seeding.StartPoint('example', 'mysql-bin.000001', 4)
+_NUMBER = re.compile(r'\d+(?:\.\d+)*')
+# How far a label's missing parts are searched for releases that differ.
+_MINORS, _PATCHES = 10, 100
+
+#: ``version_from`` values: where the version came from.
+FROM_LABEL, FROM_FLAG, FROM_SERVER = 'label', 'flag', 'server'
+_FROM_TEXT = {FROM_LABEL: 'the --version label',
+              FROM_FLAG: 'the --server-version flag',
+              FROM_SERVER: 'the server'}
 
 
-def add_commands(sub):
-    parser = sub.add_parser(
-        'plan', help='show the mode, configs and statements for a version',
-        description='Understands a Trove datastore and version label (and, '
-                    'better, what the server reports) and prints the mode '
-                    'chosen and why, the replica-source and replica '
-                    'configs, and the statements an attach sends.')
-    parser.add_argument('--datastore', required=True,
-                        help='datastore or manager name: mysql, percona, '
-                             'mariadb')
-    parser.add_argument('--version', required=True, dest='label',
-                        help='the datastore version label (5.7, mysql-5.5)')
-    parser.add_argument('--server-version',
-                        help='what SELECT @@version prints; wins over the '
-                             'label when given')
-    parser.add_argument('--mode', default='auto', choices=modes.REQUESTS)
-    parser.add_argument('--instance-id', default='instance-1',
-                        help='instance id the server_id derives from')
-    parser.add_argument('--json', action='store_true')
-    parser.set_defaults(func=run)
+def _outcome(requested, version, allow_crash_unsafe):
+    """What a plan for ``version`` would decide, as a phrase."""
+    caps = capabilities.capabilities_for(version)
+    try:
+        mode = modes.choose_mode(requested, caps).mode
+    except (exceptions.UnsupportedMode, exceptions.InvalidInput):
+        return '%s refused' % requested
+    if not allow_crash_unsafe and \
+            modes.load_driver(mode).crash_safety_problem(caps):
+        return '%s mode, refused unless --allow-crash-unsafe' % mode.value
+    return '%s mode' % mode.value
 
 
-def build_plan(datastore, label, server_version=None, mode='auto',
-               instance_id='instance-1'):
-    """The plan as a dict (what ``--json`` prints)."""
-    hinted = versions.parse_label(label, datastore)
+def label_span_note(version, label, requested, allow_crash_unsafe=False):
+    """A note when the label ``label`` (read as ``version``) spans
+    releases that would be planned differently; None otherwise.
+    """
+    if version.exact:
+        return None
+    found = _NUMBER.search(label or '')
+    parts = len(found.group(0).split('.')) if found else 2
+    minors = (range(_MINORS) if parts == 1 else (version.minor,))
+    runs = []   # [first, last, outcome]
+    for minor in minors:
+        for patch in range(_PATCHES):
+            release = versions.ServerVersion(version.flavor, version.major,
+                                             minor, patch)
+            outcome = _outcome(requested, release, allow_crash_unsafe)
+            if runs and runs[-1][2] == outcome:
+                runs[-1][1] = release
+            else:
+                runs.append([release, release, outcome])
+    if len(runs) < 2:
+        return None
+
+    def number(v):
+        return '%d.%d.%d' % v.number
+    ranges = ['%s %s-%s: %s' % (version.flavor, number(first), number(last),
+                                outcome)
+              for first, last, outcome in runs[:-1]]
+    first, _, outcome = runs[-1]
+    ranges.append('%s %s and later: %s'
+                  % (version.flavor, number(first), outcome))
+    planned = _outcome(requested, version, allow_crash_unsafe)
+    return ('label %r spans releases that replicate differently (%s); this '
+            'plan assumes %s, a guess: give --server-version or --from DSN '
+            'to plan for the server\'s own version'
+            % (label, '; '.join(ranges), planned))
+
+
+def resolve_version(datastore, label, server_version=None, live=None):
+    """``(version, version_from, notes)``.
+
+    ``live``: the version a server reported (wins); ``server_version``:
+    the --server-version text (wins over the label).
+    """
     notes = []
-    if server_version:
+    hinted = versions.parse_label(label, datastore) if label else None
+    if live is not None:
+        version, source, told = live, FROM_SERVER, 'the server reports'
+    elif server_version:
         version = versions.parse_server_version(
             server_version, datastore if 'percona' in datastore.lower()
             else '')
+        source, told = FROM_FLAG, '--server-version says'
+    else:
+        return hinted, FROM_LABEL, notes
+    if hinted is not None:
         if version.flavor.is_mysql_family != hinted.flavor.is_mysql_family:
             raise exceptions.InvalidVersion(
-                'server version %r is %s but datastore %r with label %r is '
-                '%s' % (server_version, version.flavor, datastore, label,
-                        hinted.flavor))
+                'server version %s is %s but datastore %r with label %r is '
+                '%s' % ('%d.%d.%d' % version.number, version.flavor,
+                        datastore, label, hinted.flavor))
         if (version.major, version.minor) != (hinted.major, hinted.minor):
-            notes.append('label %r says %s but the server reports %s: '
-                         'using the server' % (label, hinted, version))
-        source = 'server'
-    else:
-        version, source = hinted, 'label'
+            notes.append('label %r says %s but %s %s: using %s' % (
+                label, hinted, told, version, _FROM_TEXT[source]))
+    return version, source, notes
+
+
+def build_plan(datastore, label, server_version=None, mode='auto',
+               instance_id='instance-1', live=None,
+               allow_crash_unsafe=False):
+    """The plan as a dict (what ``--json`` prints)."""
+    version, source, notes = resolve_version(datastore, label,
+                                             server_version, live)
+    if source == FROM_LABEL:
+        note = label_span_note(version, label, mode, allow_crash_unsafe)
+        if note:
+            notes.append(note)
     caps = capabilities.capabilities_for(version)
     choice = modes.choose_mode(mode, caps)
     renderer = rendering.ConfigRenderer()
@@ -77,8 +146,9 @@ def build_plan(datastore, label, server_version=None, mode='auto',
                           d.show_replica_status()]
     unsafe = driver.crash_safety_problem(caps)
     if unsafe:
-        notes.append('refused unless allowed (--allow-crash-unsafe): %s'
-                     % unsafe)
+        notes.append('%s: %s' % (
+            'allowed by allow_crash_unsafe_binlog' if allow_crash_unsafe
+            else 'refused unless allowed (--allow-crash-unsafe)', unsafe))
     return {
         'datastore': datastore,
         'label': label,
@@ -97,24 +167,79 @@ def build_plan(datastore, label, server_version=None, mode='auto',
     }
 
 
-def run(args):
-    result = build_plan(args.datastore, args.label, args.server_version,
-                        args.mode, args.instance_id)
-    if args.json:
-        print(json.dumps(result, indent=2))
-        return 0
-    print('Understood: %s %s (from the %s)' % (
-        result['flavor'], result['version'], result['version_from']))
-    for note in result['notes']:
-        print('Note: %s' % note)
-    print('Mode: %s (%s)' % (result['mode'], result['reason']))
-    for role, title in (('source', 'Replica-source'), ('replica', 'Replica')):
-        print('\n%s config (%s):' % (title, result[role + '_template']))
-        print(result[role + '_config'].rstrip())
-    print('\nOn the source, per replica:')
-    for stmt in result['source_statements']:
-        print('  %s;' % stmt)
-    print('\nOn the replica, to attach:')
-    for stmt in result['statements']:
-        print('  %s;' % stmt)
-    return 0
+def read_live_version(text, sandbox_dir):
+    """The version the server at ``text`` reports (and its redacted DSN)."""
+    svc = cli_args.server_argument(text, sandbox_dir, 'server')
+    try:
+        version, _ = server_state.read_version(svc)
+    finally:
+        svc.close()
+    return version, svc.dsn.redacted()
+
+
+class Plan(base.ShowOne):
+    """Show the mode, configs and statements for a server version.
+
+    Understands a Trove datastore and version label, the version a server
+    prints (--server-version), or asks a live server (--from), and shows
+    the mode chosen and why, the replica-source and replica configs, and
+    the statements an attach sends. Nothing is changed anywhere.
+    """
+
+    columns = ('datastore', 'label', 'flavor', 'version', 'version_from',
+               'mode', 'reason', 'notes', 'source_template', 'source_config',
+               'replica_template', 'replica_config', 'source_statements',
+               'statements')
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--datastore',
+                            help='datastore or manager name: mysql, percona, '
+                                 'mariadb (required unless --from; default: '
+                                 'the server\'s flavor)')
+        parser.add_argument('--version', dest='label', metavar='LABEL',
+                            help='the datastore version label, such as 5.7 '
+                                 'or mysql-5.5 (required unless --from; '
+                                 'default: none)')
+        parser.add_argument('--server-version', metavar='TEXT',
+                            help='what SELECT @@version prints, such as '
+                                 '5.5.62-log; wins over the label (default: '
+                                 'none)')
+        parser.add_argument('--from', dest='live', metavar='SERVER',
+                            help='ask this server for its version; wins over '
+                                 'the label (default: none): '
+                                 + cli_args.SERVER_HELP)
+        cli_args.add_sandbox_option(parser)
+        parser.add_argument('--mode', choices=modes.REQUESTS,
+                            help='replication mode to plan (default: '
+                                 'replication_mode from --config-file, else '
+                                 'auto)')
+        parser.add_argument('--instance-id', default='instance-1',
+                            help='instance id the server_id derives from '
+                                 '(default: %(default)s)')
+        return parser
+
+    def take_action(self, args):
+        if args.live and args.server_version:
+            raise exceptions.InvalidInput(
+                'give --from or --server-version, not both')
+        if not args.live and not (args.datastore and args.label):
+            raise exceptions.InvalidInput(
+                '--datastore and --version are required (unless --from '
+                'asks a server)')
+        conf = getattr(strategy.CONF, GROUP)
+        mode = args.mode or conf.replication_mode
+        live = None
+        if args.live:
+            # Bad labels are refused before a server is contacted.
+            if args.label and args.datastore:
+                versions.parse_label(args.label, args.datastore)
+            live, where = read_live_version(args.live, args.sandbox)
+        datastore = args.datastore or (live.flavor.value if live else None)
+        plan = build_plan(datastore, args.label, args.server_version, mode,
+                          args.instance_id, live=live,
+                          allow_crash_unsafe=conf.allow_crash_unsafe_binlog)
+        if live is not None:
+            plan['notes'].insert(0, 'version %s read from %s' % (
+                plan['version'], where))
+        return self.one(plan)
