@@ -7,6 +7,7 @@ password in any message, a closed output pipe, Ctrl-C, bugs, the
 entry points, GTID algebra for MySQL and MariaDB, and ``plan``.
 """
 
+import argparse
 import configparser
 import contextlib
 import importlib.metadata
@@ -138,13 +139,10 @@ def test_command_help_has_no_rst_and_every_default(name):
     assert not any(mark in out for mark in RST), out
     code, same, _ = run(*name.split(), '--help')
     assert code == 0 and same == out
-    # Every option of ours says its default (cliff's formatter options
-    # and -h are cliff's).
+    # Every option says its default (cliff's formatter options too).
     for action in parser_of(name)._actions:
-        if not action.option_strings or action.dest in (
-                'help', 'formatter', 'columns', 'noindent', 'prefix',
-                'max_width', 'fit_width', 'print_empty', 'quote_mode',
-                'sort_columns', 'sort_direction', 'variables'):
+        if not action.option_strings or action.dest == 'help' or \
+                action.help == argparse.SUPPRESS:
             continue
         text = action.help or ''
         assert 'default' in text or 'required' in text, (
@@ -693,3 +691,12 @@ def test_plan_from_a_live_version(monkeypatch):
     code, result, _ = run_json('plan', '--from', 'x://', '--datastore',
                                'mariadb', '--version', '10.11', '--json')
     assert code == 2 and result['kind'] == 'bad_input'
+
+
+def test_progress_lines_on_stderr_unless_quiet():
+    shown = '  ... 127.0.0.1:1: waiting mysql://u:***@h\n'
+    for flags, expected in (([], shown), (['-q'], '')):
+        app = main.TroveGtidApp(stdout=io.StringIO(), stderr=io.StringIO())
+        app.options = app.parser.parse_args(flags)
+        app.progress('127.0.0.1:1: waiting mysql://u:%s@h' % SECRET)
+        assert app.stderr.getvalue() == expected

@@ -15,6 +15,7 @@ They add to cliff's ``Command``, ``ShowOne`` and ``Lister``:
 * an exit status other than 0 for a "no" answer (``exit_status``).
 """
 
+import argparse
 import enum
 import textwrap
 
@@ -158,6 +159,23 @@ class Command(_Base, command.Command):
         return status or self.exit_status
 
 
+def _say_default(action):
+    """Add the default to the help of cliff's formatter options."""
+    if not action.help or action.help == argparse.SUPPRESS or \
+            'default' in action.help or not action.option_strings or \
+            action.dest == 'help':
+        return
+    if action.nargs == 0:
+        shown = 'off'
+    elif action.dest == 'columns':
+        shown = 'all of them'
+    elif action.default in (None, '', []):
+        shown = 'none'
+    else:
+        shown = action.default
+    action.help = '%s (default: %s)' % (action.help.rstrip('.'), shown)
+
+
 class _Display(_Base):
     """Formatter options, ``--json``, checked ``-c``, footers."""
 
@@ -176,6 +194,8 @@ class _Display(_Base):
             '--json', dest='formatter', action='store_const', const='json',
             help='print JSON, the same as -f json; also accepted before the '
                  'command (default: off)')
+        for action in parser._actions:
+            _say_default(action)
         return parser
 
     def run(self, parsed_args):
@@ -244,10 +264,6 @@ class Lister(_Display, lister.Lister):
     def __init__(self, app, app_args, cmd_name=None):
         super().__init__(app, app_args, cmd_name=cmd_name)
         self.document = {}
-
-    @property
-    def need_sort_by_cliff(self):
-        return True
 
     def rows(self, items):
         """``(columns, rows)`` of a list of result dicts, for take_action."""
