@@ -67,6 +67,15 @@ class Capabilities:
     #: The server binlogs ``IDENTIFIED BY 'password'`` as written, so a
     #: password must be sent as its ``mysql_native_password`` hash.
     password_hash_literal: bool
+    #: ``super_read_only`` (MySQL 5.7.8+): read-only even for SUPER.
+    super_read_only: bool
+    #: Lossless semi-synchronous replication variable prefixes on a
+    #: source and a replica (``rpl_semi_sync_source``...), None without.
+    semi_sync_source: str | None
+    semi_sync_replica: str | None
+    #: ``(plugin name, library)`` of the source and replica plugins, or ()
+    #: where semi-sync is built in (MariaDB 10.3.3+).
+    semi_sync_plugins: tuple
 
     @property
     def gtid(self):
@@ -174,6 +183,23 @@ def _mysql(v):
         # hash form in the binary log ("Passwords and Logging"); before,
         # IDENTIFIED BY PASSWORD '*hash' keeps the password out of it.
         password_hash_literal=not v.at_least(5, 7, 6),
+        super_read_only=v.at_least(5, 7, 8),
+        # Semi-sync plugins; lossless (the AFTER_SYNC wait point) from
+        # 5.7.2; renamed semisync_source/replica with rpl_semi_sync_source_*
+        # variables in 8.0.26 ("Semisynchronous Replication").
+        semi_sync_source=('rpl_semi_sync_source' if v.at_least(8, 0, 26)
+                          else 'rpl_semi_sync_master'
+                          if v.at_least(5, 7, 2) else None),
+        semi_sync_replica=('rpl_semi_sync_replica' if v.at_least(8, 0, 26)
+                           else 'rpl_semi_sync_slave'
+                           if v.at_least(5, 7, 2) else None),
+        semi_sync_plugins=(
+            (('rpl_semi_sync_source', 'semisync_source.so'),
+             ('rpl_semi_sync_replica', 'semisync_replica.so'))
+            if v.at_least(8, 0, 26) else
+            (('rpl_semi_sync_master', 'semisync_master.so'),
+             ('rpl_semi_sync_slave', 'semisync_slave.so'))
+            if v.at_least(5, 7, 2) else ()),
     )
 
 
@@ -224,4 +250,12 @@ def _mariadb(v):
         # MariaDB binlogs CREATE USER ... IDENTIFIED BY 'password' as
         # written: send the mysql_native_password hash instead.
         password_hash_literal=True,
+        super_read_only=False,
+        # Built into the server from 10.3.3 (KB "Semisynchronous
+        # Replication"); the variables keep the master/slave words.
+        semi_sync_source=('rpl_semi_sync_master' if v.at_least(10, 3, 3)
+                          else None),
+        semi_sync_replica=('rpl_semi_sync_slave' if v.at_least(10, 3, 3)
+                           else None),
+        semi_sync_plugins=(),
     )

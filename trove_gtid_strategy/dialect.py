@@ -309,6 +309,91 @@ class Dialect:
         return _plain('SET GLOBAL read_only = %s'
                       % ('ON' if read_only else 'OFF'))
 
+    def fence(self):
+        """Stop every write on a source being switched away from: MySQL's
+        ``super_read_only`` stops SUPER accounts too; MariaDB's
+        ``read_only`` does not stop accounts with READ ONLY ADMIN (SUPER
+        before 10.5.2), whose sessions the caller ends.
+        """
+        if self.caps.super_read_only:
+            return _plain('SET GLOBAL super_read_only = ON')
+        return self.set_read_only(True)
+
+    def unfence(self, read_only_before=False):
+        """Undo :meth:`fence` (``super_read_only = OFF`` keeps
+        ``read_only`` as it was).
+        """
+        if self.caps.super_read_only:
+            stmts = [_plain('SET GLOBAL super_read_only = OFF')]
+            if not read_only_before:
+                stmts.append(self.set_read_only(False))
+            return stmts
+        return [self.set_read_only(read_only_before)]
+
+    def accounts_writing_through_read_only(self):
+        """SELECT of the grantees (``'user'@'host'``) that ``read_only``
+        does not stop.
+        """
+        words = ("'READ ONLY ADMIN', 'SUPER'"
+                 if self.caps.version.at_least(10, 5, 2) else "'SUPER'")
+        return _plain('SELECT DISTINCT GRANTEE FROM information_schema.'
+                      'USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (%s)' % words)
+
+    def client_sessions(self):
+        """SELECT ``ID, USER, COMMAND`` of every session but this one."""
+        return _plain('SELECT ID, USER, COMMAND FROM information_schema.'
+                      'PROCESSLIST WHERE ID <> CONNECTION_ID()')
+
+    def kill_session(self, session_id):
+        return _plain('KILL CONNECTION %s'
+                      % literals.integer(session_id, 'session id'))
+
+    # -- semi-synchronous replication ------------------------------------
+    def semi_sync_source(self, enabled, timeout_ms, install=False):
+        """Statements turning lossless semi-sync (wait point AFTER_SYNC)
+        on or off on a source; ``install`` loads its plugin first.
+        """
+        p = self._semi_sync('semi_sync_source')
+        stmts = self._semi_sync_plugin(0) if install else []
+        stmts.append(_plain('SET GLOBAL %s_enabled = %s'
+                            % (p, 'ON' if enabled else 'OFF')))
+        if enabled:
+            stmts += [_plain("SET GLOBAL %s_wait_point = 'AFTER_SYNC'" % p),
+                      _plain('SET GLOBAL %s_timeout = %s' % (
+                          p, literals.integer(timeout_ms, 'timeout')))]
+        return stmts
+
+    def semi_sync_replica(self, enabled, install=False):
+        p = self._semi_sync('semi_sync_replica')
+        stmts = self._semi_sync_plugin(1) if install else []
+        stmts.append(_plain('SET GLOBAL %s_enabled = %s'
+                            % (p, 'ON' if enabled else 'OFF')))
+        return stmts
+
+    def semi_sync_plugin_loaded(self, index):
+        """SELECT counting the active semi-sync plugin (0 source, 1
+        replica); only where semi-sync is a plugin.
+        """
+        name = self.caps.semi_sync_plugins[index][0]
+        return _plain("SELECT COUNT(*) FROM information_schema.PLUGINS WHERE "
+                      "PLUGIN_NAME = %s AND PLUGIN_STATUS = 'ACTIVE'"
+                      % literals.quote(name))
+
+    def _semi_sync(self, which):
+        prefix = getattr(self.caps, which)
+        if prefix is None:
+            raise exceptions.UnsupportedMode(
+                '%s has no lossless semi-synchronous replication (MySQL '
+                '5.7.2+, MariaDB 10.3.3+)' % self.caps.version)
+        return prefix
+
+    def _semi_sync_plugin(self, index):
+        if not self.caps.semi_sync_plugins:
+            return []
+        name, library = self.caps.semi_sync_plugins[index]
+        return [_plain('INSTALL PLUGIN %s SONAME %s'
+                       % (name, literals.quote(library)))]
+
     def binlog_gtid_pos(self, log_file, log_pos):
         """MariaDB: the GTID position at a binlog file and offset.
         """

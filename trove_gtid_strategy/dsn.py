@@ -8,6 +8,7 @@ can instead come from an environment variable named with
 
 import dataclasses
 import os
+import re
 import urllib.parse
 
 from trove_gtid_strategy import exceptions
@@ -61,42 +62,61 @@ def format_dsn(dsn, password_text=None):
     return url
 
 
+def mask_password(text):
+    """``text`` with the password of a ``scheme://user:password@`` part
+    shown as ``***``: error messages quote what the user typed, never
+    the secret in it.
+    """
+    return _PASSWORD_IN_URL.sub(r'\1***\2', text)
+
+
+_PASSWORD_IN_URL = re.compile(r'(://[^:/@]*:).*(@)')
+
+
 def parse_dsn(text, environ=None):
-    """Parse a DSN, raising :class:`InvalidDSN` naming the bad part."""
+    """Parse a DSN, raising :class:`InvalidDSN` naming the bad part. The
+    DSN is quoted with its password masked, and no other piece of it is
+    quoted: a password with an unencoded ``/`` or ``@`` would otherwise
+    leak through the parts it was mistaken for.
+    """
     environ = os.environ if environ is None else environ
+    shown = mask_password(text) if isinstance(text, str) else text
     try:
         url = urllib.parse.urlsplit(text)
         port = url.port
-    except ValueError as exc:
-        raise exceptions.InvalidDSN('invalid DSN %r: %s' % (text, exc))
+    except ValueError:
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: bad HOST:PORT (the port must be a number; '
+            'percent-encode slashes, at signs and colons in the password)'
+            % shown)
     if url.scheme != 'mysql':
         raise exceptions.InvalidDSN(
-            'invalid DSN %r: the scheme must be mysql://, not %r'
-            % (text, url.scheme + '://' if url.scheme else ''))
+            'invalid DSN %r: the scheme must be mysql://' % shown)
     if not url.username:
         raise exceptions.InvalidDSN(
             'invalid DSN %r: no user (expected mysql://USER@HOST:PORT)'
-            % text)
+            % shown)
     if url.path not in ('', '/'):
         raise exceptions.InvalidDSN(
-            'invalid DSN %r: unexpected path %r' % (text, url.path))
+            'invalid DSN %r: unexpected text after HOST:PORT (a path; '
+            'percent-encode slashes in the password)' % shown)
     query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
     unknown = sorted(set(query) - {'unix_socket', 'password_env'})
     if unknown:
         raise exceptions.InvalidDSN(
             'invalid DSN %r: unknown parameter %s (known: unix_socket, '
-            'password_env)' % (text, ', '.join(unknown)))
+            'password_env)' % (shown, ', '.join(unknown)))
     password = urllib.parse.unquote(url.password or '')
     if 'password_env' in query:
         name = query['password_env'][-1]
         if name not in environ:
             raise exceptions.InvalidDSN(
                 'invalid DSN %r: environment variable %s is not set'
-                % (text, name))
+                % (shown, name))
         password = environ[name]
     unix_socket = query.get('unix_socket', [''])[-1]
     if not url.hostname and not unix_socket:
-        raise exceptions.InvalidDSN('invalid DSN %r: no host' % text)
+        raise exceptions.InvalidDSN('invalid DSN %r: no host' % shown)
     return DSN(user=urllib.parse.unquote(url.username),
                password=password,
                host=url.hostname or 'localhost',

@@ -49,6 +49,26 @@ replication_opts = [
                     'A digest of what identifies the replica follows, so '
                     'a repeated attach reuses its account; `trove-gtid '
                     'accounts` lists the accounts with this prefix.'),
+    cfg.StrOpt('replication_durability', default='async',
+               choices=[('async', 'a commit returns once it is in the '
+                                  'source\'s binary log'),
+                        ('semi_sync', 'lossless semi-synchronous: a '
+                                      'commit returns once a replica has '
+                                      'it in its relay log (AFTER_SYNC), '
+                                      'until the timeout below')],
+               help='What a commit on the source waits for. With '
+                    'semi_sync, a failover to the most advanced replica '
+                    'keeps every commit acknowledged while the source ran '
+                    'semi-synchronously; after semi_sync_timeout_ms '
+                    'without an acknowledgement the source falls back to '
+                    'asynchronous and that guarantee is gone until a '
+                    'replica catches up.'),
+    cfg.IntOpt('semi_sync_timeout_ms', default=10000, min=1,
+               help='Milliseconds a commit waits for a replica\'s '
+                    'acknowledgement before the source falls back to '
+                    'asynchronous replication. 10 s rides out a replica '
+                    'restart; the application sees a stall, not an error, '
+                    'and status reports the fallback.'),
     cfg.BoolOpt('allow_crash_unsafe_binlog', default=False,
                 help='Allow binlog-position replication on servers that '
                      'keep the applier position in a file (MariaDB, MySQL '

@@ -86,14 +86,18 @@ class ConfigRenderer:
             keep_trailing_newline=True,
             autoescape=False)
 
-    def render(self, role, caps, mode, server_id, binlog_format='ROW'):
+    def render(self, role, caps, mode, server_id, binlog_format='ROW',
+               semi_sync_timeout_ms=None):
+        """``semi_sync_timeout_ms``: render lossless semi-synchronous
+        replication with that timeout (None: asynchronous).
+        """
         names = template_candidates(caps, mode, role)
         try:
             template = self._env.select_template(names)
             text = template.render(
                 version=caps.version, caps=caps, mode=str(mode), role=role,
-                server_id=server_id,
-                binlog_format=binlog_format)
+                server_id=server_id, binlog_format=binlog_format,
+                semi_sync_timeout_ms=semi_sync_timeout_ms)
         except jinja2.TemplateNotFound:
             raise exceptions.ConfigError(
                 'no template for %s (%s, %s); searched %s'

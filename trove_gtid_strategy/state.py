@@ -44,6 +44,8 @@ class ReplicaStatus:
     source_server_id: int | None = None
     io_running: str = 'No'
     sql_running: str = 'No'
+    #: What the SQL thread is doing (``Replica_SQL_Running_State``).
+    sql_state: str = ''
     last_io_errno: int = 0
     last_io_error: str = ''
     last_sql_errno: int = 0
@@ -81,6 +83,8 @@ class ReplicaStatus:
             io_running=text('Slave_IO_Running', 'Replica_IO_Running') or 'No',
             sql_running=(text('Slave_SQL_Running', 'Replica_SQL_Running')
                          or 'No'),
+            sql_state=text('Slave_SQL_Running_State',
+                           'Replica_SQL_Running_State'),
             last_io_errno=_int(text('Last_IO_Errno')) or 0,
             last_io_error=text('Last_IO_Error'),
             last_sql_errno=_int(text('Last_SQL_Errno')) or 0,
@@ -116,6 +120,15 @@ class ReplicaStatus:
         if self.io_running == 'No' and self.last_io_errno:
             return 'I/O', self.last_io_errno, self.last_io_error
         return None
+
+    @property
+    def relay_log_applied(self):
+        """The SQL thread has applied everything it has (it waits for
+        more); a transaction the I/O thread fetched only in part never
+        will be, so this, not the received set, ends a drain.
+        """
+        return self.sql_running == 'Yes' and (
+            'read all relay log' in self.sql_state or self.fully_applied)
 
     @property
     def exec_coordinates(self):

@@ -30,6 +30,7 @@ from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import backup_files
+from trove_gtid_strategy.guest import durability
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import source_probe
 from trove_gtid_strategy.guest import unlogged
@@ -172,7 +173,28 @@ class ReplicationStrategy:
         return self._renderer.render(
             role, attempt.caps, attempt.mode,
             server_id=self._server_id(service, attempt),
-            binlog_format=self.options.binlog_format)
+            binlog_format=self.options.binlog_format,
+            semi_sync_timeout_ms=self._semi_sync_timeout(attempt))
+
+    def _semi_sync_timeout(self, attempt):
+        """The semi-sync timeout when semi_sync durability is configured
+        and the server has it; None otherwise.
+        """
+        if self.options.replication_durability != 'semi_sync':
+            return None
+        if attempt.caps.semi_sync_source is None:
+            raise exceptions.UnsupportedMode(
+                '%s has no lossless semi-synchronous replication (MySQL '
+                '5.7.2+, MariaDB 10.3.3+): set replication_durability = '
+                'async' % attempt.state.version)
+        return self.options.semi_sync_timeout_ms
+
+    def _apply_durability(self, service, attempt, role):
+        timeout = self._semi_sync_timeout(attempt)
+        if timeout is not None:
+            self._report('Enabling semi-synchronous replication (%s side, '
+                         'AFTER_SYNC, timeout %d ms)', role, timeout)
+            durability.enable(service, attempt.caps, role, timeout)
 
     def missing_settings(self, service, attempt, role):
         """Settings the running server lacks for ``role`` in its mode, as
@@ -311,10 +333,13 @@ class ReplicationStrategy:
 
     # -- Trove's interface -----------------------------------------------
     def get_master_ref(self, service, snapshot_info):
-        """Where replicas reach this source: ``{'host', 'port'}``."""
-        host = (getattr(service, 'replication_host', None)
-                or _local_ipv4())
-        return {'host': host, 'port': service.get_port()}
+        """Where replicas reach this source: ``{'host', 'port'}``, the
+        address Trove's own strategies give (network isolation included,
+        see :mod:`trove_gtid_strategy.guest.addresses`).
+        """
+        from trove_gtid_strategy.guest import addresses
+        return {'host': addresses.replication_host(service, self._conf),
+                'port': service.get_port()}
 
     def backup_required_for_replication(self):
         return True
@@ -352,6 +377,7 @@ class ReplicationStrategy:
         text = self._usable_config(master_config, 'replica_source', service,
                                    attempt)
         self._apply_config(service, 'replica_source', text, attempt)
+        self._apply_durability(service, attempt, 'replica_source')
 
     def enable_as_slave(self, service, master_info, slave_config):
         """Attach this server as a replica of ``master_info['master']``.
@@ -366,6 +392,7 @@ class ReplicationStrategy:
                                                  master_info)
         text = self._usable_config(slave_config, 'replica', service, attempt)
         self._apply_config(service, 'replica', text, attempt)
+        self._apply_durability(service, attempt, 'replica')
         d = attempt.dialect
         if server_state.read_replica_status(service, d) is not None:
             self._run(service, d.stop_replica())

@@ -191,3 +191,159 @@ def mariadb_resume_position(state):
         if g.domain_id not in latest or latest[g.domain_id].seq_no < g.seq_no:
             latest[g.domain_id] = g
     return gtid_sets.MariaDBGtidPosition(latest.values())
+
+
+# -- choosing a new source among replicas whose source is gone -----------
+
+@dataclasses.dataclass(frozen=True)
+class Holding:
+    """What one replica holds when its source is gone.
+
+    ``received``: everything it has or has fetched (MySQL executed plus
+    retrieved GTIDs; MariaDB the later of its applied and I/O positions
+    per domain); ``own``: the transactions it wrote itself (its own
+    ``server_uuid`` / ``server_id``), errant unless another replica has
+    them too (a replica that was once a source shared them).
+    ``binlog_state``: MariaDB's last GTID per (domain, server), which tells
+    whose transaction a sequence number is. ``coords``: without GTIDs,
+    the ``(file, position)`` of the old source its I/O thread read to.
+    """
+
+    name: str
+    received: object = None
+    own: object = None
+    binlog_state: tuple = ()
+    server_id: int = 0
+    coords: tuple = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Election:
+    """The outcome of :func:`choose_candidate`."""
+
+    candidate: str | None
+    #: Per replica: what the candidate lacks that it received (lost for
+    #: good if the candidate is promoted), as text.
+    ahead: dict
+    #: Per replica: its errant transactions, as text.
+    errant: dict
+    #: Per replica: what it lacks that the candidate has (it catches up
+    #: from the candidate, or, without GTIDs, cannot).
+    behind: dict
+    problems: tuple = ()
+
+    @property
+    def ok(self):
+        return self.candidate is not None and not self.problems
+
+
+def _coords_key(coords):
+    log_file, log_pos = coords
+    base, _, number = log_file.rpartition('.')
+    return (base, int(number) if number.isdigit() else -1, log_pos)
+
+
+def _mariadb_errant(holding, others):
+    """GTIDs of the replica's own server_id no other replica logged."""
+    errant = []
+    for gtid in holding.binlog_state:
+        if gtid.server_id != holding.server_id:
+            continue
+        seen = max((g.seq_no for other in others for g in other.binlog_state
+                    if (g.domain_id, g.server_id) ==
+                    (gtid.domain_id, gtid.server_id)), default=0)
+        if seen < gtid.seq_no:
+            errant.append(str(gtid))
+    return ','.join(errant)
+
+
+def _lacks(have, other):
+    """What ``have`` lacks of ``other`` (text; '' when nothing)."""
+    if isinstance(have, gtid_sets.GtidSet):
+        return str(other - have)
+    if isinstance(have, gtid_sets.MariaDBGtidPosition):
+        return str(other.domains_ahead_of(have))
+    if not other:
+        return ''
+    if not have or _coords_key(have) < _coords_key(other):
+        return 'from %s:%d to %s:%d' % (tuple(have or ('?', 0))
+                                        + tuple(other))
+    return ''
+
+
+def choose_candidate(holdings, requested=None, allow_errant=False):
+    """The replica to promote: the one holding everything any replica
+    received, judged on whole sets (never on one sequence number, as
+    Trove's ``get_latest_txn_id`` does).
+
+    ``requested`` names an operator's choice; it is refused when another
+    replica is ahead of it or it has errant transactions, unless
+    ``allow_errant``. Without a single replica holding everything, no
+    candidate is safe and the result says who holds what.
+    """
+    errant = {}
+    for holding in holdings:
+        others = [h for h in holdings if h is not holding]
+        if isinstance(holding.own, gtid_sets.GtidSet):
+            shared = gtid_sets.GtidSet()
+            for other in others:
+                if other.received is not None:
+                    shared = shared | other.received
+            found = str(holding.own - shared)
+        elif holding.binlog_state:
+            found = _mariadb_errant(holding, others)
+        else:
+            found = ''
+        if found:
+            errant[holding.name] = found
+
+    def lacks_of(candidate):
+        return {h.name: _lacks(candidate.received if candidate.received
+                               is not None else candidate.coords,
+                               h.received if h.received is not None
+                               else h.coords)
+                for h in holdings if h is not candidate}
+
+    problems = []
+    if requested is not None:
+        chosen = [h for h in holdings if h.name == requested]
+        if not chosen:
+            raise ValueError('the candidate %s is not among the replicas'
+                             % requested)
+        candidate = chosen[0]
+    else:
+        complete = [h for h in holdings
+                    if not any(lacks_of(h).values())
+                    and h.name not in errant]
+        candidate = complete[0] if complete else None
+    if candidate is None:
+        return Election(None, {}, errant, {}, (Problem(
+            'no_complete_candidate', 'no replica holds every transaction '
+            'the others received%s' % (
+                ' (errant: %s)' % '; '.join(
+                    '%s: %s' % kv for kv in sorted(errant.items()))
+                if errant else '')),))
+    ahead = {name: text for name, text in lacks_of(candidate).items()
+             if text}
+    behind = {}
+    for holding in holdings:
+        if holding is candidate:
+            continue
+        text = _lacks(holding.received if holding.received is not None
+                      else holding.coords,
+                      candidate.received if candidate.received is not None
+                      else candidate.coords)
+        if text:
+            behind[holding.name] = text
+    if ahead and not allow_errant:
+        problems.append(Problem(
+            'candidate_behind', 'the candidate %s lacks transactions other '
+            'replicas received (%s): promoting it would lose them' % (
+                candidate.name, '; '.join('%s has %s' % kv
+                                          for kv in sorted(ahead.items())))))
+    if candidate.name in errant and not allow_errant:
+        problems.append(Problem(
+            'errant_candidate', 'the candidate %s has errant transactions '
+            '(%s): every replica would stop on them' % (
+                candidate.name, errant[candidate.name])))
+    return Election(candidate.name, ahead, errant, behind, tuple(problems))

@@ -58,14 +58,25 @@ MYSQL_55 = {
     'max_user_name_length': 16,
     'max_replication_password_length': 32,
     'password_hash_literal': True,
+    'super_read_only': False,
+    'semi_sync_source': None,
+    'semi_sync_replica': None,
+    'semi_sync_plugins': (),
 }
+SEMI_OLD = {'semi_sync_source': 'rpl_semi_sync_master',
+            'semi_sync_replica': 'rpl_semi_sync_slave',
+            'semi_sync_plugins': (('rpl_semi_sync_master',
+                                   'semisync_master.so'),
+                                  ('rpl_semi_sync_slave',
+                                   'semisync_slave.so'))}
 MYSQL_56 = dict(MYSQL_55, gtid_style='mysql',
                 gtid_wait_function='WAIT_UNTIL_SQL_THREAD_AFTER_GTIDS',
                 relay_log_info_repository=True,
                 enforce_gtid_consistency=True)
 MYSQL_57 = dict(MYSQL_56, gtid_wait_function='WAIT_FOR_EXECUTED_GTID_SET',
                 drop_user_if_exists=True, max_user_name_length=32,
-                password_hash_literal=False)
+                password_hash_literal=False, super_read_only=True,
+                **SEMI_OLD)
 MYSQL_8022 = dict(MYSQL_57, gtid_purged_append=True,
                   replica_word='REPLICA',
                   show_replica_status='SHOW REPLICA STATUS',
@@ -75,6 +86,12 @@ MYSQL_8023 = dict(MYSQL_8022, change_source='CHANGE REPLICATION SOURCE TO',
                   option_prefix='SOURCE_',
                   public_key_option='GET_SOURCE_PUBLIC_KEY')
 MYSQL_8026 = dict(MYSQL_8023, position_wait_function='SOURCE_POS_WAIT',
+                  semi_sync_source='rpl_semi_sync_source',
+                  semi_sync_replica='rpl_semi_sync_replica',
+                  semi_sync_plugins=(('rpl_semi_sync_source',
+                                      'semisync_source.so'),
+                                     ('rpl_semi_sync_replica',
+                                      'semisync_replica.so')),
                   log_replica_updates_option='log_replica_updates',
                   skip_counter_variable='sql_replica_skip_counter')
 MYSQL_82 = dict(MYSQL_8026, show_source_status='SHOW BINARY LOG STATUS',
@@ -86,6 +103,8 @@ MARIADB_55 = dict(MYSQL_55)  # before GTIDs: the 5.5 words
 MARIADB_55 = dict(MARIADB_55, max_replication_password_length=96)
 MARIADB_100 = dict(MARIADB_55, max_user_name_length=80)
 MARIADB_104 = dict(MARIADB_100, gtid_style='mariadb', drop_user_if_exists=True,
+                   semi_sync_source='rpl_semi_sync_master',
+                   semi_sync_replica='rpl_semi_sync_slave',
                    gtid_wait_function='MASTER_GTID_WAIT')
 MARIADB_1052 = dict(MARIADB_104, replica_word='REPLICA',
                     show_replica_status='SHOW REPLICA STATUS',

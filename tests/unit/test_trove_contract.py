@@ -173,3 +173,14 @@ def test_bad_promotion_point():
                                            'old_source_server_id': -1}}})
     with pytest.raises(exceptions.InvalidInput, match='server_id'):
         trove_contract.read_master_info(bad, MDB)
+
+
+@pytest.mark.parametrize('text', ['mysql://u:secret@h:bad',
+                                  'mysql://u:se@cr:et@h:1/x',
+                                  'http://u:secret@h', 'mysql://u:sec/ret@'])
+def test_dsn_errors_never_quote_the_password(text):
+    from trove_gtid_strategy import dsn
+    with pytest.raises(exceptions.InvalidDSN) as caught:
+        dsn.parse_dsn(text)
+    for piece in ('secret', 'se@cr', 'cr:et', 'sec/ret'):
+        assert piece not in str(caught.value)

@@ -119,3 +119,28 @@ def until_applied(service, name, start, timeout, progress):
             name, target, status.exec_log_file or '?', status.exec_log_pos,
             'lag %ss' % status.seconds_behind
             if status.seconds_behind is not None else 'lag unknown'))
+
+
+def until_relay_log_applied(service, name, timeout, poll, progress):
+    """Wait until the SQL thread applied everything the I/O thread
+    fetched (its source may be gone); returns the status.
+    """
+    d = dialect.Dialect(server_state.read_version(service)[1])
+    deadline = time.monotonic() + timeout
+    while True:
+        status = server_state.read_replica_status(service, d)
+        if status is None:
+            raise exceptions.ReplicationError('%s is not a replica' % name)
+        if status.relay_log_applied:
+            return status
+        stopped = status.stopped_error
+        if stopped and stopped[0] == 'SQL':
+            _fail(name, status, 'the SQL thread stopped on error %d'
+                  % stopped[1])
+        if time.monotonic() > deadline:
+            _fail(name, status, 'did not apply its relay log within %ds'
+                  % timeout)
+        progress('%s: applying its relay log (applied %s:%d of %s:%d)' % (
+            name, status.exec_log_file, status.exec_log_pos,
+            status.read_log_file, status.read_log_pos))
+        time.sleep(poll)

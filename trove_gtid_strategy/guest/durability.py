@@ -1,0 +1,35 @@
+"""Turning lossless semi-synchronous replication on, live.
+
+The rendered config keeps the settings across restarts; this applies
+them to the running server, installing MySQL's plugin where it is not
+loaded yet (MariaDB has it built in). A replica's I/O thread registers as
+semi-synchronous when it connects, so it must (re)start afterwards.
+"""
+
+from oslo_log import log as logging
+
+from trove_gtid_strategy import dialect
+
+LOG = logging.getLogger(__name__)
+
+_SIDE = {'replica_source': 0, 'replica': 1}
+
+
+def enable(service, caps, role, timeout_ms):
+    """Enable the ``role`` side of semi-sync on the running server;
+    returns the statements sent.
+    """
+    d = dialect.Dialect(caps)
+    install = False
+    if caps.semi_sync_plugins:
+        loaded = service.execute_sql(
+            d.semi_sync_plugin_loaded(_SIDE[role]).sql).scalar()
+        install = not int(loaded or 0)
+    if role == 'replica_source':
+        statements = d.semi_sync_source(True, timeout_ms, install)
+    else:
+        statements = d.semi_sync_replica(True, install)
+    for stmt in statements:
+        LOG.debug('SQL: %s', stmt)
+        service.execute_sql(stmt.sql)
+    return statements

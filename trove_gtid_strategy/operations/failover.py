@@ -1,0 +1,162 @@
+"""Failover: the source is gone; the most advanced replica takes over.
+
+1. Refused while the old source still answers (given as ``source``),
+   unless forced (then it is fenced first, as far as it answers).
+2. Every replica applies what its I/O thread fetched (a transaction
+   fetched in part never applies, so the drain ends when the SQL thread
+   waits for more, not when the received set is applied).
+3. The candidate is the replica holding every transaction any replica
+   holds, judged on whole GTID sets or positions (never on one sequence
+   number, as Trove's ``get_latest_txn_id`` does); errant transactions
+   are judged among the replicas themselves, since the source is gone
+   (a replica that was once a source shares its transactions with the
+   others, so they are not errant). A candidate another replica is ahead
+   of, or with errant transactions, is refused unless the operator
+   allows it; without GTIDs, a failover where a replica holds more or
+   less than the candidate is refused unless data loss is allowed, and
+   the result says exactly what would be lost.
+4. The candidate is promoted and writable; the others are pointed at it
+   (each through the mode's checks: in binlog-position mode only a
+   replica at the promotion point can follow).
+
+With semi-synchronous durability every commit acknowledged while the
+source ran semi-synchronously is in some replica's relay log, so step 3
+keeps it; where the source had fallen back to asynchronous, nothing can
+be guaranteed, and the result says so.
+"""
+
+import dataclasses
+import time
+
+from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import waits
+from trove_gtid_strategy.operations import promotion
+from trove_gtid_strategy import topology
+
+
+@dataclasses.dataclass
+class FailoverResult:
+    new_source: str | None
+    durability: str
+    durability_note: str
+    before: list
+    after: list
+    election: dict
+    outcomes: dict
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def complete(self):
+        return all(o.startswith(('replicating', 'already', 'promoted'))
+                   for o in self.outcomes.values())
+
+    def to_dict(self):
+        return {'new_source': self.new_source,
+                'durability': self.durability,
+                'durability_note': self.durability_note,
+                'before': [r.to_dict() for r in self.before],
+                'after': [r.to_dict() for r in self.after],
+                'election': self.election, 'outcomes': self.outcomes,
+                'seconds': round(self.seconds, 3), 'dry_run': self.dry_run}
+
+
+def _source_answers(source):
+    try:
+        source.execute_sql('SELECT 1')
+        return True
+    except Exception:
+        return False
+
+
+def _durability(repl):
+    mode = repl.options.replication_durability
+    if mode == 'semi_sync':
+        return mode, ('every commit acknowledged while the source ran '
+                      'semi-synchronously was in a replica\'s relay log and '
+                      'is kept; commits after it fell back to asynchronous '
+                      '(timeout %d ms) carry no guarantee'
+                      % repl.options.semi_sync_timeout_ms)
+    return mode, ('asynchronous: commits the source acknowledged but no '
+                  'replica received are lost with it')
+
+
+def failover(repl, replicas, candidate=None, source=None, force=False,
+             allow_errant_candidate=False, allow_data_loss=False,
+             timeout=60, dry_run=False, progress=lambda message: None):
+    """Promote the most advanced replica; see the module docstring.
+    ``replicas`` are service objects (the candidate among them).
+    """
+    started = time.monotonic()
+    replicas = list(replicas)
+    if source is not None and _source_answers(source):
+        if not force:
+            raise exceptions.PrecheckFailed(
+                'the source %s still answers: a failover now would leave '
+                'two writable servers; use switchover, or --force to fence '
+                'it and fail over anyway' % promotion.name_of(source))
+        if not dry_run:
+            source.execute_sql(source.dialect().fence().sql)
+    before = [promotion.report(s, server_state.read_state(s))
+              for s in replicas]
+    if not dry_run:
+        for svc in replicas:
+            waits.until_relay_log_applied(
+                svc, promotion.name_of(svc), timeout,
+                repl.options.poll_interval, progress)
+    states = {promotion.name_of(s): server_state.read_state(s)
+              for s in replicas}
+    holdings = [promotion.holding_of(s, states[promotion.name_of(s)])
+                for s in replicas]
+    requested = promotion.name_of(candidate) if candidate is not None \
+        else None
+    election = topology.choose_candidate(
+        holdings, requested, allow_errant=allow_errant_candidate)
+    by_position = all(h.received is None for h in holdings)
+    problems = list(election.problems)
+    if by_position and (election.ahead or election.behind) and \
+            not allow_data_loss:
+        problems.append(topology.Problem(
+            'positions_differ', 'without GTIDs only replicas that applied '
+            'exactly as much of the old source can follow the new one: %s'
+            % '; '.join('%s lacks %s' % kv for kv in
+                        sorted(dict(election.behind,
+                                    **election.ahead).items()))))
+    durability, note = _durability(repl)
+    summary = {'candidate': election.candidate, 'ahead': election.ahead,
+               'errant': election.errant, 'behind': election.behind,
+               'problems': [p.message for p in problems],
+               'would_lose': election.ahead if allow_errant_candidate
+               or allow_data_loss else {}}
+    if problems:
+        raise exceptions.PrecheckFailed(
+            'refusing to fail over: %s' % '; '.join(
+                p.message for p in problems),
+            topology.PrecheckResult(None, tuple(problems)))
+    chosen = [s for s in replicas
+              if promotion.name_of(s) == election.candidate][0]
+    outcomes = {promotion.name_of(chosen): 'promoted'}
+    if dry_run:
+        for svc in replicas:
+            if svc is not chosen:
+                outcomes[promotion.name_of(svc)] = 'would follow'
+        return FailoverResult(election.candidate, durability, note, before,
+                              before, summary, outcomes, dry_run=True)
+    progress('promoting %s' % election.candidate)
+    promotion.promote(repl, chosen)
+    for svc in replicas:
+        if svc is chosen:
+            continue
+        try:
+            outcomes[promotion.name_of(svc)] = promotion.repoint(
+                repl, chosen, svc)
+        except exceptions.TroveGtidError as exc:
+            # Reported, not hidden: the operator re-seeds this one, or
+            # runs the command again once its cause is fixed.
+            outcomes[promotion.name_of(svc)] = 'not re-pointed: %s' % exc
+    after = [promotion.report(s, server_state.read_state(s))
+             for s in replicas]
+    return FailoverResult(election.candidate, durability, note, before,
+                          after, summary, outcomes,
+                          seconds=time.monotonic() - started)

@@ -1,0 +1,142 @@
+"""The steps switchover and failover share: what a server holds, making
+one the source, pointing the others at it, reporting each server.
+
+Every step checks where the server already is, so running an operation
+again after it stopped halfway (a server lost mid-way) completes it
+instead of repeating what was done.
+"""
+
+import dataclasses
+
+from trove_gtid_strategy import gtid as gtid_sets
+from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.operations import attach as attach_op
+from trove_gtid_strategy import topology
+
+
+@dataclasses.dataclass
+class ServerReport:
+    """One server before or after an operation, JSON-ready."""
+
+    server: str
+    role: str
+    version: str
+    read_only: bool
+    source: str | None
+    executed: str
+    received: str
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+
+def name_of(svc):
+    return svc.dsn.redacted()
+
+
+def received_of(state):
+    """Everything a server has or has fetched (see topology.Holding)."""
+    status = state.replica
+    if state.gtid_executed is not None and state.has_gtids:
+        received = state.gtid_executed
+        if status is not None and status.retrieved_gtid_set:
+            received = received | gtid_sets.GtidSet.parse(
+                status.retrieved_gtid_set)
+        return received
+    if state.gtid_binlog_pos is not None:
+        held = topology.mariadb_resume_position(state)
+        if status is not None and status.gtid_io_pos:
+            io = gtid_sets.MariaDBGtidPosition.parse(status.gtid_io_pos)
+            latest = {g.domain_id: g for g in held}
+            for g in io:
+                if g.domain_id not in latest or \
+                        latest[g.domain_id].seq_no < g.seq_no:
+                    latest[g.domain_id] = g
+            held = gtid_sets.MariaDBGtidPosition(latest.values())
+        return held
+    return None
+
+
+def holding_of(svc, state):
+    """A :class:`topology.Holding` of a replica whose source is gone."""
+    own = None
+    if state.gtid_executed is not None and state.has_gtids:
+        uuid = state.server_uuid.lower()
+        own = gtid_sets.GtidSet()
+        for tag in state.gtid_executed.tags(uuid) if uuid in \
+                state.gtid_executed.uuids() else ():
+            own = own | gtid_sets.GtidSet.from_intervals(
+                uuid, state.gtid_executed.intervals(uuid, tag), tag)
+    status = state.replica
+    coords = ()
+    if status is not None and status.read_log_file:
+        coords = (status.read_log_file, status.read_log_pos)
+    return topology.Holding(
+        name=name_of(svc), received=received_of(state), own=own,
+        binlog_state=state.gtid_binlog_state, server_id=state.server_id,
+        coords=coords)
+
+
+def report(svc, state):
+    status = state.replica
+    role = 'replica' if status is not None else (
+        'source' if state.log_bin and not state.read_only else 'standalone')
+    executed = (state.gtid_executed if state.gtid_executed is not None
+                and state.has_gtids else
+                topology.mariadb_resume_position(state)
+                if state.gtid_binlog_pos is not None else
+                '%s:%s' % tuple(state.binlog_position)
+                if state.binlog_position else '')
+    received = received_of(state)
+    return ServerReport(
+        server=name_of(svc), role=role, version=str(state.version),
+        read_only=state.read_only,
+        source='%s:%s' % (status.source_host, status.source_port)
+        if status is not None else None,
+        executed=str(executed),
+        received=str(received if received is not None else
+                     '%s:%s' % (status.read_log_file, status.read_log_pos)
+                     if status is not None else executed))
+
+
+def make_writable(svc):
+    """Writes allowed again: ``super_read_only`` and ``read_only`` off."""
+    d = svc.dialect()
+    for stmt in d.unfence(read_only_before=False):
+        svc.execute_sql(stmt.sql)
+
+
+def promote(repl, candidate):
+    """Detach the candidate from its source (keeping a binlog-position
+    promotion point), make it a source and writable. A server already a
+    source (an earlier run got this far) is only made writable.
+    """
+    state = server_state.read_state(candidate, binlog_files=False)
+    if state.replica is not None:
+        repl.detach_slave(candidate, for_failover=True)
+    repl.enable_as_master(candidate, None)
+    make_writable(candidate)
+
+
+def repoint(repl, new_source, replica):
+    """Point ``replica`` at ``new_source`` with its own account; the
+    driver's checks refuse anything that would lose or duplicate a
+    transaction. Already replicating from it: nothing to do.
+    """
+    state = server_state.read_state(replica, binlog_files=False)
+    source_state = server_state.read_state(new_source, binlog_files=False)
+    status = state.replica
+    if status is not None and status.running and \
+            status.source_server_id == source_state.server_id:
+        return 'already replicating from the new source'
+    context, created = repl.replica_context(
+        new_source, attach_op.replica_identity(replica))
+    try:
+        repl.enable_as_slave(replica, context, None)
+    except BaseException:
+        if created:
+            repl.drop_account(
+                new_source,
+                context['replica_conf']['replication_user']['name'])
+        raise
+    return 'replicating from the new source'

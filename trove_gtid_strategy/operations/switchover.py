@@ -1,0 +1,170 @@
+"""Switchover: a replica becomes the source while the source is healthy,
+with no acknowledged transaction lost.
+
+1. Every server is checked first; if any would break (the candidate or
+   a replica has errant transactions, does not replicate from the
+   source, or stopped on an error), nothing is changed.
+2. The source is fenced: ``super_read_only`` on MySQL; on MariaDB
+   ``read_only`` and the sessions of accounts that write through it
+   (READ ONLY ADMIN, SUPER) are ended.
+3. The candidate waits until it has every transaction of the source
+   (its set must contain the source's, never the reverse). If it does not
+   within the timeout, the source is made writable again and the
+   operation fails: nothing else was changed.
+4. The candidate is promoted and made writable; the time from 2 to here
+   is the time writes were refused.
+5. The other replicas and the old source are pointed at it.
+"""
+
+import dataclasses
+import time
+
+from trove_gtid_strategy import dialect
+from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import waits
+from trove_gtid_strategy.modes import base as modes_base
+from trove_gtid_strategy.operations import promotion
+from trove_gtid_strategy import seeding
+from trove_gtid_strategy import topology
+
+
+@dataclasses.dataclass
+class SwitchoverResult:
+    new_source: str
+    old_source: str
+    writes_refused_ms: float
+    before: list
+    after: list
+    steps: list
+
+    def to_dict(self):
+        return {'new_source': self.new_source,
+                'old_source': self.old_source,
+                'writes_refused_ms': round(self.writes_refused_ms, 1),
+                'before': [r.to_dict() for r in self.before],
+                'after': [r.to_dict() for r in self.after],
+                'steps': list(self.steps)}
+
+
+def _checks(repl, source, candidate, replicas):
+    """Problems that refuse the switchover, before anything changes.
+
+    The replicas are read before the source, so under writes the source
+    is never behind what a replica is compared with (a replica ahead of
+    a stale reading would look errant).
+    """
+    problems = []
+    states = [(svc, server_state.read_state(svc))
+              for svc in [candidate] + replicas]
+    source_state = server_state.read_state(source)
+    attempt = repl.attempt(source, source_state)
+    position = server_state.current_position(source, attempt.caps)
+    for svc, state in states:
+        name = promotion.name_of(svc)
+        status = state.replica
+        if status is None or status.source_server_id not in (
+                None, 0, source_state.server_id):
+            problems.append('%s does not replicate from %s' % (
+                name, promotion.name_of(source)))
+            continue
+        if status.stopped_error:
+            problems.append('%s: its %s thread stopped on error %d: %s'
+                            % ((name,) + status.stopped_error))
+        rep = repl.attempt(svc, state)
+        request = modes_base.AttachRequest(
+            source=_address(source), position=position,
+            source_schemas=source_state.user_schemas)
+        plan = modes_base.plan_attach(
+            rep.driver, source_state, state, request,
+            allow_crash_unsafe=True)
+        for problem in plan.result.problems:
+            if problem.code != 'seed_required':
+                problems.append('%s: %s' % (name, problem.message))
+    return problems, source_state, position
+
+
+def _address(svc):
+    return dialect.SourceAddress(svc.dsn.host, svc.dsn.port, 'check', '')
+
+
+def _fence(source, progress):
+    """Stop writes on the source; returns its read_only before."""
+    d = source.dialect()
+    before = server_state.read_variables(source, ('read_only',))
+    source.execute_sql(d.fence().sql)
+    if not d.caps.super_read_only:
+        # MariaDB: read_only does not stop these accounts' sessions.
+        grantees = {str(row[0]).split('@')[0].strip("'")
+                    for row in source.execute_sql(
+                        d.accounts_writing_through_read_only().sql)}
+        for session_id, user, command in source.execute_sql(
+                d.client_sessions().sql).fetchall():
+            if user in grantees and not str(command).startswith(
+                    'Binlog Dump'):
+                progress('ending session %s of %s on the fenced source'
+                         % (session_id, user))
+                try:
+                    source.execute_sql(d.kill_session(session_id).sql)
+                except Exception:
+                    pass  # it ended by itself meanwhile
+    return before.get('read_only', 'OFF').upper() in ('ON', '1')
+
+
+def switchover(repl, source, candidate, replicas=(), timeout=60,
+               dry_run=False, progress=lambda message: None):
+    """Make ``candidate`` the source; see the module docstring."""
+    replicas = list(replicas)
+    everyone = [source, candidate] + replicas
+    before = [promotion.report(s, server_state.read_state(s))
+              for s in everyone]
+    problems, source_state, _ = _checks(repl, source, candidate, replicas)
+    if problems:
+        raise exceptions.PrecheckFailed(
+            'refusing to switch over to %s: %s' % (
+                promotion.name_of(candidate), '; '.join(problems)),
+            topology.PrecheckResult(None, tuple(
+                topology.Problem('switchover', p) for p in problems)))
+    steps = ['fence %s (%s)' % (promotion.name_of(source),
+                                source.dialect().fence()),
+             'wait until %s has every transaction of the source'
+             % promotion.name_of(candidate),
+             'promote %s and make it writable' % promotion.name_of(candidate)]
+    steps += ['point %s at %s' % (promotion.name_of(s),
+                                  promotion.name_of(candidate))
+              for s in replicas + [source]]
+    if dry_run:
+        return SwitchoverResult(promotion.name_of(candidate),
+                                promotion.name_of(source), 0.0, before,
+                                before, steps)
+    progress('fencing %s' % promotion.name_of(source))
+    fenced_at = time.monotonic()
+    was_read_only = _fence(source, progress)
+    final = repl.current_position(source)
+    try:
+        waits.until_applied(
+            candidate, promotion.name_of(candidate),
+            _start(final), timeout, progress)
+    except exceptions.TroveGtidError as exc:
+        for stmt in source.dialect().unfence(was_read_only):
+            source.execute_sql(stmt.sql)
+        raise exceptions.ReplicationError(
+            'switchover abandoned, %s is writable again: %s'
+            % (promotion.name_of(source), exc))
+    promotion.promote(repl, candidate)
+    writable_at = time.monotonic()
+    for svc in replicas:
+        waits.until_applied(svc, promotion.name_of(svc), _start(final),
+                            timeout, progress)
+        promotion.repoint(repl, candidate, svc)
+    promotion.repoint(repl, candidate, source)
+    after = [promotion.report(s, server_state.read_state(s))
+             for s in [candidate] + replicas + [source]]
+    return SwitchoverResult(promotion.name_of(candidate),
+                            promotion.name_of(source),
+                            (writable_at - fenced_at) * 1000, before, after,
+                            steps)
+
+
+def _start(position):
+    return seeding.from_dataset(position, 'the fenced source\'s position')
