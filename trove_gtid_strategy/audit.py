@@ -515,12 +515,14 @@ def _mariadb_lag(replica, status, source, unapplied_bytes):
 
 @dataclasses.dataclass(frozen=True)
 class Endpoint:
-    """A server as replicas name their source: address and server_id."""
+    """A server as replicas name their source: address and server_id
+    (None when unknown: a server that could not be read).
+    """
 
     name: str
     host: str
     port: int
-    server_id: int
+    server_id: int | None
 
 
 def _same_host(a, b):
@@ -531,15 +533,15 @@ def _same_host(a, b):
 def find_source(status, endpoints):
     """The name of the endpoint ``status`` replicates from, or None.
 
-    The port must match; then the source's ``server_id`` when the replica
-    knows it (its I/O thread connected once), else the host (loopback
-    names are one host).
+    The port must match; then the source's ``server_id`` when both sides
+    know it (the replica's I/O thread connected once), else the host
+    (loopback names are one host).
     """
     found = []
     for e in endpoints:
         if e.port != status.source_port:
             continue
-        if status.source_server_id:
+        if status.source_server_id and e.server_id is not None:
             if e.server_id == status.source_server_id:
                 found.append(e)
         elif _same_host(e.host, status.source_host):
@@ -598,11 +600,16 @@ def unchecked(source, replica):
     )
 
 
-def former_source(source, replica):
-    """True when the source holds some of the replica's own transactions:
-    the replica was once its source (or its source's source), so its own
-    errant transactions are a former source's writes that never arrived.
+def former_source(source, replica, replicating=False):
+    """True when the source holds some of the replica's own transactions
+    and the replica does not replicate from it: the replica was once its
+    source (or its source's source), so its own errant transactions are a
+    former source's writes that never arrived. (A replica of this source
+    whose earlier errant writes were covered by empty transactions holds
+    its own GTIDs on the source too, but it replicates from it.)
     """
+    if replicating:
+        return False
     if replica.gtid_binlog_pos is not None:
         return any(g.server_id == replica.server_id
                    for g in source.gtid_binlog_state or ())
@@ -640,20 +647,30 @@ def errant_detail(source, replica, errant):
 
 
 def _mariadb_errant_detail(source, replica, errant):
+    """Per errant GTID, the sequence numbers it stands for: after the
+    last one of that server the source logged, and after what the
+    replica applied from a source (its ``gtid_slave_pos``), up to it.
+    MariaDB numbers a domain's transactions one by one, so these are at
+    most that many transactions, in the replica's binary log.
+    """
     seen = {(g.domain_id, g.server_id): g.seq_no
             for g in source.gtid_binlog_state or ()}
     lines = []
     for g in gtid_sets.MariaDBGtidPosition.parse(errant):
         last = seen.get((g.domain_id, g.server_id))
+        applied = _seq(replica.gtid_slave_pos, g.domain_id)
+        first = max(last or 0, applied if applied < g.seq_no else 0) + 1
         who = ('the replica itself' if g.server_id == replica.server_id
                else 'server_id %d' % g.server_id)
+        numbers = ('seq_no %d' % g.seq_no if first >= g.seq_no
+                   else 'seq_no %d to %d' % (first, g.seq_no))
         if last is not None:
             after = ('after %d-%d-%d, the last of them the source logged'
                      % (g.domain_id, g.server_id, last))
         else:
             after = 'none of which the source logged'
-        lines.append('%s: domain %d, transactions of %s up to seq_no %d, '
-                     '%s' % (g, g.domain_id, who, g.seq_no, after))
+        lines.append('%s: domain %d, transactions of %s with %s, %s'
+                     % (g, g.domain_id, who, numbers, after))
     return tuple(lines)
 
 
@@ -736,12 +753,15 @@ _REMEDIES = {
 }
 
 
-def remedies(problems, source, replica, mode, errant):
-    """One :class:`Remedy` per problem (``topology.Problem`` values)."""
+def remedies(problems, source, replica, mode, errant, replicating=False):
+    """One :class:`Remedy` per problem (``topology.Problem`` values);
+    ``replicating``: the replica replicates from this source now.
+    """
     found = []
     for problem in problems:
         if problem.code == 'errant_transactions':
-            found.append(_errant_remedy(source, replica, mode, errant))
+            found.append(_errant_remedy(source, replica, errant,
+                                        replicating))
             continue
         action, text = _REMEDIES.get(problem.code, (
             'see_problem', problem.message))
@@ -749,8 +769,8 @@ def remedies(problems, source, replica, mode, errant):
     return tuple(found)
 
 
-def _errant_remedy(source, replica, mode, errant):
-    if former_source(source, replica):
+def _errant_remedy(source, replica, errant, replicating):
+    if former_source(source, replica, replicating):
         return Remedy('errant_transactions', 'discard', (
             'the replica is a former source: its transactions %s never '
             'reached this source (lost in a failover) and cannot be replayed'

@@ -21,6 +21,7 @@ from support import is_mysql
 from support import make_table
 from support import query
 from support import scalar
+from support import TroveLikeService
 
 
 def attach(repl, source, replica):
@@ -139,6 +140,15 @@ def test_identical_lagging_and_audit(sandbox_factory):
             scalar(box.source, 'SELECT @@gtid_binlog_pos')
     as_json(report, source, replica)
     assert 'replica <- source' in report.to_text()
+    # The same through Trove's execute path (text() in a transaction, a
+    # pooled connection per call).
+    trove_source, trove_replica = (TroveLikeService(s)
+                                   for s in box.servers())
+    assert check(trove_source, trove_replica).state == 'IDENTICAL'
+    trove_report = status({'source': trove_source,
+                           'replica': trove_replica})
+    assert [s.role for s in trove_report.servers] == ['source', 'replica']
+    assert trove_report.servers[1].crash_safety == rep.crash_safety
 
     # The replica reconfigured live: flagged, with why.
     query(replica.server, 'SET GLOBAL sync_binlog = 0')
@@ -209,7 +219,8 @@ def test_errant_write_diverged(sandbox_factory):
         errant = scalar(box.replicas[0], 'SELECT @@gtid_binlog_pos')
         assert found.errant == errant
         assert found.remedies[0].action == 'reseed'
-        assert 'the replica itself' in found.errant_detail[0]
+        assert 'the replica itself with seq_no %s,' % errant.split('-')[2] \
+            in found.errant_detail[0]
 
 
 def test_purged_binlogs_irrecoverable_and_io_error(sandbox_factory):
@@ -262,6 +273,15 @@ def test_sql_error_in_status_and_check(sandbox_factory):
     assert '1062' in found.problems[0].message
     assert found.replication['last_sql_errno'] == 1062
     assert found.remedies[0].action == 'repair'
+    # A source gone: reported unreachable, the replica still reported.
+    box.source.kill()
+    report = status({'source': source, 'replica': replica})
+    assert [s.name for s in report.servers] == ['replica']
+    assert [u.name for u in report.unreachable] == ['source']
+    assert report.unreachable[0].error.startswith('(2003)')
+    assert [link.describe() for link in report.topology] == [
+        'replica <- source (unreachable) (not running)']
+    assert source.dsn.password not in json.dumps(report.to_dict())
 
 
 def test_semi_sync_fallback_is_reported(sandbox_factory):
@@ -313,6 +333,9 @@ def test_crashed_old_source_comes_back_diverged(sandbox_factory):
         assert found.errant == '%s:%d-%d' % (uuid, last + 1, last + 3)
     else:
         assert found.errant == scalar(box.source, 'SELECT @@gtid_binlog_pos')
+        seq = int(found.errant.split('-')[2])
+        assert 'with seq_no %d to %d, after ' % (seq - 2, seq) in \
+            found.errant_detail[0]
     assert [(r.problem, r.action) for r in found.remedies] == [
         ('errant_transactions', 'discard')]
     assert 'former source' in found.remedies[0].text

@@ -431,6 +431,11 @@ def test_former_source():
         mysql(server_id=1, gtid_executed=g(U2 + ':1-5')), replica)
     assert not audit.former_source(
         mysql(server_id=1, gtid_executed=g(U1 + ':1-5')), replica)
+    # A replica of this source holds its own GTIDs there once empty
+    # transactions covered earlier errant writes: not a former source.
+    assert not audit.former_source(
+        mysql(server_id=1, gtid_executed=g(U2 + ':1-5')), replica,
+        replicating=True)
     # MariaDB: the source logged transactions of the replica's server_id.
     state = (MariaDBGtid(0, 2, 5), MariaDBGtid(0, 1, 9))
     assert audit.former_source(mariadb(server_id=1, gtid_binlog_state=state),
@@ -467,11 +472,13 @@ def test_errant_detail_mariadb():
         MariaDBGtid(0, 2, 8), MariaDBGtid(0, 1, 20)))
     found = audit.errant_detail(source, mariadb(server_id=2),
                                 '0-2-11,1-7-3')
+    # The replica applied up to 0-1-10 from its source: only 11 is its
+    # own in domain 0.
     assert found == (
-        '0-2-11: domain 0, transactions of the replica itself up to seq_no '
+        '0-2-11: domain 0, transactions of the replica itself with seq_no '
         '11, after 0-2-8, the last of them the source logged',
-        '1-7-3: domain 1, transactions of server_id 7 up to seq_no 3, none '
-        'of which the source logged')
+        '1-7-3: domain 1, transactions of server_id 7 with seq_no 1 to 3, '
+        'none of which the source logged')
 
 
 def test_empty_transactions():
@@ -502,6 +509,20 @@ def test_remedy_for_local_errant_writes_injects_on_the_source():
     assert found.statements[0] == "SET gtid_next = '%s\\:1'" % U2
     assert 'changed nothing' in found.text and 're-seed' in found.text
     assert found.to_dict()['statements'] == list(found.statements)
+
+
+def test_remedy_for_a_second_errant_write_after_an_injection():
+    source = mysql(server_id=1, server_uuid=U1,
+                   gtid_executed=g(U1 + ':1-10,' + U2 + ':1'))
+    replica = mysql(server_uuid=U2,
+                    gtid_executed=g(U1 + ':1-10,' + U2 + ':1-2'))
+    (found,) = audit.remedies([problem('errant_transactions')], source,
+                              replica, 'mysql_gtid', U2 + ':2',
+                              replicating=True)
+    assert found.action == 'inject_empty_transactions'
+    (found,) = audit.remedies([problem('errant_transactions')], source,
+                              replica, 'mysql_gtid', U2 + ':2')
+    assert found.action == 'discard'
 
 
 def test_remedy_for_foreign_errant_is_reseed():

@@ -9,9 +9,11 @@ on real ones).
 
 import json
 
+import pymysql
 import pytest
 
 from trove_gtid_strategy import audit
+from trove_gtid_strategy import dsn as dsn_mod
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.gtid import GtidSet
 from trove_gtid_strategy.gtid import MariaDBGtid
@@ -233,8 +235,8 @@ def test_mariadb_former_source():
     assert (found.state, found.mode, found.errant) == (
         'DIVERGED', 'mariadb_gtid', '0-2-11')
     assert found.errant_detail == (
-        '0-2-11: domain 0, transactions of the replica itself up to seq_no '
-        '11, after 0-2-9, the last of them the source logged',)
+        '0-2-11: domain 0, transactions of the replica itself with seq_no '
+        '10 to 11, after 0-2-9, the last of them the source logged',)
     assert [r.action for r in found.remedies] == ['discard']
 
 
@@ -344,7 +346,7 @@ def test_build_report_topology_roles_and_lag():
     assert data['servers'][1]['replication']['lag']['transactions'] == 3
     assert data['topology'][1] == {
         'replica': 'c', 'source': None, 'source_address': '127.0.0.1:4000',
-        'source_server_id': 77, 'running': True}
+        'source_server_id': 77, 'running': True, 'source_reachable': True}
     text = report.to_text()
     assert 'b: replica, mysql 9.7.4, server_id 2, read-only' in text
     assert '  replicates from a (127.0.0.1:3306) in mysql_gtid mode ' \
@@ -417,3 +419,54 @@ def test_mariadb_status_gtids_and_engine_audit():
     assert found['mysql.gtid_slave_pos'] == 'risk'
     assert found['MASTER_USE_GTID'] == 'ok'
     assert r.crash_safety_level == 'risk'
+
+
+class DeadService:
+    """A service whose server cannot be reached (or fails otherwise)."""
+
+    def __init__(self, error):
+        self.dsn = dsn_mod.DSN('admin', 's3cret', '127.0.0.1', 3306)
+        self.error = error
+
+    def execute_sql(self, sql_statement, use_flush=False):
+        raise self.error
+
+
+def test_unreachable_servers_are_reported_not_raised():
+    dead = DeadService(pymysql.err.OperationalError(
+        2003, "Can't connect to MySQL server on '127.0.0.1'"))
+    report = status_op.status({'a': dead})
+    assert report.servers == [] and report.topology == []
+    (u,) = report.unreachable
+    assert (u.name, u.dsn, u.port) == (
+        'a', 'mysql://admin:***@127.0.0.1:3306', 3306)
+    assert u.error == "(2003) Can't connect to MySQL server on '127.0.0.1'"
+    data = json.dumps(report.to_dict())
+    assert 's3cret' not in data
+    assert report.to_text() == (
+        "a: unreachable: (2003) Can't connect to MySQL server on "
+        "'127.0.0.1'")
+    # Named by address when not named.
+    assert status_op.status([dead]).unreachable[0].name == '127.0.0.1:3306'
+
+
+def test_other_errors_are_raised():
+    dead = DeadService(pymysql.err.ProgrammingError(1064, 'syntax'))
+    with pytest.raises(pymysql.err.ProgrammingError):
+        status_op.status([dead])
+
+
+def test_replica_of_an_unreachable_source():
+    gone = status_op.Unreachable('a', 'mysql://admin:***@127.0.0.1:3306',
+                                 '127.0.0.1', 3306, '(2003) gone')
+    replica = replica_state(replica=replica_status(
+        io_running='Connecting', last_io_errno=2003))
+    report = status_op.build_report([gone, facts('b', replica)])
+    (b,) = report.servers
+    assert b.replication.source_name == 'a'
+    assert b.replication.lag.behind_source is None
+    assert [link.describe() for link in report.topology] == [
+        'b <- a (unreachable) (not running)']
+    assert report.to_dict()['unreachable'] == [{
+        'name': 'a', 'dsn': 'mysql://admin:***@127.0.0.1:3306',
+        'error': '(2003) gone'}]

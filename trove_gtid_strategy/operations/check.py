@@ -233,7 +233,7 @@ def judge(source, replica, position, source_endpoint, requested_mode='auto',
                 'error %d: %s' % stopped))
     remedies = list(audit.remedies(
         [p for p in problems if p.code != 'replication_stopped'],
-        source, replica, choice.mode, errant))
+        source, replica, choice.mode, errant, replicating))
     for p in problems:
         if p.code == 'replication_stopped':
             remedies.append(_stopped_remedy(status, choice.mode))

@@ -22,6 +22,7 @@ import dataclasses
 from trove_gtid_strategy import audit
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
+from trove_gtid_strategy import errcodes
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy import literals
 from trove_gtid_strategy import state as state_mod
@@ -137,6 +138,8 @@ class Link:
     source_address: str
     source_server_id: int | None
     running: bool
+    #: False when the source is a given server that could not be read.
+    source_reachable: bool = True
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -146,8 +149,26 @@ class Link:
             self.source_address,
             ' (server_id %d)' % self.source_server_id
             if self.source_server_id else '')
-        return '%s <- %s%s' % (self.replica, source,
-                               '' if self.running else ' (not running)')
+        return '%s <- %s%s%s' % (
+            self.replica, source,
+            '' if self.source_reachable else ' (unreachable)',
+            '' if self.running else ' (not running)')
+
+
+@dataclasses.dataclass(frozen=True)
+class Unreachable:
+    """A given server that could not be read: its name, address (as
+    replicas name it) and the error, without any password.
+    """
+
+    name: str
+    dsn: str
+    host: str
+    port: int
+    error: str
+
+    def to_dict(self):
+        return {'name': self.name, 'dsn': self.dsn, 'error': self.error}
 
 
 @dataclasses.dataclass
@@ -156,10 +177,13 @@ class StatusReport:
 
     servers: list
     topology: list
+    #: Given servers that could not be reached (:class:`Unreachable`).
+    unreachable: list = dataclasses.field(default_factory=list)
 
     def to_dict(self):
         return {'servers': [s.to_dict() for s in self.servers],
-                'topology': [link.to_dict() for link in self.topology]}
+                'topology': [link.to_dict() for link in self.topology],
+                'unreachable': [u.to_dict() for u in self.unreachable]}
 
     def to_text(self):
         """What ``trove-gtid status`` prints without ``--json``."""
@@ -195,6 +219,8 @@ class StatusReport:
             for f in s.crash_safety + s.semi_sync.findings:
                 out.append('    [%s] %s = %s: %s' % (
                     f.level, f.name, f.value, f.why))
+        for u in self.unreachable:
+            out.append('%s: unreachable: %s' % (u.name, u.error))
         if self.topology:
             out.append('topology:')
             out += ['  %s' % link.describe() for link in self.topology]
@@ -284,19 +310,55 @@ def _default_name(service):
 def status(services):
     """A :class:`StatusReport` of ``services``: a mapping of names to
     service objects, or service objects (named by their address).
+
+    A server that cannot be reached or logged in to (a crashed source)
+    is reported as :class:`Unreachable`, and the others still are; any
+    other error is raised.
     """
     if isinstance(services, collections.abc.Mapping):
         items = list(services.items())
     else:
         items = [(None, svc) for svc in services]
-    return build_report([read_facts(svc, name) for name, svc in items])
+    facts = []
+    for name, svc in items:
+        try:
+            facts.append(read_facts(svc, name))
+        except Exception as exc:
+            if errcodes.error_number(exc) not in errcodes.CONNECTION_ERRORS:
+                raise
+            dsn = getattr(svc, 'dsn', None)
+            facts.append(Unreachable(
+                name or _unreachable_name(svc), _redacted(svc),
+                _host(svc), dsn.port if dsn is not None else 0,
+                '(%s) %s' % (errcodes.error_number(exc),
+                             _error_text(exc))))
+    return build_report(facts)
+
+
+def _unreachable_name(service):
+    dsn = getattr(service, 'dsn', None)
+    if dsn is not None:
+        return dsn.unix_socket or '%s:%d' % (dsn.host, dsn.port)
+    return repr(service)
+
+
+def _error_text(exc):
+    orig = getattr(exc, 'orig', exc)
+    args = getattr(orig, 'args', ())
+    return str(args[1]) if len(args) > 1 else str(orig)
 
 
 def build_report(facts):
-    """The :class:`StatusReport` of servers' facts; no I/O."""
+    """The :class:`StatusReport` of servers' facts (and
+    :class:`Unreachable` ones); no I/O.
+    """
+    unreachable = [f for f in facts if isinstance(f, Unreachable)]
+    facts = [f for f in facts if not isinstance(f, Unreachable)]
+    # An unreachable server's server_id is unknown: matched by address.
     endpoints = [audit.Endpoint(
         f.name, f.host, int(f.state.settings.get('port') or 0),
-        f.state.server_id) for f in facts]
+        f.state.server_id) for f in facts] + [
+        audit.Endpoint(u.name, u.host, u.port, None) for u in unreachable]
     by_name = {f.name: f for f in facts}
     sources = {}
     for f in facts:
@@ -310,14 +372,15 @@ def build_report(facts):
         replication = None
         if st.replica is not None:
             source_name = sources[f.name]
-            source_state = by_name[source_name].state if source_name \
-                else None
+            source_state = by_name[source_name].state \
+                if source_name in by_name else None
             replication = _replication(f, source_name, source_state)
             links.append(Link(
                 f.name, source_name, replication.source,
                 st.replica.source_server_id,
                 st.replica.io_running == 'Yes'
-                and st.replica.sql_running == 'Yes'))
+                and st.replica.sql_running == 'Yes',
+                source_name is None or source_name in by_name))
         findings = audit.crash_safety(st, f.gtid_slave_pos_engines)
         semi = audit.semi_sync(st.settings, f.global_status)
         servers.append(ServerStatus(
@@ -335,7 +398,7 @@ def build_report(facts):
             replication=replication, crash_safety=findings,
             crash_safety_level=audit.worst(findings + semi.findings),
             semi_sync=semi))
-    return StatusReport(servers, links)
+    return StatusReport(servers, links, unreachable)
 
 
 def _replication(f, source_name, source_state):
