@@ -1,0 +1,619 @@
+"""Skipping the one transaction a replica's SQL thread stopped on.
+
+Only the transaction that failed is skipped, the way its mode allows,
+and the report says exactly what it was (its GTID and what it did, read
+from the relay log):
+
+* **MySQL with GTIDs** (auto-position, or position mode with ``gtid_mode
+  = ON``: every transaction has a GTID): an empty transaction committed
+  under the failed GTID, ``SET gtid_next = 'uuid:n'; BEGIN; COMMIT; SET
+  gtid_next = 'AUTOMATIC'`` on one connection (seeds 003, 004: the skip
+  counter is refused under GTIDs). The replica's ``gtid_executed`` then
+  holds the GTID and the source never sends it again;
+* **MariaDB**: ``sql_slave_skip_counter = 1`` skips one whole event group
+  (a transaction), also under GTIDs. Where MariaDB refuses the counter
+  (error 1966: parallel replication with several GTID domains), or where
+  the SQL thread would not restart at the failed transaction (a parallel
+  applier's position lags behind it), ``gtid_slave_pos`` is moved past
+  the failed GTID in its domain instead, with replication stopped;
+* **binlog-position mode without GTIDs** (MySQL ``gtid_mode = OFF``):
+  the counter, only when the SQL thread's position is exactly the failed
+  transaction (else the counter would skip another one, and the skip is
+  refused).
+
+The failed transaction is the first one in the relay log, from the SQL
+thread's position on, that the replica has not applied (MySQL: not in
+``gtid_executed``; MariaDB: past ``gtid_slave_pos`` in its domain;
+without GTIDs: the one at the position). A MySQL 9.7 multi-threaded
+replica's position is its last checkpoint, measured well before the
+failed transaction, hence the scan. The choice is checked against the
+SQL thread's error (MySQL names the failed GTID; both name the source
+position of the failed event, MariaDB 11.8 as 0) and against
+``Retrieved_Gtid_Set``; any disagreement, or a replica that is not stopped
+on an SQL error, is refused with nothing changed
+(:class:`SkipRefused`).
+
+Afterwards the SQL thread is started and waited for
+(:func:`~trove_gtid_strategy.guest.waits.until_running`, which fails at
+once if a thread stops on an error again).
+"""
+
+import dataclasses
+import time
+
+from oslo_log import log as logging
+
+from trove_gtid_strategy import binlog_events
+from trove_gtid_strategy import dialect
+from trove_gtid_strategy import errcodes
+from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import gtid as gtid_sets
+from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import waits
+from trove_gtid_strategy import literals
+from trove_gtid_strategy import state as state_mod
+from trove_gtid_strategy import topology
+
+LOG = logging.getLogger(__name__)
+
+EMPTY_TRANSACTION = 'empty_transaction'
+SKIP_COUNTER = 'skip_counter'
+GTID_SLAVE_POS = 'gtid_slave_pos'
+
+#: Events read per ``SHOW ... EVENTS`` page.
+PAGE = 500
+#: At most this many relay log events are read looking for the failed
+#: transaction.
+MAX_EVENTS = 200000
+#: "When using parallel replication and GTID with multiple replication
+#: domains, @@sql_slave_skip_counter can not be used" (MariaDB).
+ER_SLAVE_SKIP_NOT_IN_GTID = 1966
+#: "Could not find target log" (SHOW ... EVENTS IN a missing file).
+ER_ERROR_WHEN_EXECUTING_COMMAND = 1220
+
+
+class SkipRefused(exceptions.PrecheckFailed):
+    """The skip was refused; nothing was changed. ``result`` is a
+    :class:`~trove_gtid_strategy.topology.PrecheckResult` with the reason
+    as its one problem.
+    """
+
+    def __init__(self, code, message):
+        super().__init__(message, topology.PrecheckResult(
+            None, (topology.Problem(code, message),)))
+        self.code = code
+
+
+@dataclasses.dataclass
+class SkipResult:
+    """What a skip did, or (``dry_run``) would do."""
+
+    #: The replica, as ``dsn.redacted()`` or the name given.
+    replica: str
+    #: ``mysql_gtid``, ``mariadb_gtid`` or ``binlog``: how it replicates.
+    mode: str
+    #: ``empty_transaction``, ``skip_counter`` or ``gtid_slave_pos``.
+    method: str
+    #: The skipped transaction's GTID (``''`` without GTIDs).
+    gtid: str
+    #: The SQL thread's error it stopped on.
+    error_number: int
+    error: str
+    #: Where the skipped transaction starts in the relay log.
+    relay_log_file: str
+    relay_log_pos: int
+    #: What it did: :meth:`Transaction.to_dict` of the relay log events.
+    transaction: dict
+    #: Every statement sent (or, in a dry run, to send), in order.
+    statements: list
+    dry_run: bool = False
+    #: After the skip: the SQL thread's state (``Yes`` once it runs).
+    sql_running: str = ''
+    notes: list = dataclasses.field(default_factory=list)
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    def describe(self):
+        what = self.transaction.get('summary', '')
+        return '%s %s on %s by %s: %s' % (
+            'would skip' if self.dry_run else 'skipped',
+            self.gtid or 'the transaction at %s:%d' % (
+                self.relay_log_file, self.relay_log_pos),
+            self.replica, self.method.replace('_', ' '), what)
+
+
+def _name(service):
+    dsn = getattr(service, 'dsn', None)
+    return dsn.redacted() if dsn is not None else 'the replica'
+
+
+def _text(value):
+    if isinstance(value, bytes):
+        return value.decode('utf-8', 'replace')
+    return '' if value is None else str(value)
+
+
+# -- reading logs ----------------------------------------------------------
+
+def iter_events(service, relay, log_name, pos=None, page=PAGE):
+    """Yield the :class:`~binlog_events.Event` rows of one binary
+    (``relay=False``) or relay log from ``pos``, a page at a time (each
+    page starts at the last event read, so the server never re-reads).
+    """
+    start, offset = pos, 0
+    while True:
+        sql = binlog_events.show_events(relay, log_name, start, offset, page)
+        events = binlog_events.events_from_rows(
+            server_state.rows_as_dicts(service.execute_sql(sql)))
+        yield from events[:page]
+        if len(events) < page or not events:
+            return
+        start, offset = events[-1].pos, 1
+
+
+def iter_relay_log(service, log_name, pos, max_events=MAX_EVENTS):
+    """Yield relay log events from ``log_name``:``pos`` on, continuing in
+    the following relay log files until there are none.
+    """
+    count = 0
+    while log_name:
+        try:
+            for event in iter_events(service, True, log_name, pos):
+                count += 1
+                if count > max_events:
+                    return
+                yield event
+        except Exception as exc:
+            # No such file: the relay logs end here (or, for the first
+            # one, are gone: nothing is found, which is refused).
+            if errcodes.error_number(exc) != ER_ERROR_WHEN_EXECUTING_COMMAND:
+                raise
+            return
+        log_name, pos = binlog_events.next_log_name(log_name), None
+
+
+def run_in_one_session(service, statements):
+    """Run ``statements`` (SQL text) in order on ONE session.
+
+    For ``SET gtid_next``, which holds for its session only. Trove's
+    service (``get_engine()``: ``execute_sql`` takes a pooled connection
+    per call) gets one engine connection; our adapter holds one
+    connection, so its ``execute_sql`` is that session. On a failure the
+    session's ``gtid_next`` is set back to ``AUTOMATIC``; a session that
+    cannot be set back is closed, never reused.
+    """
+    engine = getattr(service, 'get_engine', None)
+    if engine is not None:
+        return _run_on_engine(engine(), statements)
+    try:
+        for sql in statements:
+            service.execute_sql(sql)
+    except Exception:
+        try:
+            service.execute_sql('ROLLBACK')
+            service.execute_sql("SET gtid_next = 'AUTOMATIC'")
+        except Exception:
+            close = getattr(service, 'close', None)
+            if close is not None:
+                close()
+        raise
+
+
+def _run_on_engine(engine, statements):
+    # SQLAlchemy is Trove's, present wherever get_engine is.
+    import sqlalchemy
+    with engine.connect() as conn:
+        try:
+            for sql in statements:
+                conn.execute(sqlalchemy.text(sql))
+            conn.commit()
+        except Exception:
+            try:
+                conn.rollback()
+                conn.execute(sqlalchemy.text("SET gtid_next = 'AUTOMATIC'"))
+            except Exception:
+                conn.invalidate()
+            raise
+
+
+# -- finding the failed transaction -------------------------------------
+
+@dataclasses.dataclass
+class Failure:
+    """A replica stopped on an SQL error, and the transaction it failed
+    on (see :func:`find_failure`).
+    """
+
+    caps: object
+    status: object
+    #: The raw status row (for ``Relay_Log_File`` / ``Relay_Log_Pos``).
+    row: dict
+    mode: str
+    variables: dict
+    transaction: binlog_events.Transaction
+    #: True when the SQL thread's position is exactly at it.
+    at_position: bool
+    #: What the error message says (:func:`binlog_events.error_hint`).
+    hint: object = None
+
+
+def _mode(caps, status):
+    if caps.gtid_style == 'mysql' and status.auto_position:
+        return 'mysql_gtid'
+    if caps.gtid_style == 'mariadb' and status.using_gtid.lower() in (
+            'slave_pos', 'current_pos'):
+        return 'mariadb_gtid'
+    return 'binlog'
+
+
+def _applied_test(caps, variables):
+    """A function telling whether a transaction's GTID is applied; None
+    when the replica's GTIDs cannot tell (no GTIDs).
+    """
+    if caps.gtid_style == 'mysql':
+        if (variables.get('gtid_mode') or '').upper() != 'ON':
+            return None
+        executed = gtid_sets.GtidSet.parse(
+            variables.get('gtid_executed', '').replace('\n', ''))
+        return lambda txn: bool(txn.gtid) and txn.gtid in executed
+    if caps.gtid_style == 'mariadb':
+        position = gtid_sets.MariaDBGtidPosition.parse(
+            variables.get('gtid_slave_pos', ''))
+
+        def applied(txn):
+            if not txn.gtid:
+                return False
+            g = gtid_sets.MariaDBGtid.parse(txn.gtid)
+            known = position.get(g.domain_id)
+            return known is not None and known.seq_no >= g.seq_no
+        return applied
+    return None
+
+
+def _domain(txn):
+    if '-' in txn.gtid and ':' not in txn.gtid:
+        return gtid_sets.MariaDBGtid.parse(txn.gtid).domain_id
+    return None
+
+
+def find_failure(replica, gtid=None, name=None):
+    """The :class:`Failure` of a replica stopped on an SQL error; raises
+    :class:`SkipRefused` when it is not, or when the failed transaction
+    cannot be told for certain. Reads only.
+    """
+    name = name or _name(replica)
+    version, caps = server_state.read_version(replica)
+    d = dialect.Dialect(caps)
+    rows = server_state.rows_as_dicts(
+        replica.execute_sql(d.show_replica_status().sql))
+    if not rows:
+        raise SkipRefused('not_a_replica', '%s is not a replica: nothing '
+                          'to skip' % name)
+    row = {k: _text(v) for k, v in rows[0].items()}
+    status = state_mod.ReplicaStatus.from_row(row)
+    if status.sql_running != 'No' or not status.last_sql_errno:
+        raise SkipRefused(
+            'not_stopped_on_sql_error', '%s is not stopped on an SQL error '
+            '(SQL thread %s, last SQL error %d%s): nothing to skip, nothing '
+            'changed' % (name, status.sql_running, status.last_sql_errno,
+                         ': %s' % status.last_sql_error
+                         if status.last_sql_error else ''))
+    variables = server_state.read_variables(replica, (
+        'gtid_mode', 'gtid_executed', 'gtid_slave_pos',
+        'slave_parallel_threads', 'replica_parallel_threads',
+        'replica_parallel_workers', 'slave_parallel_workers'))
+    applied = _applied_test(caps, variables)
+    relay_file = row.get('Relay_Log_File', '')
+    relay_pos = int(row.get('Relay_Log_Pos') or 0)
+    hint = binlog_events.error_hint(status.last_sql_error)
+    wanted = _normalise(gtid, caps) if gtid else ''
+    serial = caps.gtid_style != 'mariadb' or \
+        _parallel_threads(variables) == 0
+    candidates = _scan(replica, relay_file, relay_pos, applied, hint,
+                       wanted, serial)
+    if not candidates:
+        raise SkipRefused(
+            'failed_transaction_not_found', '%s: no unapplied transaction '
+            'found in the relay log from %s:%d on, so what the SQL thread '
+            'failed on cannot be told; nothing changed (error %d: %s)'
+            % (name, relay_file, relay_pos, status.last_sql_errno,
+               status.last_sql_error))
+    txn = _choose(name, candidates, hint, wanted)
+    _check_retrieved(name, caps, status, txn)
+    return Failure(caps, status, row, _mode(caps, status), variables, txn,
+                   (txn.log_name, txn.pos) == (relay_file, relay_pos), hint)
+
+
+def _normalise(gtid, caps):
+    text = str(gtid).strip()
+    if caps.gtid_style == 'mariadb':
+        return str(gtid_sets.MariaDBGtid.parse(text))
+    if gtid_sets.GtidSet.parse(text).count() != 1:
+        raise exceptions.InvalidInput(
+            'give one GTID to skip (uuid:n or uuid:tag:n), not %r'
+            % (gtid,))
+    return text.lower()
+
+
+def _scan(replica, relay_file, relay_pos, applied, hint, wanted, serial):
+    """Unapplied transactions from the SQL thread's position: the first
+    one (a serial applier, or MySQL's, which commits in order), or the
+    first of each GTID domain (MariaDB's parallel applier runs domains
+    independently). Without GTIDs (``applied`` None) the first one.
+    """
+    if not relay_file:
+        return []
+    found = {}
+    events = iter_relay_log(replica, relay_file, relay_pos)
+    for txn in binlog_events.iter_transactions(events):
+        if applied is not None and applied(txn):
+            continue
+        if applied is None and hint.end_log_pos:
+            # Without GTIDs: the transaction holding the failed event,
+            # wherever the position is (plan_skip refuses the counter
+            # unless it is at the position).
+            if hint.end_log_pos in txn.end_log_positions:
+                return [txn]
+            found.setdefault(None, txn)
+            continue
+        found.setdefault(_domain(txn), txn)
+        if serial:
+            break
+        # Stop as soon as the transaction is certain.
+        if (hint.end_log_pos and hint.end_log_pos in
+                txn.end_log_positions) or (wanted and txn.gtid == wanted):
+            return [txn]
+    return list(found.values())
+
+
+def _choose(name, candidates, hint, wanted):
+    if hint.gtid:
+        chosen = [t for t in candidates if t.gtid == hint.gtid]
+        if not chosen:
+            raise SkipRefused(
+                'error_disagrees', '%s: the SQL thread failed on %s, but '
+                'the first unapplied transaction in the relay log is %s; '
+                'nothing changed' % (name, hint.gtid, ', '.join(
+                    t.gtid or 'anonymous' for t in candidates)))
+        candidates = chosen
+    if hint.end_log_pos:
+        chosen = [t for t in candidates
+                  if hint.end_log_pos in t.end_log_positions]
+        if not chosen:
+            raise SkipRefused(
+                'error_disagrees', '%s: the SQL thread failed at source '
+                'position %s:%d, which is in none of the unapplied '
+                'transactions found (%s); nothing changed' % (
+                    name, hint.log_name, hint.end_log_pos, ', '.join(
+                        '%s at %s:%d' % (t.gtid or 'anonymous', t.log_name,
+                                         t.pos) for t in candidates)))
+        candidates = chosen
+    if wanted:
+        chosen = [t for t in candidates if t.gtid == wanted]
+        if not chosen:
+            raise SkipRefused(
+                'gtid_mismatch', '%s: the SQL thread stopped on %s, not on '
+                '%s: nothing changed' % (name, ' or '.join(
+                    t.gtid or 'an anonymous transaction'
+                    for t in candidates), wanted))
+        candidates = chosen
+    if len(candidates) > 1:
+        raise SkipRefused(
+            'ambiguous', '%s: several GTID domains have unapplied '
+            'transactions (%s) and the error does not say which failed: '
+            'give the GTID to skip; nothing changed' % (
+                name, ', '.join(t.gtid for t in candidates)))
+    return candidates[0]
+
+
+def _check_retrieved(name, caps, status, txn):
+    """MySQL: the failed GTID was received and is not executed."""
+    if caps.gtid_style != 'mysql' or not txn.gtid or \
+            not status.retrieved_gtid_set:
+        return
+    retrieved = gtid_sets.GtidSet.parse(status.retrieved_gtid_set)
+    executed = gtid_sets.GtidSet.parse(status.executed_gtid_set)
+    if txn.gtid not in retrieved - executed:
+        raise SkipRefused(
+            'error_disagrees', '%s: %s is not among the received, '
+            'unexecuted transactions (%s); nothing changed'
+            % (name, txn.gtid, retrieved - executed))
+
+
+# -- deciding and skipping ---------------------------------------------
+
+def _parallel_threads(variables):
+    for name in ('slave_parallel_threads', 'replica_parallel_threads'):
+        try:
+            return int(variables.get(name) or 0)
+        except ValueError:
+            continue
+    return 0
+
+
+def plan_skip(failure, name='the replica'):
+    """``(method, statements, notes)`` for a :class:`Failure`: the
+    statements to run (on one session), the last one starting
+    replication again. Raises :class:`SkipRefused` where no exact skip
+    exists.
+    """
+    caps, txn = failure.caps, failure.transaction
+    d = dialect.Dialect(caps)
+    notes = []
+    if caps.gtid_style == 'mysql' and txn.gtid:
+        return (EMPTY_TRANSACTION,
+                [s.sql for s in d.skip_transaction(txn.gtid)]
+                + [d.start_replica().sql], notes)
+    if caps.gtid_style == 'mariadb' and txn.gtid and \
+            failure.mode == 'mariadb_gtid':
+        position = gtid_sets.MariaDBGtidPosition.parse(
+            failure.variables.get('gtid_slave_pos', ''))
+        domains = set(position.domains()) | {_domain(txn)}
+        refused = _parallel_threads(failure.variables) > 0 and \
+            len(domains) > 1
+        if refused or not failure.at_position:
+            notes.append(
+                'the skip counter is refused with parallel replication '
+                'and several GTID domains' if refused else
+                'the SQL thread\'s position (%s:%s) is before the failed '
+                'transaction (%s:%d), so the counter would skip another '
+                'one' % (failure.row.get('Relay_Log_File'),
+                         failure.row.get('Relay_Log_Pos'), txn.log_name,
+                         txn.pos))
+            return (GTID_SLAVE_POS, moved_slave_pos(d, position, txn),
+                    notes)
+    steps = []
+    if not failure.at_position:
+        known = failure.hint.end_log_pos and failure.hint.end_log_pos in \
+            txn.end_log_positions
+        if not (known and caps.flavor.is_mysql_family):
+            raise SkipRefused(
+                'counter_unsafe', '%s: the SQL thread\'s position (%s:%s) '
+                'is not the failed transaction (%s:%d), so the skip counter '
+                'would skip another one; without GTIDs there is no exact '
+                'way: re-seed the replica; nothing changed' % (
+                    name, failure.row.get('Relay_Log_File'),
+                    failure.row.get('Relay_Log_Pos'), txn.log_name,
+                    txn.pos))
+        # A multi-threaded applier's position is its last checkpoint:
+        # this moves it to the first unapplied transaction (filling any
+        # gaps) and stops; the skip goes on only if that is the failed
+        # one.
+        steps.append(mts_gaps_statement(caps))
+        notes.append('the multi-threaded applier\'s position (%s:%s) was '
+                     'its last checkpoint: moved to the failed transaction '
+                     'first with %s' % (failure.row.get('Relay_Log_File'),
+                                        failure.row.get('Relay_Log_Pos'),
+                                        steps[0]))
+    return (SKIP_COUNTER,
+            steps + [s.sql for s in d.skip_transaction()]
+            + [d.start_replica().sql], notes)
+
+
+def mts_gaps_statement(caps):
+    """MySQL 5.6+: run the SQL thread until the multi-threaded applier
+    has no gaps, then stop.
+    """
+    return 'START %s SQL_THREAD UNTIL SQL_AFTER_MTS_GAPS' % caps.replica_word
+
+
+def moved_slave_pos(d, position, txn):
+    """MariaDB: replication stopped, ``gtid_slave_pos`` moved to the
+    failed GTID in its domain (other domains as they are), started: the
+    source sends what follows it.
+    """
+    failed = gtid_sets.MariaDBGtid.parse(txn.gtid)
+    moved = gtid_sets.MariaDBGtidPosition(
+        [g for g in position if g.domain_id != failed.domain_id]
+        + [failed])
+    return [d.stop_replica().sql, d.set_gtid_slave_pos(moved).sql,
+            d.start_replica().sql]
+
+
+def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
+         progress=None, name=None):
+    """Skip the one transaction ``replica``'s SQL thread stopped on.
+
+    ``gtid``: the GTID the caller expects to skip; refused if the SQL
+    thread stopped on another. ``dry_run``: decide and return the
+    statements, send nothing. Returns a :class:`SkipResult`; raises
+    :class:`SkipRefused` (nothing changed) when the replica is not
+    stopped on an SQL error or the failed transaction is not certain,
+    and :class:`~trove_gtid_strategy.exceptions.ReplicationError` when
+    replication does not run again after the skip.
+    """
+    name = name or _name(replica)
+    progress = progress or (lambda message: LOG.info('%s', message))
+    failure = find_failure(replica, gtid, name)
+    method, statements, notes = plan_skip(failure, name)
+    txn = failure.transaction
+    result = SkipResult(
+        replica=name, mode=failure.mode, method=method, gtid=txn.gtid,
+        error_number=failure.status.last_sql_errno,
+        error=failure.status.last_sql_error, relay_log_file=txn.log_name,
+        relay_log_pos=txn.pos, transaction=txn.to_dict(),
+        statements=list(statements), dry_run=dry_run, notes=notes)
+    if dry_run:
+        return result
+    progress('%s: skipping %s' % (name, txn.describe()))
+    d = dialect.Dialect(failure.caps)
+    start = statements[-1]
+    if method == EMPTY_TRANSACTION:
+        run_in_one_session(replica, statements[:-1])
+        _check_executed(replica, name, txn.gtid)
+        replica.execute_sql(start)
+    elif method == SKIP_COUNTER:
+        if statements[0] == mts_gaps_statement(failure.caps):
+            _to_failed_transaction(replica, name, failure, statements[0],
+                                   timeout, poll, progress)
+        counter = statements[-2]
+        try:
+            replica.execute_sql(counter)
+        except Exception as exc:
+            if errcodes.error_number(exc) != ER_SLAVE_SKIP_NOT_IN_GTID or \
+                    failure.mode != 'mariadb_gtid':
+                raise
+            position = gtid_sets.MariaDBGtidPosition.parse(
+                failure.variables.get('gtid_slave_pos', ''))
+            statements = moved_slave_pos(d, position, txn)
+            result.method = GTID_SLAVE_POS
+            result.statements = list(statements)
+            result.notes.append('MariaDB refused the skip counter (error '
+                                '%d); moved gtid_slave_pos instead'
+                                % ER_SLAVE_SKIP_NOT_IN_GTID)
+            for sql in statements:
+                replica.execute_sql(sql)
+        else:
+            replica.execute_sql(start)
+    else:
+        for sql in statements:
+            replica.execute_sql(sql)
+    status = waits.until_running(replica, name, timeout, poll, progress)
+    result.sql_running = status.sql_running
+    return result
+
+
+def _to_failed_transaction(replica, name, failure, statement, timeout,
+                           poll, progress):
+    """Run ``START ... UNTIL SQL_AFTER_MTS_GAPS`` and wait for the SQL
+    thread to stop exactly at the failed transaction.
+    """
+    d = dialect.Dialect(failure.caps)
+    replica.execute_sql(statement)
+    txn = failure.transaction
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = server_state.rows_as_dicts(
+            replica.execute_sql(d.show_replica_status().sql))
+        row = {k: _text(v) for k, v in rows[0].items()}
+        status = state_mod.ReplicaStatus.from_row(row)
+        if status.sql_running == 'No':
+            break
+        if time.monotonic() > deadline:
+            raise exceptions.ReplicationError(
+                '%s: the SQL thread did not stop after %s within %ds'
+                % (name, statement, timeout))
+        progress('%s: waiting for the applier to fill its gaps' % name)
+        time.sleep(poll)
+    where = (row.get('Relay_Log_File'), int(row.get('Relay_Log_Pos') or 0))
+    if status.last_sql_errno or where != (txn.log_name, txn.pos):
+        raise exceptions.ReplicationError(
+            '%s: after %s the SQL thread stands at %s:%d (error %d: %s), not '
+            'at the failed transaction %s:%d; nothing was skipped: run the '
+            'skip again' % (name, statement, where[0], where[1],
+                            status.last_sql_errno, status.last_sql_error,
+                            txn.log_name, txn.pos),
+            sql_error=status.last_sql_error)
+
+
+def _check_executed(replica, name, gtid):
+    """MySQL: the empty transaction is in ``gtid_executed`` before
+    replication starts again.
+    """
+    done = replica.execute_sql('SELECT GTID_SUBSET(%s, @@GLOBAL.gtid_executed)'
+                               % literals.quote(gtid)).scalar()
+    if not done or int(done) != 1:
+        raise exceptions.ReplicationError(
+            '%s: the empty transaction %s was not recorded in gtid_executed;'
+            ' replication was not started again' % (name, gtid))
