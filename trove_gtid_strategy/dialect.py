@@ -52,6 +52,14 @@ def binlog_dump_sessions():
                   "WHERE COMMAND LIKE 'Binlog Dump%'")
 
 
+def semi_sync_no_replica(prefix):
+    """The variable saying whether a source with no semi-synchronous
+    replica connected still waits the timeout on every commit.
+    """
+    return prefix + ('_wait_no_replica' if prefix.endswith('source')
+                     else '_wait_no_slave')
+
+
 def _account(name, host):
     return '%s@%s' % (literals.quote(name), literals.quote(host))
 
@@ -152,11 +160,31 @@ class Dialect:
         return self._change_source(source, connect_retry, tls,
                                    [('MASTER_USE_GTID', use_gtid)])
 
-    def _change_source(self, source, connect_retry, tls, extra):
+    def change_source_keeping_position(self, source, connect_retry,
+                                       tls=None):
+        """New credentials for the source a replica already follows, in
+        binlog-position mode, keeping its position: without HOST and PORT
+        the server keeps the coordinates it applied to, which a
+        multi-threaded applier knows better than ``Exec_Source_Log_Pos``
+        (only a checkpoint) says.
+        """
+        extra = []
+        if self.caps.gtid_style == 'mariadb':
+            extra.append(('MASTER_USE_GTID', 'no'))
+        elif self.caps.gtid_style == 'mysql':
+            extra.append((self.caps.option_prefix + 'AUTO_POSITION', '0'))
+        return self._change_source(source, connect_retry, tls, extra,
+                                   address=False)
+
+    def _change_source(self, source, connect_retry, tls, extra,
+                       address=True):
         p = self.caps.option_prefix
-        options = [
-            (p + 'HOST', literals.quote(source.host)),
-            (p + 'PORT', literals.integer(source.port, 'source port')),
+        options = []
+        if address:
+            options = [
+                (p + 'HOST', literals.quote(source.host)),
+                (p + 'PORT', literals.integer(source.port, 'source port'))]
+        options += [
             (p + 'USER', literals.quote(source.user)),
             (p + 'PASSWORD', literals.quote(source.password)),
             (p + 'CONNECT_RETRY',
@@ -360,7 +388,8 @@ class Dialect:
         if enabled:
             stmts += [_plain("SET GLOBAL %s_wait_point = 'AFTER_SYNC'" % p),
                       _plain('SET GLOBAL %s_timeout = %s' % (
-                          p, literals.integer(timeout_ms, 'timeout')))]
+                          p, literals.integer(timeout_ms, 'timeout'))),
+                      _plain('SET GLOBAL %s = OFF' % semi_sync_no_replica(p))]
         return stmts
 
     def semi_sync_replica(self, enabled, install=False):

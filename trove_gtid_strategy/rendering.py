@@ -15,6 +15,7 @@ import os
 
 import jinja2
 
+from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 
 ROLES = ('replica_source', 'replica')
@@ -87,9 +88,13 @@ class ConfigRenderer:
             autoescape=False)
 
     def render(self, role, caps, mode, server_id, binlog_format='ROW',
-               semi_sync_timeout_ms=None):
+               semi_sync_timeout_ms=None, log_bin_name='mysql-bin',
+               relay_log_name='mysql-relay-bin'):
         """``semi_sync_timeout_ms``: render lossless semi-synchronous
         replication with that timeout (None: asynchronous).
+        ``log_bin_name`` / ``relay_log_name``: the server's own, where it
+        has them: a restart with another name would orphan its binary
+        logs (their GTIDs then count as purged) or relay logs.
         """
         names = template_candidates(caps, mode, role)
         try:
@@ -97,7 +102,10 @@ class ConfigRenderer:
             text = template.render(
                 version=caps.version, caps=caps, mode=str(mode), role=role,
                 server_id=server_id, binlog_format=binlog_format,
-                semi_sync_timeout_ms=semi_sync_timeout_ms)
+                semi_sync_timeout_ms=semi_sync_timeout_ms,
+                no_replica_variable=dialect.semi_sync_no_replica(
+                    caps.semi_sync_source or ''),
+                log_bin_name=log_bin_name, relay_log_name=relay_log_name)
         except jinja2.TemplateNotFound:
             raise exceptions.ConfigError(
                 'no template for %s (%s, %s); searched %s'

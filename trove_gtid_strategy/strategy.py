@@ -174,7 +174,8 @@ class ReplicationStrategy:
             role, attempt.caps, attempt.mode,
             server_id=self._server_id(service, attempt),
             binlog_format=self.options.binlog_format,
-            semi_sync_timeout_ms=self._semi_sync_timeout(attempt))
+            semi_sync_timeout_ms=self._semi_sync_timeout(attempt),
+            **_log_names(attempt.state))
 
     def _semi_sync_timeout(self, attempt):
         """The semi-sync timeout when semi_sync durability is configured
@@ -514,6 +515,19 @@ class ReplicationStrategy:
         LOG.debug(message)
         if self.progress is not None:
             self.progress(message)
+
+
+def _log_names(state):
+    """The binary and relay log names a server already uses (MySQL 8+
+    starts with ``binlog`` and ``HOST-relay-bin``), so a rendered config
+    keeps them.
+    """
+    names = {}
+    for key, variable in (('log_bin_name', 'log_bin_basename'),
+                          ('relay_log_name', 'relay_log_basename')):
+        if state.setting(variable):
+            names[key] = state.setting(variable)
+    return names
 
 
 def _name(service):

@@ -394,7 +394,8 @@ def missing(settings, mode, role, caps, from_file=False):
 
 
 LIVE_GTID_REPLICA = {'log_bin': 'ON', 'server_id': '7', 'gtid_mode': 'ON',
-                     'enforce_gtid_consistency': 'ON', 'read_only': 'ON'}
+                     'enforce_gtid_consistency': 'ON', 'read_only': 'ON',
+                     'relay_log_recovery': 'ON'}
 
 
 @pytest.mark.parametrize('settings, mode, role, caps, expected', [
@@ -413,8 +414,11 @@ LIVE_GTID_REPLICA = {'log_bin': 'ON', 'server_id': '7', 'gtid_mode': 'ON',
     ({'log_bin': 'ON', 'server_id': '1'}, Mode.BINLOG, 'replica_source',
      MY55, []),
     ({}, Mode.MYSQL_GTID, 'replica', MY80,
-     ['log_bin', 'server_id', 'read_only', 'gtid_mode',
-      'enforce_gtid_consistency']),
+     ['log_bin', 'server_id', 'read_only', 'relay_log_recovery',
+      'gtid_mode', 'enforce_gtid_consistency']),
+    # MySQL GTID replicas recover their relay log too (seed 003).
+    (dict(LIVE_GTID_REPLICA, relay_log_recovery='OFF'), Mode.MYSQL_GTID,
+     'replica', MY84, ['relay_log_recovery']),
     ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON'},
      Mode.MARIADB_GTID, 'replica', MDB, []),
     ({'log_bin': '', 'server_id': ''}, Mode.BINLOG, 'replica_source', MDB,

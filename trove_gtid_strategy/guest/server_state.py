@@ -18,6 +18,7 @@ from trove_gtid_strategy import versions
 VARIABLES = (
     'version', 'version_comment', 'server_id', 'server_uuid', 'log_bin',
     'read_only', 'super_read_only', 'sql_mode', 'port',
+    'log_bin_basename', 'relay_log_basename', 'gtid_current_pos',
     'gtid_mode', 'enforce_gtid_consistency', 'gtid_executed', 'gtid_purged',
     'gtid_binlog_pos', 'gtid_slave_pos', 'gtid_binlog_state',
     'gtid_strict_mode', 'gtid_domain_id',

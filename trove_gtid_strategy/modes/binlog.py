@@ -67,10 +67,8 @@ class BinlogDriver(base.ModeDriver):
 
     def required_settings(self, role, caps):
         settings = super().required_settings(role, caps)
-        if role == 'replica' and caps.flavor.is_mysql_family:
-            settings['relay_log_recovery'] = 'ON'
-            if caps.relay_log_info_repository:
-                settings['relay_log_info_repository'] = 'TABLE'
+        if role == 'replica' and caps.relay_log_info_repository:
+            settings['relay_log_info_repository'] = 'TABLE'
         return settings
 
     # -- classification --------------------------------------------------
@@ -124,11 +122,12 @@ class BinlogDriver(base.ModeDriver):
                 'no_start_position', 'the replica replicates from this '
                 'source but shows no applied position'),))
         found = self._seeded(source, start)
+        # start=None: the replica keeps the position it applied to (see
+        # change_source).
         return base.Classification(
             found.verdict, missing=found.missing, problems=found.problems,
             notes=('resuming from the replica\'s own applied position on '
-                   'this source, %s' % _coords(*status.exec_coordinates),),
-            start=start)
+                   'this source, %s' % _coords(*status.exec_coordinates),))
 
     @staticmethod
     def _at_promotion_point(replica, point):
@@ -265,6 +264,10 @@ class BinlogDriver(base.ModeDriver):
         return []
 
     def change_source(self, d, request, start, connect_retry):
+        if start is None:
+            # A replica resuming on its own source keeps its position.
+            return d.change_source_keeping_position(
+                request.source, connect_retry, request.tls)
         return d.change_source_to_position(
             request.source, start.log_file, start.log_pos, connect_retry,
             request.tls)

@@ -4,7 +4,8 @@ The replica sends its ``gtid_executed`` and the source sends what is
 missing (seed 003), so there is no start position to get wrong: the
 rules are about the sets. Crash safety comes from the GTIDs themselves
 (``gtid_executed`` is recovered from the InnoDB table and the binary log)
-with the rendered ``relay_log_recovery``.
+with ``relay_log_recovery``, which every MySQL replica is required to run
+with (see :meth:`ModeDriver.required_settings`).
 """
 
 from trove_gtid_strategy import gtid as gtid_sets
