@@ -236,7 +236,21 @@ class _Display(_Base):
 
 
 class ShowOne(_Display, show.ShowOne):
-    """One result: field/value rows in a table, an object in JSON."""
+    """One result: field/value rows in a table, an object in JSON.
+
+    ``self.text``, when a command sets it, is printed instead of the
+    field/value table (the default format, without ``-c``): a report
+    written for people; every other format prints the fields.
+    """
+
+    text = None
+
+    def produce_output(self, parsed_args, column_names, data):
+        if self.text is not None and parsed_args.formatter == 'table' \
+                and not parsed_args.columns:
+            self.app.stdout.write(self.text.rstrip('\n') + '\n')
+            return 0
+        return super().produce_output(parsed_args, column_names, data)
 
     def one(self, data):
         """``(columns, values)`` of a result dict, for take_action."""

@@ -52,7 +52,8 @@ BAD_INPUT = (exceptions.InvalidInput, exceptions.UnsupportedMode,
 # Options of the application (before the command) that take a value.
 _GLOBAL_WITH_VALUE = ('--config-file', '--log-file')
 # Options a run resets, so one main() call never sees another's choices.
-_RUN_OPTIONS = ('replication_mode', 'allow_crash_unsafe_binlog')
+_RUN_OPTIONS = ('replication_mode', 'allow_crash_unsafe_binlog',
+                'replication_durability')
 
 
 def classify_failure(exc):

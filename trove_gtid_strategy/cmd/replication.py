@@ -94,7 +94,7 @@ class Attach(base.ShowOne):
 
     columns = ('mode', 'reason', 'verdict', 'replication_user',
                'account_created', 'start', 'notes', 'source', 'replica',
-               'seeded_from', 'allow_crash_unsafe', 'tls')
+               'seeded_from', 'allow_crash_unsafe', 'tls', 'durability')
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -133,6 +133,11 @@ class Attach(base.ShowOne):
         parser.add_argument('--key-file', metavar='PATH',
                             help='client key for --cert-file (default: '
                                  'none)')
+        parser.add_argument('--durability', choices=('async', 'semi_sync'),
+                            help='async, or lossless semi-synchronous '
+                                 'replication (AFTER_SYNC) enabled on both '
+                                 'servers (default: replication_durability '
+                                 'from --config-file, else async)')
         cli_args.add_server_options(parser)
         return parser
 
@@ -158,6 +163,9 @@ class Attach(base.ShowOne):
         strategy.CONF.set_override('replication_mode', mode, group=GROUP)
         strategy.CONF.set_override('allow_crash_unsafe_binlog', unsafe,
                                    group=GROUP)
+        if args.durability:
+            strategy.CONF.set_override('replication_durability',
+                                       args.durability, group=GROUP)
         repl = strategy.AutoReplication(progress=self.app.progress)
         with locks.server_locks((('source', source.dsn),
                                  ('replica', replica.dsn)),
@@ -169,7 +177,8 @@ class Attach(base.ShowOne):
             vars(result), source=source.dsn.redacted(),
             replica=replica.dsn.redacted(),
             seeded_from=seed.describe() if seed else None,
-            allow_crash_unsafe=unsafe, tls=args.tls))
+            allow_crash_unsafe=unsafe, tls=args.tls,
+            durability=options().replication_durability))
 
 
 class Detach(base.ShowOne):

@@ -1,0 +1,86 @@
+"""``trove-gtid check|status|switchover|failover`` as an operator runs
+them, on real servers of every line (issue 8).
+"""
+
+from trove_gtid_strategy import strategy
+
+from support import CountingService
+from support import fingerprint
+from support import query
+from support import run
+from support import scalar
+from support import Writer
+
+
+def sandbox_with_replicas(sandbox_factory, count=2):
+    box = sandbox_factory(replicas=count)
+    for name in ['replica%d' % n for n in range(1, count + 1)]:
+        code, result = run('attach', '--sandbox', box.base_dir, '--source',
+                           'source', '--replica', name)
+        assert code == 0, result
+    Writer.create_table(box.source)
+    return box
+
+
+def test_check_and_status(sandbox_factory):
+    box = sandbox_with_replicas(sandbox_factory, 1)
+    code, result = run('check', '--sandbox', box.base_dir, '--source',
+                       'source', '--replica', 'replica1')
+    assert code == 0 and result['can_replicate'], result
+    assert result['state'] in ('IDENTICAL', 'RECOVERABLE')
+    # A local write on the replica: DIVERGED, named, exit 1.
+    query(box.replicas[0], 'CREATE DATABASE local_only')
+    code, result = run('check', '--sandbox', box.base_dir, '--source',
+                       'source', '--replica', 'replica1')
+    assert code == 1
+    assert result['state'] == 'DIVERGED' and result['errant']
+    assert result['remedies']
+    code, result = run('status', '--sandbox', box.base_dir, 'source',
+                       'replica1')
+    assert code == 0, result
+    roles = {s['name']: s['role'] for s in result['servers']}
+    assert roles == {'source': 'source', 'replica1': 'replica'}
+    assert result['topology'][0]['source'] == 'source'
+    assert box.source.dsn.password not in str(result)
+
+
+def test_switchover_then_failover_from_the_command_line(sandbox_factory):
+    box = sandbox_with_replicas(sandbox_factory)
+    query(box.source, "INSERT INTO app.w VALUES (1, 'before')")
+    code, result = run('switchover', '--sandbox', box.base_dir, '--source',
+                       'source', '--candidate', 'replica1', '--replica',
+                       'replica2', '--dry-run')
+    assert code == 0 and result['dry_run']
+    assert scalar(box.source, 'SELECT @@read_only') == 0
+    code, result = run('switchover', '--sandbox', box.base_dir, '--source',
+                       'source', '--candidate', 'replica1', '--replica',
+                       'replica2')
+    assert code == 0, result
+    assert result['writes_refused_ms'] > 0
+    new = box.replicas[0]
+    query(new, "INSERT INTO app.w VALUES (2, 'after switchover')")
+    # The new source dies; the old source and replica2 follow replica1.
+    code, result = run('status', '--sandbox', box.base_dir, 'replica1',
+                       'replica2', 'source')
+    assert code == 0
+    assert {link['replica']: link['source'] for link in result['topology']
+            } == {'replica2': 'replica1', 'source': 'replica1'}
+    code, result = run('failover', '--sandbox', box.base_dir, '--replica',
+                       'replica2', '--replica', 'source', '--source',
+                       'replica1')
+    assert code == 1 and 'still answers' in result['error']
+    box.replicas[0].kill()
+    code, result = run('failover', '--sandbox', box.base_dir, '--replica',
+                       'replica2', '--replica', 'source', '--source',
+                       'replica1')
+    assert code == 0, result
+    left = (box.replicas[1], box.source)
+    new_source = [s for s in left
+                  if s.dsn.redacted() == result['new_source']][0]
+    follower = [s for s in left if s is not new_source][0]
+    repl = strategy.AutoReplication()
+    repl.wait_until_applied(CountingService(follower), repl.current_position(
+        CountingService(new_source)))
+    rows = {fingerprint(s, 'app.w') for s in (box.source, box.replicas[1])}
+    assert len(rows) == 1
+    assert scalar(box.replicas[1], 'SELECT COUNT(*) FROM app.w') == 2

@@ -1,0 +1,266 @@
+"""``trove-gtid check|status|switchover|failover``: the topology commands.
+
+Each parses and checks its input, calls a library function of
+:mod:`trove_gtid_strategy.operations` (under server locks where it
+changes something) and prints the result. ``--dry-run`` on the commands
+that change something prints the decision and the steps without
+changing anything.
+"""
+
+from trove_gtid_strategy.cmd import args as cli_args
+from trove_gtid_strategy.cmd import base
+from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import locks
+from trove_gtid_strategy import modes
+from trove_gtid_strategy.operations import check as check_op
+from trove_gtid_strategy.operations import failover as failover_op
+from trove_gtid_strategy.operations import status as status_op
+from trove_gtid_strategy.operations import switchover as switchover_op
+from trove_gtid_strategy import strategy
+
+GROUP = 'trove_gtid_strategy'
+SERVER_HELP = cli_args.SERVER_HELP
+
+
+def _options():
+    return getattr(strategy.CONF, GROUP)
+
+
+def _add_durability(parser):
+    parser.add_argument('--durability', choices=('async', 'semi_sync'),
+                        help='async, or lossless semi-synchronous '
+                             'replication enabled on the servers this '
+                             'command attaches (default: '
+                             'replication_durability from --config-file, '
+                             'else async)')
+
+
+def _set_durability(args):
+    if args.durability:
+        strategy.CONF.set_override('replication_durability',
+                                   args.durability, group=GROUP)
+
+
+def _check_timeout(value, option='--timeout'):
+    if not value > 0:
+        raise exceptions.InvalidInput('%s must be more than 0, not %s'
+                                      % (option, value))
+
+
+class Check(base.ShowOne):
+    """Classify a replica against a source, with remedies.
+
+    NEW, IDENTICAL, RECOVERABLE (it can replicate), IRRECOVERABLE (the
+    source purged what it needs) or DIVERGED (errant transactions), with
+    the errant set, the purged transactions it lacks, and a remedy for
+    each problem. Exit 0 when the replica can replicate from the source,
+    1 when it cannot. Changes nothing.
+    """
+
+    columns = ('state', 'can_replicate', 'errant', 'missing_purged',
+               'remedies', 'mode', 'source', 'replica')
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--source', required=True,
+                            help='the source (required): ' + SERVER_HELP)
+        parser.add_argument('--replica', required=True,
+                            help='the replica (required): ' + SERVER_HELP)
+        parser.add_argument('--mode', choices=modes.REQUESTS,
+                            help='replication mode to judge in (default: '
+                                 'replication_mode from --config-file, '
+                                 'else auto)')
+        parser.add_argument('--allow-crash-unsafe', action='store_true',
+                            help='judge binlog-position mode on servers '
+                                 'where it is not crash-safe as allowed '
+                                 '(default: such a mode is a problem)')
+        cli_args.add_sandbox_option(parser)
+        return parser
+
+    def take_action(self, args):
+        source = cli_args.server_argument(args.source, args.sandbox,
+                                          'source')
+        replica = cli_args.server_argument(args.replica, args.sandbox,
+                                           'replica')
+        result = check_op.check(
+            source, replica, args.mode or _options().replication_mode,
+            allow_crash_unsafe=args.allow_crash_unsafe or
+            _options().allow_crash_unsafe_binlog)
+        self.exit_status = 0 if result.can_replicate else 1
+        self.text = result.to_text()
+        return self.one(result.to_dict())
+
+
+class Status(base.ShowOne):
+    """Show servers: role, threads, lag, GTIDs, crash safety, topology.
+
+    Per server its role, flavor and version, replication mode and source,
+    I/O and SQL threads, lag in seconds and transactions, last errors,
+    executed and purged GTIDs (MariaDB positions), semi-synchronous state
+    and a crash-safety audit saying why each setting matters; with
+    several servers, who replicates from whom. Exit 1 when a server does
+    not answer. Changes nothing.
+    """
+
+    columns = ('servers', 'topology', 'unreachable')
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('servers', nargs='+', metavar='SERVER',
+                            help=SERVER_HELP)
+        cli_args.add_sandbox_option(parser)
+        return parser
+
+    def take_action(self, args):
+        services = {text: cli_args.server_argument(text, args.sandbox,
+                                                   'server')
+                    for text in args.servers}
+        named = {(text if args.sandbox and '://' not in text
+                  else svc.dsn.redacted()): svc
+                 for text, svc in services.items()}
+        report = status_op.status(named)
+        self.exit_status = 1 if report.unreachable else 0
+        self.text = report.to_text()
+        return self.one(report.to_dict())
+
+
+class Switchover(base.ShowOne):
+    """Make a replica the source while the source is healthy.
+
+    Checks every server first (nothing changes if any would break), fences
+    the source (super_read_only on MySQL; read_only and ending the
+    sessions that write through it on MariaDB), waits until the candidate
+    has every transaction of the source (on timeout the source is made
+    writable again and the command fails), promotes the candidate and
+    points the other replicas and the old source at it.
+    """
+
+    columns = ('new_source', 'old_source', 'writes_refused_ms', 'steps',
+               'before', 'after', 'dry_run')
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--source', required=True,
+                            help='the current source (required): '
+                                 + SERVER_HELP)
+        parser.add_argument('--candidate', required=True,
+                            help='the replica to promote (required): '
+                                 + SERVER_HELP)
+        parser.add_argument('--replica', action='append', default=[],
+                            help='another replica to point at the new '
+                                 'source (repeatable; default: none): '
+                                 + SERVER_HELP)
+        parser.add_argument('--timeout', type=float, default=60,
+                            help='seconds the candidate may take to catch '
+                                 'up while writes are refused (default: '
+                                 '%(default)s)')
+        parser.add_argument('--dry-run', action='store_true',
+                            help='print the checks\' outcome and the steps '
+                                 'without changing anything (default: off)')
+        _add_durability(parser)
+        cli_args.add_server_options(parser)
+        return parser
+
+    def take_action(self, args):
+        cli_args.check_lock_timeout(args)
+        _check_timeout(args.timeout)
+        source = cli_args.server_argument(args.source, args.sandbox,
+                                          'source')
+        candidate = cli_args.server_argument(args.candidate, args.sandbox,
+                                             'candidate')
+        replicas = [cli_args.server_argument(text, args.sandbox, 'replica')
+                    for text in args.replica]
+        _set_durability(args)
+        repl = strategy.AutoReplication(progress=self.app.progress)
+        held = [('source', source.dsn), ('candidate', candidate.dsn)] + [
+            ('replica', r.dsn) for r in replicas]
+        with locks.server_locks(held, args.lock_timeout,
+                                'trove-gtid switchover'):
+            result = switchover_op.switchover(
+                repl, source, candidate, replicas, timeout=args.timeout,
+                dry_run=args.dry_run, progress=self.app.progress)
+        return self.one(dict(result.to_dict(), dry_run=args.dry_run))
+
+
+class Failover(base.ShowOne):
+    """Promote the most advanced replica of a source that is gone.
+
+    Refused while the old source still answers (given with --source)
+    unless --force. Every replica applies what it fetched; the candidate
+    is the one holding every transaction any replica holds (whole GTID
+    sets or positions), errant transactions judged among the replicas;
+    a candidate another replica is ahead of, or with errant transactions,
+    is refused unless --allow-errant-candidate; in binlog-position mode a
+    failover that would lose transactions is refused unless
+    --allow-data-loss, saying exactly what. Then the candidate is
+    promoted and the others follow it. Running it again after it stopped
+    halfway completes it.
+    """
+
+    columns = ('new_source', 'durability', 'durability_note', 'outcomes',
+               'election', 'seconds', 'before', 'after', 'dry_run')
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--replica', action='append', required=True,
+                            help='a replica of the lost source (repeatable, '
+                                 'required): ' + SERVER_HELP)
+        parser.add_argument('--candidate',
+                            help='the replica to promote (default: the most '
+                                 'advanced): ' + SERVER_HELP)
+        parser.add_argument('--source',
+                            help='the old source, to make sure it is gone '
+                                 '(default: not checked): ' + SERVER_HELP)
+        parser.add_argument('--force', action='store_true',
+                            help='fail over although the old source '
+                                 'answers; it is fenced first (default: '
+                                 'refused)')
+        parser.add_argument('--allow-errant-candidate', action='store_true',
+                            help='promote a candidate with errant '
+                                 'transactions or behind another replica '
+                                 '(default: refused)')
+        parser.add_argument('--allow-data-loss', action='store_true',
+                            help='fail over in binlog-position mode although '
+                                 'replicas hold different amounts (default: '
+                                 'refused)')
+        parser.add_argument('--timeout', type=float, default=60,
+                            help='seconds each replica may take to apply '
+                                 'what it fetched (default: %(default)s)')
+        parser.add_argument('--dry-run', action='store_true',
+                            help='print the election and the steps without '
+                                 'changing anything (default: off)')
+        _add_durability(parser)
+        cli_args.add_server_options(parser)
+        return parser
+
+    def take_action(self, args):
+        cli_args.check_lock_timeout(args)
+        _check_timeout(args.timeout)
+        replicas = [cli_args.server_argument(text, args.sandbox, 'replica')
+                    for text in args.replica]
+        candidate = None
+        if args.candidate:
+            candidate = cli_args.server_argument(args.candidate,
+                                                 args.sandbox, 'candidate')
+            matching = [r for r in replicas if r.dsn == candidate.dsn]
+            if not matching:
+                raise exceptions.InvalidInput(
+                    '--candidate must be one of the --replica servers')
+            candidate = matching[0]
+        source = (cli_args.server_argument(args.source, args.sandbox,
+                                           'source')
+                  if args.source else None)
+        _set_durability(args)
+        repl = strategy.AutoReplication(progress=self.app.progress)
+        held = [('replica', r.dsn) for r in replicas]
+        with locks.server_locks(held, args.lock_timeout,
+                                'trove-gtid failover'):
+            result = failover_op.failover(
+                repl, replicas, candidate=candidate, source=source,
+                force=args.force,
+                allow_errant_candidate=args.allow_errant_candidate,
+                allow_data_loss=args.allow_data_loss, timeout=args.timeout,
+                dry_run=args.dry_run, progress=self.app.progress)
+        if not result.complete:
+            self.exit_status = 1
+        return self.one(result.to_dict())
