@@ -295,7 +295,7 @@ class Transaction:
         return frozenset(e.end_log_pos for e in self.events if e.end_log_pos)
 
     def describe(self):
-        """One line: what it did, for a report."""
+        """One line: what it did, for a report (passwords redacted)."""
         parts = []
         rows = self.row_events
         if any(rows.values()):
@@ -304,7 +304,7 @@ class Transaction:
                 ', '.join(self.tables) or '?'))
         shown = list(self.annotations) + list(self.statements)
         if shown:
-            parts.append('; '.join(_clip(s) for s in shown))
+            parts.append('; '.join(_clip(redact(s)) for s in shown))
         if not parts:
             parts.append('nothing (an empty transaction)'
                          if self.complete else 'an incomplete transaction')
@@ -312,7 +312,9 @@ class Transaction:
                            '; '.join(parts))
 
     def to_dict(self):
-        """JSON-ready summary."""
+        """JSON-ready summary; password literals redacted
+        (:func:`redact`).
+        """
         drops = self.drops
         return {
             'gtid': self.gtid,
@@ -321,14 +323,36 @@ class Transaction:
             'server_id': self.server_id,
             'effect': self.effect,
             'changes_data': self.changes_data,
-            'statements': list(self.statements),
-            'annotations': list(self.annotations),
+            'statements': [redact(x) for x in self.statements],
+            'annotations': [redact(x) for x in self.annotations],
             'tables': list(self.tables),
             'row_events': self.row_events,
             'drops': [str(d) for d in drops] if drops else [],
             'complete': self.complete,
             'summary': self.describe(),
         }
+
+
+# A quoted literal: '...' or "..." with backslash or doubled escapes.
+_LITERAL = r"""(?:'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")"""
+_SECRETS = re.compile(
+    r'(\bIDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS)\s+(?:PASSWORD\s+)?'
+    r'|\bUSING\s+(?:PASSWORD\s*\(\s*)?'
+    r'|\bPASSWORD\s*\(\s*'
+    r'|\bSET\s+PASSWORD\b[^=]*=\s*(?:PASSWORD\s*\(\s*)?'
+    r'|\b(?:MASTER|SOURCE)_PASSWORD\s*=\s*)' + _LITERAL,
+    re.IGNORECASE | re.DOTALL)
+
+
+def redact(text):
+    """``text`` with every password literal replaced by ``'***'``: in
+    ``CREATE / ALTER USER ... IDENTIFIED BY | AS``, ``PASSWORD(...)``,
+    ``USING ...``, ``SET PASSWORD``, ``MASTER_PASSWORD`` /
+    ``SOURCE_PASSWORD``. MariaDB logs ``IDENTIFIED BY 'secret'`` as
+    written, and error messages quote the failed statement: nothing read
+    from a log is shown without this.
+    """
+    return _SECRETS.sub(lambda m: m.group(1) + "'***'", text or '')
 
 
 def _clip(text, limit=200):

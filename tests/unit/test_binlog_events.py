@@ -699,3 +699,48 @@ def test_pure_module_imports_no_io():
     out = subprocess.run([sys.executable, '-c', code], capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == ''
+
+
+# Statements as the servers logged them (server-facts.md, item 4, and the
+# MySQL 9.7 source above: its account's CREATE USER, hash bytes and all).
+MYSQL_CREATE_USER = (
+    "CREATE USER 'repl_26aaa3fc2e438a29'@'%' IDENTIFIED WITH "
+    "'caching_sha2_password' AS '$A$00A$w\\\"C\x1d9\x02!\\'\x10UNj\x04f=Q="
+    "\x0bH>k47Heou438zsw1JM2XOf0pXLFAX2k6GR//wVIQe38t8' /* xid=21 */")
+
+
+@pytest.mark.parametrize('text,expected', [
+    ("CREATE USER 'pw1'@'%' IDENTIFIED BY 'secret'",
+     "CREATE USER 'pw1'@'%' IDENTIFIED BY '***'"),
+    ("CREATE USER 'pw2'@'%' IDENTIFIED BY PASSWORD "
+     "'*850BF038CFFD848B10CDDCFD984AB2E4F20463D4'",
+     "CREATE USER 'pw2'@'%' IDENTIFIED BY PASSWORD '***'"),
+    ("CREATE USER 'pw3'@'%' IDENTIFIED VIA mysql_native_password USING "
+     "PASSWORD('viasecret')",
+     "CREATE USER 'pw3'@'%' IDENTIFIED VIA mysql_native_password USING "
+     "PASSWORD('***')"),
+    (MYSQL_CREATE_USER,
+     "CREATE USER 'repl_26aaa3fc2e438a29'@'%' IDENTIFIED WITH "
+     "'caching_sha2_password' AS '***' /* xid=21 */"),
+    ("SET PASSWORD FOR 'a'@'%' = 'it''s \\' secret'",
+     "SET PASSWORD FOR 'a'@'%' = '***'"),
+    ("CHANGE MASTER TO MASTER_HOST='h', MASTER_PASSWORD='p', "
+     "MASTER_PORT=1", "CHANGE MASTER TO MASTER_HOST='h', "
+     "MASTER_PASSWORD='***', MASTER_PORT=1"),
+    ("Error 'x' on query. Default database: ''. Query: 'ALTER USER u "
+     "IDENTIFIED BY \"pw\"'", "Error 'x' on query. Default database: ''. "
+     "Query: 'ALTER USER u IDENTIFIED BY '***''"),
+    ('DROP USER IF EXISTS nobody', 'DROP USER IF EXISTS nobody'),
+])
+def test_redact(text, expected):
+    assert be.redact(text) == expected
+
+
+def test_summaries_never_show_a_password():
+    rows = [('b.000001', 4, 'Gtid', 1, 50, 'GTID 0-1-5'),
+            ('b.000001', 50, 'Query', 1, 90,
+             "CREATE USER 'pw1'@'%' IDENTIFIED BY 'secret'")]
+    [t] = grouped(rows)
+    assert 'secret' in t.statements[0]         # read as logged
+    assert 'secret' not in t.describe()
+    assert 'secret' not in json.dumps(t.to_dict())

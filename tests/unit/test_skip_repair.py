@@ -615,3 +615,16 @@ def test_mariadb_new_state_keeps_what_the_source_has_of_the_replica():
         (gtid.MariaDBGtid(0, R, 11), gtid.MariaDBGtid(0, S, 9),
          gtid.MariaDBGtid(5, R, 2)), src, errant)
     assert [str(g) for g in state] == ['0-%d-3' % R, '0-%d-9' % S]
+
+
+def test_mariadb_slave_position_ahead_of_the_source_is_refused(states):
+    """The replica applied a GTID of the replica's own server id from
+    somewhere (its slave position): no reset of its binary log helps.
+    """
+    source, replica = mariadb_pair(
+        states, '0-%d-12,0-%d-13' % (S, R), MARIADB_HARMLESS,
+        slave_pos='0-%d-13' % R)
+    plan = repair.repair_errant(source, replica, dry_run=True)
+    assert plan.decision == repair.REFUSED
+    assert 'gtid_slave_pos' in plan.remedy
+    assert plan.statements == []

@@ -58,14 +58,16 @@ have passed it, and would reach the replica itself again). Instead the
   binary logs are deleted (no point-in-time recovery from them) and its
   binary log starts at the repair point, so a later replica of it must
   be seeded from a backup taken after the repair (an empty one is
-  refused as ``purged_binlogs``, as measured);
+  refused as ``purged_binlogs``, measured on 10.11);
 * refused, with the re-seed remedy: errant GTIDs of another
-  ``server_id`` (also those only in ``gtid_slave_pos``); errant GTIDs no
-  longer in the binary log, unless ``accept_divergence``; and any replica
-  with replicas of its own connected (resetting its binary log would cut
-  them off, and those that received the errant GTIDs would need the
-  same repair); a replica with replicas disconnected at that moment
-  cannot be seen: detach them first.
+  ``server_id``, or of a replica that is a former source; errant GTIDs
+  in the replica's ``gtid_slave_pos`` (applied from a source whose
+  history this source lacks, which no reset of the replica's binary log
+  changes); errant GTIDs no longer in the binary log, unless
+  ``accept_divergence``; and a replica with replicas of its own
+  connected (resetting its binary log would cut them off, and those that
+  received the errant GTIDs would need the same repair). Replicas of it
+  disconnected at that moment cannot be seen: detach them first.
 
 ``dry_run=True`` returns the listing, the decision and every statement
 without sending anything (the reads still happen). A refusal without
@@ -483,6 +485,15 @@ def _mariadb_plan(source, replica, src, rep, accept, result):
         _judge(item, txn, source, replica, accept)
         result.transactions.append(item)
     if _refused(result):
+        return
+    ahead = [str(g) for g in rep.gtid_slave_pos or () if is_errant(g)]
+    if ahead:
+        result.decision = REFUSED
+        result.remedy = (
+            'the replica applied %s from a source (its gtid_slave_pos), '
+            'which this source does not have: its history is behind the '
+            'replica\'s, and resetting the replica\'s binary log would not '
+            'change that; %s' % (', '.join(ahead), RESEED))
         return
     downstream = replica.execute_sql(
         dialect.binlog_dump_sessions().sql).fetchall()

@@ -2,38 +2,45 @@
 
 Only the transaction that failed is skipped, the way its mode allows,
 and the report says exactly what it was (its GTID and what it did, read
-from the relay log):
+from the relay log, passwords redacted):
 
 * **MySQL with GTIDs** (auto-position, or position mode with ``gtid_mode
   = ON``: every transaction has a GTID): an empty transaction committed
   under the failed GTID, ``SET gtid_next = 'uuid:n'; BEGIN; COMMIT; SET
-  gtid_next = 'AUTOMATIC'`` on one connection (seeds 003, 004: the skip
-  counter is refused under GTIDs). The replica's ``gtid_executed`` then
-  holds the GTID and the source never sends it again;
+  gtid_next = 'AUTOMATIC'`` on one session (seeds 003, 004: the skip
+  counter is refused under GTIDs), checked in ``gtid_executed`` before
+  replication starts again; the source never sends it again. Works with
+  ``super_read_only = ON`` too (measured on 9.7);
 * **MariaDB**: ``sql_slave_skip_counter = 1`` skips one whole event group
-  (a transaction), also under GTIDs. Where MariaDB refuses the counter
-  (error 1966: parallel replication with several GTID domains), or where
-  the SQL thread would not restart at the failed transaction (a parallel
-  applier's position lags behind it), ``gtid_slave_pos`` is moved past
-  the failed GTID in its domain instead, with replication stopped;
-* **binlog-position mode without GTIDs** (MySQL ``gtid_mode = OFF``):
-  the counter, only when the SQL thread's position is exactly the failed
-  transaction (else the counter would skip another one, and the skip is
-  refused).
+  (a transaction), in GTID and in position mode. Where MariaDB refuses
+  the counter (error 1966: parallel replication with several GTID
+  domains), or in GTID mode where the SQL thread's position is not the
+  failed transaction (a parallel applier's), ``gtid_slave_pos`` is moved
+  to the failed GTID in its domain instead (replication stopped, other
+  domains as they were, started), so the source sends what follows it;
+  in position mode such a position is refused;
+* **MySQL without GTIDs** (``gtid_mode = OFF``, position mode): the
+  counter, once the SQL thread's position is the failed transaction: a
+  multi-threaded applier's position is its last checkpoint, so it is
+  first run with ``START REPLICA SQL_THREAD UNTIL SQL_AFTER_MTS_GAPS``,
+  which stops it exactly there (measured on 9.7), and the skip goes on
+  only if it did.
 
 The failed transaction is the first one in the relay log, from the SQL
 thread's position on, that the replica has not applied (MySQL: not in
-``gtid_executed``; MariaDB: past ``gtid_slave_pos`` in its domain;
-without GTIDs: the one at the position). A MySQL 9.7 multi-threaded
-replica's position is its last checkpoint, measured well before the
-failed transaction, hence the scan. The choice is checked against the
-SQL thread's error (MySQL names the failed GTID; both name the source
-position of the failed event, MariaDB 11.8 as 0) and against
-``Retrieved_Gtid_Set``; any disagreement, or a replica that is not stopped
-on an SQL error, is refused with nothing changed
-(:class:`SkipRefused`).
+``gtid_executed``; MariaDB: past ``gtid_slave_pos`` in its domain, the
+first of each domain under parallel replication; without GTIDs: the one
+holding the failed event). A MySQL 9.7 multi-threaded replica's position
+is its last checkpoint, measured far before the failed transaction,
+hence the scan (following the relay log into its next files). The choice
+is checked against the SQL thread's error (MySQL names the failed GTID;
+both name the source position of the failed event, MariaDB 11.8 as 0),
+against ``Retrieved_Gtid_Set``, and against the GTID the caller expects;
+any disagreement, several candidates the error cannot tell apart, or a
+replica that is not stopped on an SQL error is refused with nothing
+changed (:class:`SkipRefused`).
 
-Afterwards the SQL thread is started and waited for
+Afterwards replication is started and waited for
 (:func:`~trove_gtid_strategy.guest.waits.until_running`, which fails at
 once if a thread stops on an error again).
 """
@@ -283,7 +290,7 @@ def find_failure(replica, gtid=None, name=None):
     cannot be told for certain. Reads only.
     """
     name = name or _name(replica)
-    version, caps = server_state.read_version(replica)
+    _, caps = server_state.read_version(replica)
     d = dialect.Dialect(caps)
     rows = server_state.rows_as_dicts(
         replica.execute_sql(d.show_replica_status().sql))
@@ -297,7 +304,7 @@ def find_failure(replica, gtid=None, name=None):
             'not_stopped_on_sql_error', '%s is not stopped on an SQL error '
             '(SQL thread %s, last SQL error %d%s): nothing to skip, nothing '
             'changed' % (name, status.sql_running, status.last_sql_errno,
-                         ': %s' % status.last_sql_error
+                         ': %s' % binlog_events.redact(status.last_sql_error)
                          if status.last_sql_error else ''))
     variables = server_state.read_variables(replica, (
         'gtid_mode', 'gtid_executed', 'gtid_slave_pos',
@@ -318,7 +325,7 @@ def find_failure(replica, gtid=None, name=None):
             'found in the relay log from %s:%d on, so what the SQL thread '
             'failed on cannot be told; nothing changed (error %d: %s)'
             % (name, relay_file, relay_pos, status.last_sql_errno,
-               status.last_sql_error))
+               binlog_events.redact(status.last_sql_error)))
     txn = _choose(name, candidates, hint, wanted)
     _check_retrieved(name, caps, status, txn)
     return Failure(caps, status, row, _mode(caps, status), variables, txn,
@@ -531,7 +538,8 @@ def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
     result = SkipResult(
         replica=name, mode=failure.mode, method=method, gtid=txn.gtid,
         error_number=failure.status.last_sql_errno,
-        error=failure.status.last_sql_error, relay_log_file=txn.log_name,
+        error=binlog_events.redact(failure.status.last_sql_error),
+        relay_log_file=txn.log_name,
         relay_log_pos=txn.pos, transaction=txn.to_dict(),
         statements=list(statements), dry_run=dry_run, notes=notes)
     if dry_run:
@@ -602,9 +610,10 @@ def _to_failed_transaction(replica, name, failure, statement, timeout,
             '%s: after %s the SQL thread stands at %s:%d (error %d: %s), not '
             'at the failed transaction %s:%d; nothing was skipped: run the '
             'skip again' % (name, statement, where[0], where[1],
-                            status.last_sql_errno, status.last_sql_error,
+                            status.last_sql_errno,
+                            binlog_events.redact(status.last_sql_error),
                             txn.log_name, txn.pos),
-            sql_error=status.last_sql_error)
+            sql_error=binlog_events.redact(status.last_sql_error))
 
 
 def _check_executed(replica, name, gtid):
