@@ -57,8 +57,22 @@ def received_of(state):
     return None
 
 
+def applied_of(state):
+    """Every complete transaction a server holds: what a replica received
+    once its relay log is applied (a transaction fetched only in part is
+    in the received sets but can never apply, so it must not count).
+    """
+    if state.gtid_executed is not None and state.has_gtids:
+        return state.gtid_executed
+    if state.gtid_binlog_pos is not None:
+        return topology.mariadb_resume_position(state)
+    return None
+
+
 def holding_of(svc, state):
-    """A :class:`topology.Holding` of a replica whose source is gone."""
+    """A :class:`topology.Holding` of a replica whose source is gone,
+    read after it applied its relay log.
+    """
     own = None
     if state.gtid_executed is not None and state.has_gtids:
         uuid = state.server_uuid.lower()
@@ -69,10 +83,10 @@ def holding_of(svc, state):
                 uuid, state.gtid_executed.intervals(uuid, tag), tag)
     status = state.replica
     coords = ()
-    if status is not None and status.read_log_file:
-        coords = (status.read_log_file, status.read_log_pos)
+    if status is not None and status.exec_log_file:
+        coords = status.exec_coordinates
     return topology.Holding(
-        name=name_of(svc), received=received_of(state), own=own,
+        name=name_of(svc), received=applied_of(state), own=own,
         binlog_state=state.gtid_binlog_state, server_id=state.server_id,
         coords=coords)
 
