@@ -1,0 +1,45 @@
+"""Trove's replication templates and ours, started on real servers.
+
+template_starts.py renders Trove 26.0.0's ``ReplicaSourceConfigTemplate``
+and ``ReplicaConfigTemplate`` and ours for the same datastore names and
+labels and restarts a server of the label's line with each; the table it
+wrote (template_starts.rst) must still say what a new measurement says.
+"""
+
+import trove_support  # noqa: F401  (Trove importable, no monkey patch)
+
+import conftest
+import template_starts
+from trove_gtid_strategy.sandbox import lines
+
+
+def test_template_starts(template_dir, workdir):
+    for name in lines.names():
+        conftest.check_line(name, template_dir)
+    rows = template_starts.measure(template_dir, workdir,
+                                   set(lines.names()))
+    by_key = {(r['datastore'], r['label'], r['role']): r for r in rows}
+    # Whatever Trove hands it, our strategy writes a config the server
+    # starts with.
+    for row in rows:
+        if row['server']:
+            assert row['applied'][0] == template_starts.STARTS, row
+    # Seed 000: a label semantic_version cannot read, or a datastore
+    # name in another case, gets Trove's generic GTID template.
+    for datastore, label in (('mysql', 'mysql-5.5'), ('mysql', 'MySQL 5.5'),
+                             ('MySQL', '5.5')):
+        row = by_key[(datastore, label, 'replica')]
+        assert row['trove_template'] == 'mysql/replica.config.template'
+        assert 'gtid_mode' in row['trove'][1]
+    assert by_key[('mysql', '5.5', 'replica')]['trove_template'] == \
+        'mysql/5.5/replica.config.template'
+    # MySQL 8.3 removed relay_log_info_repository: Trove's 8.0 replica
+    # text stops a 9.7 server, which our strategy replaces.
+    row = by_key[('mysql', '8.0', 'replica')]
+    assert row['trove'][0] == template_starts.FAILS
+    assert 'relay_log_info_repository' in row['trove'][1]
+    assert row['applied_is_trove'] is False
+
+    assert template_starts.read_outcomes() == template_starts.outcomes(rows), \
+        'template_starts.rst is out of date: run tests/trove/' \
+        'template_starts.py --write'
