@@ -2,6 +2,8 @@
 them, on real servers of every line (issue 8).
 """
 
+import time
+
 from trove_gtid_strategy import strategy
 
 from support import CountingService
@@ -9,6 +11,7 @@ from support import fingerprint
 from support import query
 from support import run
 from support import scalar
+from support import status
 from support import Writer
 
 
@@ -84,3 +87,44 @@ def test_switchover_then_failover_from_the_command_line(sandbox_factory):
     rows = {fingerprint(s, 'app.w') for s in (box.source, box.replicas[1])}
     assert len(rows) == 1
     assert scalar(box.replicas[1], 'SELECT COUNT(*) FROM app.w') == 2
+
+
+def test_skip_and_repair_errant_from_the_command_line(sandbox_factory):
+    box = sandbox_with_replicas(sandbox_factory, 1)
+    replica = CountingService(box.replicas[0])
+    # A row the replica has and the source then writes: duplicate key.
+    replica.run_unlogged(["INSERT INTO app.w VALUES (7, 'local')"])
+    query(box.source, "INSERT INTO app.w VALUES (7, 'source')")
+    # Polled on the server's own state: the SQL thread stops on it.
+    for _ in range(1200):
+        if status(replica).last_sql_errno:
+            break
+        time.sleep(0.05)
+    assert status(replica).last_sql_errno == 1062
+    code, result = run('skip', '--sandbox', box.base_dir, '--replica',
+                       'replica1', '--dry-run')
+    assert code == 0 and result['dry_run'], result
+    assert status(replica).last_sql_errno == 1062
+    code, result = run('skip', '--sandbox', box.base_dir, '--replica',
+                       'replica1')
+    assert code == 0, result
+    assert result['error_number'] == 1062
+    query(box.source, "INSERT INTO app.w VALUES (8, 'next')")
+    repl = strategy.AutoReplication()
+    repl.wait_until_applied(replica, repl.current_position(
+        CountingService(box.source)))
+    assert scalar(box.replicas[0], 'SELECT v FROM app.w WHERE id = 8') == \
+        'next'
+    # A harmless errant transaction on the replica, then the repair.
+    query(box.replicas[0], 'SET GLOBAL read_only = OFF')
+    query(box.replicas[0], 'DROP USER IF EXISTS nobody_here')
+    code, result = run('check', '--sandbox', box.base_dir, '--source',
+                       'source', '--replica', 'replica1')
+    assert code == 1 and result['state'] == 'DIVERGED'
+    code, result = run('repair-errant', '--sandbox', box.base_dir,
+                       '--source', 'source', '--replica', 'replica1')
+    assert code == 0, result
+    assert result['decision'] == 'repair'
+    code, result = run('check', '--sandbox', box.base_dir, '--source',
+                       'source', '--replica', 'replica1')
+    assert code == 0, result

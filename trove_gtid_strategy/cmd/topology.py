@@ -1,4 +1,4 @@
-"""``trove-gtid check|status|switchover|failover``: the topology commands.
+"""``trove-gtid check|status|skip|repair-errant|switchover|failover``.
 
 Each parses and checks its input, calls a library function of
 :mod:`trove_gtid_strategy.operations` (under server locks where it
@@ -14,6 +14,8 @@ from trove_gtid_strategy.guest import locks
 from trove_gtid_strategy import modes
 from trove_gtid_strategy.operations import check as check_op
 from trove_gtid_strategy.operations import failover as failover_op
+from trove_gtid_strategy.operations import repair as repair_op
+from trove_gtid_strategy.operations import skip as skip_op
 from trove_gtid_strategy.operations import status as status_op
 from trove_gtid_strategy.operations import switchover as switchover_op
 from trove_gtid_strategy import strategy
@@ -263,4 +265,134 @@ class Failover(base.ShowOne):
                 dry_run=args.dry_run, progress=self.app.progress)
         if not result.complete:
             self.exit_status = 1
+        return self.one(result.to_dict())
+
+
+def _statement_lines(statements):
+    lines = []
+    for stmt in statements:
+        if isinstance(stmt, dict):
+            lines.append('  on the %s: %s' % (stmt['server'], stmt['sql']))
+        else:
+            lines.append('  %s' % stmt)
+    return lines
+
+
+class Skip(base.ShowOne):
+    """Skip the one transaction a replica's SQL thread stopped on.
+
+    The safe way for the mode: an empty transaction under the failed GTID
+    (MySQL GTID), sql_slave_skip_counter = 1 (MariaDB, binlog position),
+    or moving gtid_slave_pos past the failed GTID where the counter is
+    refused. Refused when the replica is not stopped on an SQL error.
+    Says exactly what was skipped: the GTID and what the transaction did
+    (from the relay log).
+    """
+
+    columns = ('replica', 'mode', 'method', 'gtid', 'error_number', 'error',
+               'transaction', 'statements', 'dry_run', 'sql_running',
+               'notes')
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--replica', required=True,
+                            help='the stopped replica (required): '
+                                 + SERVER_HELP)
+        parser.add_argument('--gtid',
+                            help='the GTID you expect to skip; refused if '
+                                 'the SQL thread stopped on another '
+                                 '(default: the one it stopped on)')
+        parser.add_argument('--dry-run', action='store_true',
+                            help='print what would be skipped and the '
+                                 'statements, sending nothing (default: '
+                                 'off)')
+        cli_args.add_server_options(parser)
+        return parser
+
+    def take_action(self, args):
+        cli_args.check_lock_timeout(args)
+        replica = cli_args.server_argument(args.replica, args.sandbox,
+                                           'replica')
+        with locks.server_locks((('replica', replica.dsn),),
+                                args.lock_timeout, 'trove-gtid skip'):
+            result = skip_op.skip(replica, gtid=args.gtid,
+                                  dry_run=args.dry_run,
+                                  progress=self.app.progress)
+        self.text = '\n'.join(
+            [result.describe(),
+             'error %s: %s' % (result.error_number, result.error),
+             'relay log: %s:%s' % (result.relay_log_file,
+                                   result.relay_log_pos)]
+            + _statement_lines(result.statements)
+            + ['note: %s' % n for n in result.notes]
+            + ['SQL thread: %s' % result.sql_running])
+        return self.one(result.to_dict())
+
+
+class RepairErrant(base.ShowOne):
+    """List a replica's errant transactions and reconcile the harmless ones.
+
+    First lists what each errant transaction changed (from the replica's
+    binary log). MySQL: one empty transaction per harmless errant GTID is
+    committed on the source. MariaDB: the replica's binary log history is
+    reset to the source's, where it has no replicas of its own. Data
+    changes are refused unless --accept-divergence; transactions from a
+    former source are always refused, with the re-seed remedy. Exit 1
+    when refused.
+    """
+
+    columns = ('decision', 'method', 'errant', 'transactions', 'statements',
+               'remedy', 'verdict_after', 'dry_run', 'accept_divergence',
+               'source', 'replica', 'notes')
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('--source', required=True,
+                            help='the source (required): ' + SERVER_HELP)
+        parser.add_argument('--replica', required=True,
+                            help='the replica with errant transactions '
+                                 '(required): ' + SERVER_HELP)
+        parser.add_argument('--accept-divergence', action='store_true',
+                            help='reconcile errant transactions that '
+                                 'changed data too: the replica keeps data '
+                                 'the source lacks (default: refused)')
+        parser.add_argument('--dry-run', action='store_true',
+                            help='list the transactions, the decision and '
+                                 'the statements, sending nothing (default: '
+                                 'off)')
+        cli_args.add_server_options(parser)
+        return parser
+
+    def take_action(self, args):
+        cli_args.check_lock_timeout(args)
+        source = cli_args.server_argument(args.source, args.sandbox,
+                                          'source')
+        replica = cli_args.server_argument(args.replica, args.sandbox,
+                                           'replica')
+        with locks.server_locks((('source', source.dsn),
+                                 ('replica', replica.dsn)),
+                                args.lock_timeout,
+                                'trove-gtid repair-errant'):
+            try:
+                result = repair_op.repair_errant(
+                    source, replica,
+                    accept_divergence=args.accept_divergence,
+                    dry_run=args.dry_run, progress=self.app.progress)
+            except repair_op.RepairRefused as exc:
+                self.partial = exc.repair.to_dict()
+                raise
+        if result.decision == repair_op.REFUSED:
+            self.exit_status = 1
+        self.text = '\n'.join(
+            ['%s  %s  %s  %s  %s' % (
+                t['gtid'], t['origin'], t['effect'], t['decision'],
+                (t.get('transaction') or {}).get('summary', '')
+                + (' - %s' % t['reason'] if t['reason'] else ''))
+             for t in (x if isinstance(x, dict) else x.to_dict()
+                       for x in result.transactions)]
+            + [result.describe()]
+            + _statement_lines(result.statements)
+            + ['note: %s' % n for n in result.notes]
+            + (['verdict after: %s' % result.verdict_after]
+               if result.verdict_after else []))
         return self.one(result.to_dict())
