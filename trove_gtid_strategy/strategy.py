@@ -19,26 +19,23 @@ and leaves the replica as it was.
 """
 
 import dataclasses
-import socket
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from trove_gtid_strategy import accounts
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import backup_files
-from trove_gtid_strategy.guest import durability
+from trove_gtid_strategy.guest import replication_accounts
+from trove_gtid_strategy.guest import server_config
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import source_probe
-from trove_gtid_strategy.guest import unlogged
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy import modes
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import opts
-from trove_gtid_strategy import rendering
 from trove_gtid_strategy import seeding
 from trove_gtid_strategy import trove_contract
 from trove_gtid_strategy import versions
@@ -86,8 +83,10 @@ class ReplicationStrategy:
     def __init__(self, conf=None, renderer=None, progress=None,
                  probe=None):
         self._conf = conf or CONF
-        self._renderer = renderer
         self._probe = probe or source_probe.SourceProbe()
+        #: The servers' replication settings (rendering, applying).
+        self.config = server_config.ServerConfig(self._conf, self._report,
+                                                 renderer)
         #: Called with a message at every step and poll, when set (the
         #: command line shows these; Trove only logs them).
         self.progress = progress
@@ -154,152 +153,6 @@ class ReplicationStrategy:
                         'reports %s: using what the server reports',
                         label, hinted, version)
 
-    def _server_id(self, service, attempt):
-        """Stable per instance: Trove's guest id, else the current id."""
-        instance = (getattr(self._conf, 'guest_id', None)
-                    or getattr(service, 'instance_id', None))
-        if instance:
-            return rendering.stable_server_id(instance)
-        if attempt.state.server_id:
-            return attempt.state.server_id
-        return rendering.stable_server_id(
-            '%s:%s' % (socket.gethostname(), service.get_port()))
-
-    def render_config(self, role, service, attempt):
-        """Our rendering of ``role``'s settings for this server."""
-        if self._renderer is None:
-            self._renderer = rendering.ConfigRenderer(
-                self.options.template_dir)
-        return self._renderer.render(
-            role, attempt.caps, attempt.mode,
-            server_id=self._server_id(service, attempt),
-            binlog_format=self.options.binlog_format,
-            semi_sync_timeout_ms=self._semi_sync_timeout(attempt),
-            **_log_names(attempt.state))
-
-    def _semi_sync_timeout(self, attempt):
-        """The semi-sync timeout when semi_sync durability is configured
-        and the server has it; None otherwise.
-        """
-        if self.options.replication_durability != 'semi_sync':
-            return None
-        if attempt.caps.semi_sync_source is None:
-            raise exceptions.UnsupportedMode(
-                '%s has no lossless semi-synchronous replication (MySQL '
-                '5.7.2+, MariaDB 10.3.3+): set replication_durability = '
-                'async' % attempt.state.version)
-        return self.options.semi_sync_timeout_ms
-
-    def _apply_durability(self, service, attempt, role):
-        timeout = self._semi_sync_timeout(attempt)
-        if timeout is not None:
-            self._report('Enabling semi-synchronous replication (%s side, '
-                         'AFTER_SYNC, timeout %d ms)', role, timeout)
-            durability.enable(service, attempt.caps, role, timeout)
-
-    def missing_settings(self, service, attempt, role):
-        """Settings the running server lacks for ``role`` in its mode, as
-        ``(needing a restart, settable live)``.
-        """
-        required = attempt.driver.required_settings(role, attempt.caps)
-        missing = rendering.missing_settings(
-            server_state.read_variables(service, tuple(required)), required)
-        live = [name for name in missing if name in rendering.LIVE_SETTINGS]
-        return [name for name in missing if name not in live], live
-
-    def _usable_config(self, text, role, service, attempt):
-        """``text`` if this server can start with it and it has what the
-        mode needs; otherwise our own rendering, with a warning.
-        """
-        ours = self.render_config(role, service, attempt)
-        if not (text or '').strip():
-            return ours.text
-        required = attempt.driver.required_settings(role, attempt.caps)
-        problems = rendering.check_config(text, attempt.caps)
-        problems += ['%s is not set' % name for name in
-                     rendering.missing_settings(
-                         rendering.parse_config(text), required,
-                         from_file=True)]
-        if problems:
-            LOG.warning('The %s configuration given for %s cannot be used '
-                        '(%s); using %s instead', role,
-                        attempt.state.version, '; '.join(problems),
-                        ours.template)
-            return ours.text
-        return text
-
-    def _apply_config(self, service, role, text, attempt):
-        """Write the override; restart only when the running server lacks
-        a setting that cannot be changed live (``read_only`` can).
-        """
-        restart, live = self.missing_settings(service, attempt, role)
-        # Always persist this role's settings: the running ones may come
-        # from the other role's file, which demote_master / detach_slave
-        # remove before the next restart.
-        if role == 'replica_source':
-            service.write_replication_source_overrides(text)
-        else:
-            service.write_replication_replica_overrides(text)
-        if not restart:
-            for name in live:
-                self._run(service, rendering.LIVE_SETTINGS[name](
-                    attempt.dialect))
-            self._report('%s runs with the %s settings%s; no restart '
-                         'needed', attempt.state.version, role,
-                         ' (%s set live)' % ', '.join(live) if live else '')
-            return False
-        self._report('Writing %s settings (%s) and restarting', role,
-                     ', '.join(restart + live))
-        service.restart()
-        still = sum(self.missing_settings(service, attempt, role), [])
-        if still:
-            raise exceptions.ReplicationError(
-                'after the restart %s still lacks %s: another configuration '
-                'file overrides the replication settings'
-                % (attempt.state.version, ', '.join(still)))
-        return True
-
-    # -- replication accounts --------------------------------------------
-    def create_account(self, service, attempt, identity=None):
-        """The replication account of a replica, with a new password.
-
-        ``identity`` (what identifies the replica) names the account, so
-        a repeated attach of the same replica reuses it; None gives a new
-        random name. Returns ``({'name', 'password'}, created)``.
-        """
-        d = attempt.dialect
-        name = accounts.account_name(self.options.replication_user_prefix,
-                                     identity, attempt.caps)
-        password = accounts.new_password()
-        exists = int(service.execute_sql(
-            d.count_accounts(name).sql).scalar() or 0)
-        if exists:
-            self._run(service, d.set_replication_password(name, password))
-            statements = d.create_replication_user(name, password)[1:]
-        else:
-            statements = d.create_replication_user(name, password)
-        for stmt in statements:
-            self._run(service, stmt)
-        return {'name': name, 'password': password}, not exists
-
-    def drop_account(self, service, name, on_replica=False):
-        """Drop a replication account; one already gone is fine.
-
-        ``on_replica``: the drop must not become a transaction of the
-        replica's own (seed 004), so it runs without binary logging.
-        """
-        caps = server_state.read_version(service)[1]
-        stmt = dialect.Dialect(caps).drop_user(name)
-        LOG.debug('SQL: %s', stmt)
-        try:
-            if on_replica:
-                unlogged.run(service, [stmt.sql])
-            else:
-                service.execute_sql(stmt.sql)
-        except Exception as exc:
-            if errcodes.error_number(exc) != errcodes.ER_CANNOT_USER:
-                raise
-
     def current_position(self, service, attempt=None):
         """The server's position as ``replica_conf['log_position']``:
         binlog coordinates with the GTIDs executed exactly there.
@@ -328,7 +181,9 @@ class ReplicationStrategy:
                 start.mariadb_pos,
                 promoted_from=self._promotions.get(attempt.state.server_id),
                 source_schemas=server_state.read_user_schemas(service))
-        user, created = self.create_account(service, attempt, identity)
+        user, created = replication_accounts.create_account(
+            service, attempt.caps, self.options.replication_user_prefix,
+            identity)
         return trove_contract.replica_context(
             self.get_master_ref(service, None), position, user), created
 
@@ -367,18 +222,19 @@ class ReplicationStrategy:
         position = self.current_position(service, attempt)
         # Named after the snapshot: the replicas built from it share the
         # account, and a retried snapshot reuses it.
-        user, _ = self.create_account(service, attempt,
-                                      identity=snapshot_info.get('id'))
+        user, _ = replication_accounts.create_account(
+            service, attempt.caps, self.options.replication_user_prefix,
+            identity=snapshot_info.get('id'))
         return snapshot_info['id'], {'log_position': position,
                                      'replication_user': user}
 
     def enable_as_master(self, service, master_config):
         """Make the server a replication source; idempotent."""
         attempt = self.attempt(service)
-        text = self._usable_config(master_config, 'replica_source', service,
-                                   attempt)
-        self._apply_config(service, 'replica_source', text, attempt)
-        self._apply_durability(service, attempt, 'replica_source')
+        text = self.config.usable_config(master_config, 'replica_source',
+                                         service, attempt)
+        self.config.apply(service, 'replica_source', text, attempt)
+        self.config.apply_durability(service, attempt, 'replica_source')
 
     def enable_as_slave(self, service, master_info, slave_config):
         """Attach this server as a replica of ``master_info['master']``.
@@ -391,9 +247,10 @@ class ReplicationStrategy:
         attempt = self.attempt(service)
         plan = self.last_plan = self.plan_attach(service, attempt,
                                                  master_info)
-        text = self._usable_config(slave_config, 'replica', service, attempt)
-        self._apply_config(service, 'replica', text, attempt)
-        self._apply_durability(service, attempt, 'replica')
+        text = self.config.usable_config(slave_config, 'replica', service,
+                                         attempt)
+        self.config.apply(service, 'replica', text, attempt)
+        self.config.apply_durability(service, attempt, 'replica')
         d = attempt.dialect
         if server_state.read_replica_status(service, d) is not None:
             self._run(service, d.stop_replica())
@@ -449,7 +306,8 @@ class ReplicationStrategy:
             self._remember_promotion(service, attempt)
             self._run(service, d.reset_replica_all())
             if user and not for_failover:
-                self.drop_account(service, user, on_replica=True)
+                replication_accounts.drop_account(service, user,
+                                                  on_replica=True)
         service.remove_replication_replica_overrides()
         # The replica settings only added read_only that matters at run
         # time; clearing it live spares a restart.
@@ -517,35 +375,12 @@ class ReplicationStrategy:
             self.progress(message)
 
 
-def _log_names(state):
-    """The binary and relay log names a server already uses (MySQL 8+
-    starts with ``binlog`` and ``HOST-relay-bin``), so a rendered config
-    keeps them.
-    """
-    names = {}
-    for key, variable in (('log_bin_name', 'log_bin_basename'),
-                          ('relay_log_name', 'relay_log_basename')):
-        if state.setting(variable):
-            names[key] = state.setting(variable)
-    return names
-
-
 def _name(service):
     """How progress names a server."""
     dsn = getattr(service, 'dsn', None)
     if dsn is not None:
         return '%s:%s' % (dsn.host, dsn.port)
     return 'this server (port %s)' % service.get_port()
-
-
-def _local_ipv4():
-    """This host's address as its name resolves (Trove's guests resolve
-    their own name to the instance address).
-    """
-    try:
-        return socket.gethostbyname(socket.gethostname())
-    except OSError:
-        return '127.0.0.1'
 
 
 class AutoReplication(ReplicationStrategy):

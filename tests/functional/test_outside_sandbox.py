@@ -33,27 +33,30 @@ def test_attach_outside_a_sandbox(sandbox_factory):
     box = sandbox_factory(replicas=1)
     args = ('attach', '--source', dsn_of(box.source),
             '--replica', dsn_of(box.replicas[0]))
-    if not is_mysql(box.source):
-        # MariaDB starts without a binary log: a restart is needed, and
-        # nothing is changed until the operator did it.
-        before = everything(box)
-        code, result = run(*args)
-        assert code == 1
-        assert result['kind'] == 'restart_required'
-        assert 'log_bin = mysql-bin' in result['settings']
-        assert everything(box) == before
-        # With the include directories: the files are written, still no
-        # restart, and the same answer.
-        code, result = run(*args + (
-            '--source-conf-dir', box.source.conf_dir,
-            '--replica-conf-dir', box.replicas[0].conf_dir))
-        assert code == 1 and result['kind'] == 'restart_required'
-        for server in box.servers():
-            assert any(name.startswith('trove-gtid-replication')
-                       for name in os.listdir(server.conf_dir))
-        # The operator restarts both servers.
-        for server in box.servers():
-            server.restart()
+    # Each line lacks a setting only a restart applies: MariaDB starts
+    # without a binary log; MySQL 9.7 without relay_log_recovery, which a
+    # crash-safe replica needs. Nothing is changed until the operator
+    # restarted them.
+    lacking = ('relay_log_recovery = ON' if is_mysql(box.source)
+               else 'log_bin = ')
+    before = everything(box)
+    code, result = run(*args)
+    assert code == 1
+    assert result['kind'] == 'restart_required'
+    assert lacking in result['settings']
+    assert everything(box) == before
+    # With the include directories: the files are written, still no
+    # restart, and the same answer.
+    code, result = run(*args + (
+        '--source-conf-dir', box.source.conf_dir,
+        '--replica-conf-dir', box.replicas[0].conf_dir))
+    assert code == 1 and result['kind'] == 'restart_required'
+    assert any(name.startswith('trove-gtid-replication')
+               for server in box.servers()
+               for name in os.listdir(server.conf_dir))
+    # The operator restarts both servers.
+    for server in box.servers():
+        server.restart()
     pids = [server.pid for server in box.servers()]
     files = [sorted(os.listdir(s.conf_dir)) for s in box.servers()]
     code, result = run(*args)

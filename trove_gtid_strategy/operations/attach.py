@@ -24,6 +24,7 @@ from oslo_log import log as logging
 
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import replication_accounts
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import seeding
@@ -111,14 +112,14 @@ def settings_needed(repl, source, replica, src, rep):
     pending = []
     for svc, attempt, role in ((source, src, 'replica_source'),
                                (replica, rep, 'replica')):
-        missing, _ = repl.missing_settings(svc, attempt, role)
+        missing, _ = repl.config.missing_settings(svc, attempt, role)
         if missing and not svc.can_restart:
             pending.append((svc, attempt, role, missing))
     if not pending:
         return
     texts = []
     for svc, attempt, role, missing in pending:
-        rendered = repl.render_config(role, svc, attempt)
+        rendered = repl.config.render(role, svc, attempt)
         if role == 'replica_source':
             svc.write_replication_source_overrides(rendered.text)
         else:
@@ -158,7 +159,7 @@ def attach(repl, source, replica, seed=None, tls_mode=None, ca_file='',
         if created:
             LOG.info('Attach failed: dropping the account %s it created on '
                      'the source', user)
-            repl.drop_account(source, user)
+            replication_accounts.drop_account(source, user)
         raise
     # The plan made as the replica's I/O thread logs in, not the
     # administrator's preview.

@@ -9,6 +9,7 @@ instead of repeating what was done.
 import dataclasses
 
 from trove_gtid_strategy import gtid as gtid_sets
+from trove_gtid_strategy.guest import replication_accounts
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.operations import attach as attach_op
 from trove_gtid_strategy import topology
@@ -149,7 +150,7 @@ def repoint(repl, new_source, replica):
         repl.enable_as_slave(replica, context, None)
     except BaseException:
         if created:
-            repl.drop_account(
+            replication_accounts.drop_account(
                 new_source,
                 context['replica_conf']['replication_user']['name'])
         raise
