@@ -16,7 +16,9 @@ three replicas in GTID mode:
 * switchover under writes: a writer commits continuously; the time
   writes were refused is measured from the fence to the candidate being
   writable (what the function reports), and, as the writer saw it, from
-  its last commit on the old source to its first on the new one.
+  its last commit on the old source to its first on the new one (after
+  its first refused commit it retries on the candidate until that takes
+  writes).
 
 Prints min / median / max per line and operation, and the machine. The
 target is under 2 s for both.
@@ -96,13 +98,16 @@ def app_dsn(server):
 
 
 class Writer(threading.Thread):
-    """Commits one row at a time to whichever server ``target`` names,
-    recording when each commit was acknowledged and where.
+    """Commits one row at a time, recording when each commit was
+    acknowledged and where: to ``target``, and after an error to
+    ``failover_target`` when set (as an application told where the new
+    source will be retries there until it takes writes).
     """
 
     def __init__(self, server):
         super().__init__(daemon=True)
         self.target = server
+        self.failover_target = None
         self.commits = []
         self.stop = threading.Event()
         self.count = 0
@@ -110,6 +115,8 @@ class Writer(threading.Thread):
     def run(self):
         conn = None
         while not self.stop.is_set():
+            if conn is None and self.failover_target is not None:
+                self.target = self.failover_target
             server = self.target
             try:
                 if conn is None or conn.server is not server:
@@ -154,9 +161,9 @@ def bench_switchover(line):
         while len(writer.commits) < 200:
             time.sleep(0.01)
         candidate = box.replicas[0]
+        writer.failover_target = candidate
         result = switch_op.switchover(repl, services[0], services[1],
                                       services[2:], timeout=60)
-        writer.target = candidate
         deadline = time.monotonic() + 30
         while not any(name == candidate.name for _, name in writer.commits):
             if time.monotonic() > deadline:
