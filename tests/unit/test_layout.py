@@ -1,3 +1,17 @@
+# Copyright 2026 The trove-gtid-strategy authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Tests of the package layout: a pure core, and what Trove loads.
 
 * the pure core imports without a database driver or any I/O module, each
@@ -23,7 +37,8 @@ from trove_gtid_strategy import strategy
 PURE_CORE = ('versions', 'capabilities', 'modes', 'modes.base',
              'modes.binlog', 'modes.mysql_gtid', 'modes.mariadb_gtid', 'gtid',
              'literals', 'dialect', 'rendering', 'seeding', 'topology',
-             'state', 'accounts', 'trove_contract', 'errcodes')
+             'state', 'accounts', 'trove_contract', 'errcodes', 'audit',
+             'binlog_events')
 FORBIDDEN = ('pymysql', 'subprocess', 'socket', 'sqlalchemy',
              'trove_gtid_strategy.strategy', 'trove_gtid_strategy.guest',
              'trove_gtid_strategy.sandbox')

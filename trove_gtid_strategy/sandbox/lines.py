@@ -1,3 +1,17 @@
+# Copyright 2026 The trove-gtid-strategy authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Server lines: which server a sandbox runs, from where, with what quirks.
 
 A line is one server series from one source of packages, described in
@@ -221,8 +235,8 @@ class ServerLine:
             return 'pass the path of an installed server binary'
         if self.root:
             return 'build it with `%s` (as root)' % self.provision_command
-        return 'install it with `%s` (as root), or `apt-get install -y %s`' % (
-            self.provision_command, ' '.join(self.packages))
+        return ('install it with `%s` (as root; it installs the packages '
+                'bindep.txt lists)' % self.provision_command)
 
     def check(self):
         """Raise SandboxError, naming the command to fix it, unless the
