@@ -175,3 +175,19 @@ def test_options_register_and_validate():
     with pytest.raises(ValueError):
         conf.set_override('replication_mode', 'mariadb_gtid',
                           group='trove_gtid_strategy')
+
+
+def test_config_sample_is_current(tmp_path):
+    """etc/trove-gtid-strategy.conf.sample is what tox -e genconfig makes
+    now: an option added without regenerating it fails here.
+    """
+    import os
+    from oslo_config import generator
+    root = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir)
+    out = tmp_path / 'sample'
+    generator.main(['--config-file', os.path.join(
+        root, 'etc', 'oslo-config-generator', 'trove-gtid-strategy.conf'),
+        '--output-file', str(out)])
+    with open(os.path.join(root, 'etc', 'trove-gtid-strategy.conf.sample'),
+              encoding='utf-8') as f:
+        assert out.read_text(encoding='utf-8') == f.read()
