@@ -402,7 +402,14 @@ class TroveGtidApp(app.App):
             pass
 
     def _flush(self):
-        self.stdout.flush()
+        try:
+            self.stdout.flush()
+        except ValueError:
+            # The help pager closes stdout when its reader went away: the
+            # same closed pipe, seen later.
+            if not self.stdout.closed:
+                raise
+            raise BrokenPipeError('stdout was closed') from None
 
     def _broken_pipe(self):
         """stdout was closed (``| head``): exit quietly, as a pipe reader
