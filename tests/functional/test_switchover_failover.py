@@ -255,3 +255,45 @@ def test_semi_sync_failover_keeps_every_acknowledged_commit(sandbox_factory,
     assert not missing, sorted(missing)[:10]
     repl.wait_until_applied(lagging, repl.current_position(first))
     assert acknowledged <= ids(box.replicas[1])
+
+
+def test_failover_run_again_completes_it(sandbox_factory, options):
+    """A failover that stopped after the promotion (here: the promotion
+    done by hand, as the first run would have) is completed by running
+    it again: no second election, the others follow the new source.
+    """
+    box, (old, first, second), repl = topology(sandbox_factory, 'gtid',
+                                               options)
+    query(box.source, "INSERT INTO app.w VALUES (1, 'x')")
+    repl.wait_until_applied(first, repl.current_position(old))
+    repl.wait_until_applied(second, repl.current_position(old))
+    box.source.kill()
+    from trove_gtid_strategy.operations import promotion
+    promotion.promote(repl, first)
+    result = failover_op.failover(repl, [first, second], timeout=60)
+    assert result.election.get('resumed') is True
+    assert result.new_source == first.dsn.redacted()
+    assert result.complete, result.outcomes
+    query(box.replicas[0], "INSERT INTO app.w VALUES (2, 'after')")
+    repl.wait_until_applied(second, repl.current_position(first))
+    assert fingerprint(box.replicas[1], 'app.w') == \
+        fingerprint(box.replicas[0], 'app.w')
+
+
+def test_switchover_run_again_completes_it(sandbox_factory, options):
+    box, (old, new, other), repl = topology(sandbox_factory, 'gtid',
+                                            options)
+    query(box.source, "INSERT INTO app.w VALUES (1, 'x')")
+    from trove_gtid_strategy.operations import promotion
+    # What a first run had done when it stopped: fenced, promoted.
+    old.execute_sql(old.dialect().fence().sql)
+    repl.wait_until_applied(new, repl.current_position(old))
+    promotion.promote(repl, new)
+    result = switchover_op.switchover(repl, old, new, [other])
+    assert result.steps[0].startswith('resumed')
+    query(box.replicas[0], "INSERT INTO app.w VALUES (2, 'after')")
+    position = repl.current_position(new)
+    for svc in (other, old):
+        repl.wait_until_applied(svc, position)
+        assert fingerprint(svc.server, 'app.w') == \
+            fingerprint(box.replicas[0], 'app.w')

@@ -114,6 +114,15 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
             source.execute_sql(source.dialect().fence().sql)
     before = [promotion.report(s, server_state.read_state(s))
               for s in replicas]
+    resumed = _already_promoted(replicas)
+    if resumed is not None:
+        # An earlier run promoted it and stopped before every replica
+        # followed: finish that run instead of electing again.
+        progress('%s was promoted by an earlier run: pointing the others '
+                 'at it' % promotion.name_of(resumed))
+        return _finish(repl, resumed, replicas, before, {
+            'candidate': promotion.name_of(resumed), 'resumed': True},
+            started, dry_run)
     if not dry_run:
         for svc in replicas:
             waits.until_relay_log_applied(
@@ -137,7 +146,6 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
             % '; '.join('%s lacks %s' % kv for kv in
                         sorted(dict(election.behind,
                                     **election.ahead).items()))))
-    durability, note = _durability(repl)
     summary = {'candidate': election.candidate, 'ahead': election.ahead,
                'errant': election.errant, 'behind': election.behind,
                'problems': [p.message for p in problems],
@@ -150,15 +158,42 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
             topology.PrecheckResult(None, tuple(problems)))
     chosen = [s for s in replicas
               if promotion.name_of(s) == election.candidate][0]
+    if dry_run:
+        return _finish(repl, chosen, replicas, before, summary, started,
+                       True)
+    progress('promoting %s' % election.candidate)
+    promotion.promote(repl, chosen)
+    return _finish(repl, chosen, replicas, before, summary, started, False)
+
+
+def _already_promoted(replicas):
+    """The one given server that is already a writable source (an earlier
+    run's new source), or None; two of them cannot be resolved safely.
+    """
+    sources = []
+    for svc in replicas:
+        state = server_state.read_state(svc, binlog_files=False)
+        if state.replica is None and state.log_bin and not state.read_only:
+            sources.append(svc)
+    if len(sources) > 1:
+        raise exceptions.PrecheckFailed(
+            'several of the given servers are writable sources (%s): '
+            'resolve that by hand before a failover' % ', '.join(
+                promotion.name_of(s) for s in sources))
+    return sources[0] if sources else None
+
+
+def _finish(repl, chosen, replicas, before, summary, started, dry_run):
+    """Point every other replica at the new source; report each."""
+    durability, note = _durability(repl)
     outcomes = {promotion.name_of(chosen): 'promoted'}
     if dry_run:
         for svc in replicas:
             if svc is not chosen:
                 outcomes[promotion.name_of(svc)] = 'would follow'
-        return FailoverResult(election.candidate, durability, note, before,
-                              before, summary, outcomes, dry_run=True)
-    progress('promoting %s' % election.candidate)
-    promotion.promote(repl, chosen)
+        return FailoverResult(promotion.name_of(chosen), durability, note,
+                              before, before, summary, outcomes,
+                              dry_run=True)
     for svc in replicas:
         if svc is chosen:
             continue
@@ -171,6 +206,6 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
             outcomes[promotion.name_of(svc)] = 'not re-pointed: %s' % exc
     after = [promotion.report(s, server_state.read_state(s))
              for s in replicas]
-    return FailoverResult(election.candidate, durability, note, before,
-                          after, summary, outcomes,
+    return FailoverResult(promotion.name_of(chosen), durability, note,
+                          before, after, summary, outcomes,
                           seconds=time.monotonic() - started)

@@ -98,6 +98,15 @@ def _checks(repl, source, candidate, replicas):
     return problems, source_state, position
 
 
+def _promoted_earlier(source, candidate):
+    """The candidate is a writable source and the old source is fenced."""
+    candidate_state = server_state.read_state(candidate, binlog_files=False)
+    source_state = server_state.read_state(source, binlog_files=False)
+    return (candidate_state.replica is None and not
+            candidate_state.read_only and candidate_state.log_bin and
+            source_state.read_only and source_state.replica is None)
+
+
 def _address(svc):
     return dialect.SourceAddress(svc.dsn.host, svc.dsn.port, 'check', '')
 
@@ -132,6 +141,19 @@ def switchover(repl, source, candidate, replicas=(), timeout=60,
     everyone = [source, candidate] + replicas
     before = [promotion.report(s, server_state.read_state(s))
               for s in everyone]
+    if _promoted_earlier(source, candidate) and not dry_run:
+        # An earlier run fenced the source and promoted the candidate,
+        # then stopped: finish it (the others follow the new source).
+        progress('%s was promoted by an earlier run: pointing the others '
+                 'at it' % promotion.name_of(candidate))
+        for svc in replicas + [source]:
+            promotion.repoint(repl, candidate, svc)
+        after = [promotion.report(s, server_state.read_state(s))
+                 for s in [candidate] + replicas + [source]]
+        return SwitchoverResult(promotion.name_of(candidate),
+                                promotion.name_of(source), 0.0, before,
+                                after, ['resumed: point the others at %s'
+                                        % promotion.name_of(candidate)])
     problems, source_state, _ = _checks(repl, source, candidate, replicas)
     if problems:
         raise exceptions.PrecheckFailed(
