@@ -24,6 +24,8 @@ from trove_gtid_strategy import audit
 from trove_gtid_strategy.gtid import GtidSet
 from trove_gtid_strategy.gtid import MariaDBGtid
 from trove_gtid_strategy.gtid import MariaDBGtidPosition
+from trove_gtid_strategy import remedies as fixes
+from trove_gtid_strategy import replication_view as views
 from trove_gtid_strategy.state import ReplicaStatus
 from trove_gtid_strategy.state import ServerState
 from trove_gtid_strategy import topology
@@ -308,17 +310,17 @@ def test_semi_sync_replica_side():
 # -- replication mode, lag ----------------------------------------------
 
 def test_replication_mode():
-    assert audit.replication_mode(gtid_replica_status()) == (
+    assert views.replication_mode(gtid_replica_status()) == (
         'mysql_gtid', 'Auto_Position = 1')
     status = gtid_replica_status(auto_position=False, using_gtid='Slave_Pos')
-    assert audit.replication_mode(status) == (
+    assert views.replication_mode(status) == (
         'mariadb_gtid', 'Using_Gtid = Slave_Pos')
     status = gtid_replica_status(auto_position=False, using_gtid='No',
                                  exec_log_file='b.000003', exec_log_pos=9)
-    assert audit.replication_mode(status) == (
+    assert views.replication_mode(status) == (
         'binlog', 'at b.000003:9 of the source (Using_Gtid = No)')
     status = gtid_replica_status(auto_position=False)
-    assert audit.replication_mode(status)[1].endswith('(Auto_Position = 0)')
+    assert views.replication_mode(status)[1].endswith('(Auto_Position = 0)')
 
 
 def test_mysql_lag():
@@ -330,16 +332,16 @@ def test_mysql_lag():
     replica = mysql(replica=status)
     source = mysql(server_id=1, server_uuid=U1,
                    gtid_executed=g(U1 + ':1-15'))
-    found = audit.lag(replica, source)
+    found = views.lag(replica, source)
     assert (found.seconds, found.unapplied, found.behind_source) == (
         7, 4, 7)
     assert found.transactions == 7
     # GTID replicas are not judged by coordinates.
     assert found.unapplied_bytes is None
-    alone = audit.lag(replica)
+    alone = views.lag(replica)
     assert (alone.behind_source, alone.transactions) == (None, 4)
     assert alone.to_dict()['transactions'] == 4
-    assert audit.lag(mysql()) is None
+    assert views.lag(mysql()) is None
 
 
 def test_binlog_lag_in_bytes():
@@ -347,13 +349,13 @@ def test_binlog_lag_in_bytes():
         auto_position=False, read_log_file='b.000001', read_log_pos=900,
         exec_log_file='b.000001', exec_log_pos=100)
     replica = mysql(replica=status, gtid_mode='OFF')
-    found = audit.lag(replica, mysql(gtid_mode='OFF'))
+    found = views.lag(replica, mysql(gtid_mode='OFF'))
     assert (found.unapplied, found.behind_source, found.unapplied_bytes) == (
         None, None, 800)
     status = gtid_replica_status(
         auto_position=False, read_log_file='b.000002', read_log_pos=900,
         exec_log_file='b.000001', exec_log_pos=100)
-    assert audit.lag(mysql(replica=status, gtid_mode='OFF')
+    assert views.lag(mysql(replica=status, gtid_mode='OFF')
                      ).unapplied_bytes is None
 
 
@@ -362,7 +364,7 @@ def test_mariadb_lag_per_domain():
                                  gtid_io_pos='0-1-12,1-5-40')
     replica = mariadb(replica=status, gtid_slave_pos=p('0-1-10,1-5-31'))
     source = mariadb(server_id=1, gtid_binlog_pos=p('0-1-15,1-5-40,2-9-3'))
-    found = audit.lag(replica, source)
+    found = views.lag(replica, source)
     assert found.unapplied == 2 + 9
     assert found.behind_source == 5 + 9 + 3
     assert found.by_domain == {
@@ -377,7 +379,7 @@ def test_mariadb_binlog_mode_lag():
                                  read_log_file='b.000001', read_log_pos=500,
                                  exec_log_file='b.000001', exec_log_pos=400)
     replica = mariadb(replica=status, gtid_slave_pos=p('0-1-10'))
-    found = audit.lag(replica, mariadb(server_id=1,
+    found = views.lag(replica, mariadb(server_id=1,
                                        gtid_binlog_pos=p('0-1-12')))
     assert (found.unapplied, found.behind_source, found.unapplied_bytes) == (
         None, 2, 100)
@@ -385,9 +387,9 @@ def test_mariadb_binlog_mode_lag():
 
 # -- topology ------------------------------------------------------------
 
-ENDPOINTS = [audit.Endpoint('a', '127.0.0.1', 3306, 1),
-             audit.Endpoint('b', '127.0.0.1', 3307, 2),
-             audit.Endpoint('c', '10.0.0.5', 3306, 3)]
+ENDPOINTS = [views.Endpoint('a', '127.0.0.1', 3306, 1),
+             views.Endpoint('b', '127.0.0.1', 3307, 2),
+             views.Endpoint('c', '10.0.0.5', 3306, 3)]
 
 
 @pytest.mark.parametrize('host, port, server_id, expected', [
@@ -402,37 +404,37 @@ ENDPOINTS = [audit.Endpoint('a', '127.0.0.1', 3306, 1),
 def test_find_source(host, port, server_id, expected):
     status = ReplicaStatus(source_host=host, source_port=port,
                            source_server_id=server_id)
-    assert audit.find_source(status, ENDPOINTS) == expected
+    assert views.find_source(status, ENDPOINTS) == expected
 
 
 def test_role():
-    assert audit.role(False, False) == 'standalone'
-    assert audit.role(False, True) == 'source'
-    assert audit.role(True, False) == 'replica'
-    assert audit.role(True, True) == 'both'
+    assert views.role(False, False) == 'standalone'
+    assert views.role(False, True) == 'source'
+    assert views.role(True, False) == 'replica'
+    assert views.role(True, True) == 'both'
 
 
 # -- check helpers --------------------------------------------------------
 
 def test_unchecked():
-    assert audit.unchecked(mysql(), mysql()) == ()
-    found = audit.unchecked(mysql(gtid_mode='OFF'), mysql())
+    assert fixes.unchecked(mysql(), mysql()) == ()
+    found = fixes.unchecked(mysql(gtid_mode='OFF'), mysql())
     assert found[0].startswith('errant transactions: the source has no')
-    found = audit.unchecked(ServerState(version=MY55, server_id=1),
+    found = fixes.unchecked(ServerState(version=MY55, server_id=1),
                             ServerState(version=MY55, server_id=2))
     assert 'the source and the replica have no GTIDs' in found[0]
 
 
 def test_gtid_comparison():
     source = mysql(server_id=1, gtid_executed=g(U1 + ':1-10'))
-    assert audit.gtid_comparison(source, mysql(
+    assert fixes.gtid_comparison(source, mysql(
         gtid_executed=g(U1 + ':1-10'))) == (Verdict.IDENTICAL, '', '')
-    assert audit.gtid_comparison(source, mysql(
+    assert fixes.gtid_comparison(source, mysql(
         gtid_executed=g(U1 + ':1-10,' + U2 + ':1'))) == (
             Verdict.DIVERGED, U2 + ':1', '')
-    assert audit.gtid_comparison(source, mysql(gtid_mode='OFF')) is None
+    assert fixes.gtid_comparison(source, mysql(gtid_mode='OFF')) is None
     # MariaDB: the replica's own binlog writes count.
-    assert audit.gtid_comparison(
+    assert fixes.gtid_comparison(
         mariadb(server_id=1, gtid_binlog_pos=p('0-1-10')),
         mariadb(gtid_binlog_pos=p('0-2-11')))[:2] == (
             Verdict.DIVERGED, '0-2-11')
@@ -441,20 +443,20 @@ def test_gtid_comparison():
 def test_former_source():
     # MySQL: the source holds some of the replica's own transactions.
     replica = mysql(server_uuid=U2, gtid_executed=g(U2 + ':1-8'))
-    assert audit.former_source(
+    assert fixes.former_source(
         mysql(server_id=1, gtid_executed=g(U2 + ':1-5')), replica)
-    assert not audit.former_source(
+    assert not fixes.former_source(
         mysql(server_id=1, gtid_executed=g(U1 + ':1-5')), replica)
     # A replica of this source holds its own GTIDs there once empty
     # transactions covered earlier errant writes: not a former source.
-    assert not audit.former_source(
+    assert not fixes.former_source(
         mysql(server_id=1, gtid_executed=g(U2 + ':1-5')), replica,
         replicating=True)
     # MariaDB: the source logged transactions of the replica's server_id.
     state = (MariaDBGtid(0, 2, 5), MariaDBGtid(0, 1, 9))
-    assert audit.former_source(mariadb(server_id=1, gtid_binlog_state=state),
+    assert fixes.former_source(mariadb(server_id=1, gtid_binlog_state=state),
                                mariadb(server_id=2))
-    assert not audit.former_source(
+    assert not fixes.former_source(
         mariadb(server_id=1, gtid_binlog_state=state[1:]),
         mariadb(server_id=2))
 
@@ -462,7 +464,7 @@ def test_former_source():
 def test_errant_detail_mysql():
     source = mysql(server_id=1, server_uuid=U1)
     replica = mysql(server_uuid=U2)
-    found = audit.errant_detail(source, replica,
+    found = fixes.errant_detail(source, replica,
                                 '%s:11-12,%s:1,%s:3-4' % (U1, U2, U3))
     assert found == (
         U1 + ':11-12: 2 transactions numbered by the source\'s own '
@@ -470,11 +472,11 @@ def test_errant_detail_mysql():
         U2 + ':1: 1 transaction written on the replica itself',
         U3 + ':3-4: 2 transactions from server %s, which the source never '
         'received' % U3)
-    assert audit.errant_detail(source, replica, '') == ()
+    assert fixes.errant_detail(source, replica, '') == ()
 
 
 def test_errant_detail_tagged():
-    found = audit.errant_detail(mysql(server_id=1, server_uuid=U1),
+    found = fixes.errant_detail(mysql(server_id=1, server_uuid=U1),
                                 mysql(server_uuid=U2),
                                 U2 + ':1-2:fix:1')
     assert found == (U2 + ':1-2:fix:1: 3 transactions written on the '
@@ -484,7 +486,7 @@ def test_errant_detail_tagged():
 def test_errant_detail_mariadb():
     source = mariadb(server_id=1, gtid_binlog_state=(
         MariaDBGtid(0, 2, 8), MariaDBGtid(0, 1, 20)))
-    found = audit.errant_detail(source, mariadb(server_id=2),
+    found = fixes.errant_detail(source, mariadb(server_id=2),
                                 '0-2-11,1-7-3')
     # The replica applied up to 0-1-10 from its source: only 11 is its
     # own in domain 0.
@@ -497,15 +499,15 @@ def test_errant_detail_mariadb():
 
 def test_empty_transactions():
     source = mysql(server_id=1, server_uuid=U1)
-    found = audit.empty_transactions(source, U2 + ':1-2:fix:5')
+    found = fixes.empty_transactions(source, U2 + ':1-2:fix:5')
     assert [s.replace('\\:', ':') for s in found] == [
         "SET gtid_next = '%s:1'" % U2, 'BEGIN', 'COMMIT',
         "SET gtid_next = '%s:2'" % U2, 'BEGIN', 'COMMIT',
         "SET gtid_next = '%s:fix:5'" % U2, 'BEGIN', 'COMMIT',
         "SET gtid_next = 'AUTOMATIC'"]
-    too_many = '%s:1-%d' % (U2, audit.MAX_INJECTED + 1)
-    assert audit.empty_transactions(source, too_many) == ()
-    assert audit.empty_transactions(mariadb(), '0-2-3') == ()
+    too_many = '%s:1-%d' % (U2, fixes.MAX_INJECTED + 1)
+    assert fixes.empty_transactions(source, too_many) == ()
+    assert fixes.empty_transactions(mariadb(), '0-2-3') == ()
 
 
 def problem(code):
@@ -516,7 +518,7 @@ def test_remedy_for_local_errant_writes_injects_on_the_source():
     source = mysql(server_id=1, server_uuid=U1)
     replica = mysql(server_uuid=U2,
                     gtid_executed=g(U1 + ':1-10,' + U2 + ':1'))
-    (found,) = audit.remedies([problem('errant_transactions')], source,
+    (found,) = fixes.remedies([problem('errant_transactions')], source,
                               replica, 'mysql_gtid', U2 + ':1')
     assert (found.problem, found.action, found.run_on) == (
         'errant_transactions', 'inject_empty_transactions', 'source')
@@ -530,11 +532,11 @@ def test_remedy_for_a_second_errant_write_after_an_injection():
                    gtid_executed=g(U1 + ':1-10,' + U2 + ':1'))
     replica = mysql(server_uuid=U2,
                     gtid_executed=g(U1 + ':1-10,' + U2 + ':1-2'))
-    (found,) = audit.remedies([problem('errant_transactions')], source,
+    (found,) = fixes.remedies([problem('errant_transactions')], source,
                               replica, 'mysql_gtid', U2 + ':2',
                               replicating=True)
     assert found.action == 'inject_empty_transactions'
-    (found,) = audit.remedies([problem('errant_transactions')], source,
+    (found,) = fixes.remedies([problem('errant_transactions')], source,
                               replica, 'mysql_gtid', U2 + ':2')
     assert found.action == 'discard'
 
@@ -542,7 +544,7 @@ def test_remedy_for_a_second_errant_write_after_an_injection():
 def test_remedy_for_foreign_errant_is_reseed():
     source = mysql(server_id=1, server_uuid=U1)
     replica = mysql(server_uuid=U2)
-    (found,) = audit.remedies([problem('errant_transactions')], source,
+    (found,) = fixes.remedies([problem('errant_transactions')], source,
                               replica, 'mysql_gtid', U3 + ':1')
     assert (found.action, found.statements) == ('reseed', ())
 
@@ -551,14 +553,14 @@ def test_remedy_for_former_source_is_discard():
     source = mysql(server_id=1, server_uuid=U1,
                    gtid_executed=g(U2 + ':1-9'))
     replica = mysql(server_uuid=U2, gtid_executed=g(U2 + ':1-12'))
-    (found,) = audit.remedies([problem('errant_transactions')], source,
+    (found,) = fixes.remedies([problem('errant_transactions')], source,
                               replica, 'mysql_gtid', U2 + ':10-12')
     assert found.action == 'discard'
     assert 'former source' in found.text and U2 + ':10-12' in found.text
 
 
 def test_remedy_for_mariadb_errant_is_reseed():
-    (found,) = audit.remedies([problem('errant_transactions')],
+    (found,) = fixes.remedies([problem('errant_transactions')],
                               mariadb(server_id=1), mariadb(server_id=2),
                               'mariadb_gtid', '0-2-11')
     assert found.action == 'reseed'
@@ -574,7 +576,7 @@ def test_remedy_for_mariadb_errant_is_reseed():
     ('something_new', 'see_problem'),
 ])
 def test_one_remedy_per_problem(code, action):
-    found = audit.remedies([problem(code), problem('same_server_id')],
+    found = fixes.remedies([problem(code), problem('same_server_id')],
                            mysql(), mysql(), 'mysql_gtid', '')
     assert [(r.problem, r.action) for r in found] == [
         (code, action), ('same_server_id', 'change_server_id')]
@@ -587,9 +589,9 @@ def test_refine_binlog_verdict():
                                  exec_log_file='b.000002', exec_log_pos=500)
     replica = mysql(replica=status, gtid_mode='OFF')
     source = mysql(binlog_position=('b.000002', 500))
-    assert audit.refine_binlog_verdict(Verdict.RECOVERABLE, source,
+    assert fixes.refine_binlog_verdict(Verdict.RECOVERABLE, source,
                                        replica) is Verdict.IDENTICAL
     source = mysql(binlog_position=('b.000002', 900))
-    assert audit.refine_binlog_verdict(Verdict.RECOVERABLE, source,
+    assert fixes.refine_binlog_verdict(Verdict.RECOVERABLE, source,
                                        replica) is Verdict.RECOVERABLE
-    assert audit.refine_binlog_verdict(None, source, replica) is None
+    assert fixes.refine_binlog_verdict(None, source, replica) is None

@@ -26,7 +26,6 @@ import json
 import pymysql
 import pytest
 
-from trove_gtid_strategy import audit
 from trove_gtid_strategy import dsn as dsn_mod
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.gtid import GtidSet
@@ -34,6 +33,7 @@ from trove_gtid_strategy.gtid import MariaDBGtid
 from trove_gtid_strategy.gtid import MariaDBGtidPosition
 from trove_gtid_strategy.operations import check as check_op
 from trove_gtid_strategy.operations import status as status_op
+from trove_gtid_strategy import replication_view as views
 from trove_gtid_strategy.seeding import StartPoint
 from trove_gtid_strategy.state import ReplicaStatus
 from trove_gtid_strategy.state import ServerState
@@ -48,7 +48,7 @@ MY97 = ServerVersion(Flavor.MYSQL, 9, 7, 4)
 MY55 = ServerVersion(Flavor.MYSQL, 5, 5, 62)
 MDB = ServerVersion(Flavor.MARIADB, 10, 11, 6)
 
-SOURCE = audit.Endpoint('source', '127.0.0.1', 3306, 1)
+SOURCE = views.Endpoint('source', '127.0.0.1', 3306, 1)
 SETTINGS = {'sync_binlog': '1', 'innodb_flush_log_at_trx_commit': '1',
             'binlog_format': 'ROW', 'log_replica_updates': 'ON',
             'relay_log_recovery': 'ON', 'replica_parallel_workers': '4',

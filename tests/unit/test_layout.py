@@ -38,7 +38,7 @@ PURE_CORE = ('versions', 'capabilities', 'modes', 'modes.base',
              'modes.binlog', 'modes.mysql_gtid', 'modes.mariadb_gtid', 'gtid',
              'literals', 'dialect', 'rendering', 'seeding', 'topology',
              'state', 'accounts', 'trove_contract', 'errcodes', 'audit',
-             'binlog_events')
+             'replication_view', 'remedies', 'binlog_events')
 FORBIDDEN = ('pymysql', 'subprocess', 'socket', 'sqlalchemy',
              'trove_gtid_strategy.strategy', 'trove_gtid_strategy.guest',
              'trove_gtid_strategy.sandbox')

@@ -36,13 +36,14 @@ to_text` or :meth:`CheckResult.to_dict`.
 
 import dataclasses
 
-from trove_gtid_strategy import audit
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy import modes
 from trove_gtid_strategy.modes import base as modes_base
+from trove_gtid_strategy import remedies
+from trove_gtid_strategy import replication_view
 from trove_gtid_strategy import topology
 
 UNKNOWN = 'UNKNOWN'
@@ -73,7 +74,7 @@ class CheckResult:
     current_source: str = ''
     #: Threads and last errors of that replication, when replicating.
     replication: dict | None = None
-    lag: audit.Lag | None = None
+    lag: replication_view.Lag | None = None
 
     def to_dict(self):
         return {
@@ -158,15 +159,16 @@ def describe_service(service):
 
 
 def endpoint(service, state, name):
-    """The :class:`~trove_gtid_strategy.audit.Endpoint` replicas of this
-    server name: the host it is reached at, its port and server_id.
+    """The :class:`~trove_gtid_strategy.replication_view.Endpoint`
+    replicas of this server name: the host it is reached at, its port and
+    server_id.
     """
     dsn = getattr(service, 'dsn', None)
     host = (getattr(service, 'replication_host', None)
             or (dsn.host if dsn is not None else '') or '')
     port = int(state.settings.get('port') or 0) or (
         dsn.port if dsn is not None else 0)
-    return audit.Endpoint(name, host, port, state.server_id)
+    return replication_view.Endpoint(name, host, port, state.server_id)
 
 
 def check(source, replica, requested_mode='auto', allow_crash_unsafe=False):
@@ -230,7 +232,7 @@ def judge(source, replica, position, source_endpoint, requested_mode='auto',
     verdict, errant, missing = found.verdict, found.errant, found.missing
     problems = list(found.problems) + extra
     status = replica.replica
-    replicating = bool(status is not None and audit.find_source(
+    replicating = bool(status is not None and replication_view.find_source(
         status, [source_endpoint]))
     if choice.mode is modes.Mode.BINLOG:
         verdict, errant, problems = _binlog_by_gtids(
@@ -238,19 +240,19 @@ def judge(source, replica, position, source_endpoint, requested_mode='auto',
     replication = lag = None
     if replicating:
         replication = _threads(status)
-        lag = audit.lag(replica, source)
+        lag = replication_view.lag(replica, source)
         stopped = status.stopped_error
         if stopped and verdict not in (topology.Verdict.DIVERGED,
                                        topology.Verdict.IRRECOVERABLE):
             problems.append(topology.Problem(
                 'replication_stopped', 'the replica\'s %s thread stopped on '
                 'error %d: %s' % stopped))
-    remedies = list(audit.remedies(
+    found_remedies = list(remedies.remedies(
         [p for p in problems if p.code != 'replication_stopped'],
         source, replica, choice.mode, errant, replicating))
     for p in problems:
         if p.code == 'replication_stopped':
-            remedies.append(_stopped_remedy(status, choice.mode))
+            found_remedies.append(_stopped_remedy(status, choice.mode))
     current = ''
     if status is not None:
         current = '%s:%d' % (status.source_host, status.source_port)
@@ -261,10 +263,10 @@ def judge(source, replica, position, source_endpoint, requested_mode='auto',
         mode=str(choice.mode), mode_reason=choice.reason,
         source_version=_version(source), replica_version=_version(replica),
         errant=errant or '',
-        errant_detail=audit.errant_detail(source, replica, errant),
+        errant_detail=remedies.errant_detail(source, replica, errant),
         missing_purged=missing or '', problems=tuple(problems),
-        remedies=tuple(remedies), notes=tuple(found.notes),
-        unchecked=audit.unchecked(source, replica),
+        remedies=tuple(found_remedies), notes=tuple(found.notes),
+        unchecked=remedies.unchecked(source, replica),
         replicating=replicating, current_source=current,
         replication=replication, lag=lag)
 
@@ -277,10 +279,10 @@ def _binlog_by_gtids(source, replica, verdict, errant, problems,
     Without GTIDs a replica of this source is identical when it applied
     up to the source's own coordinates.
     """
-    compared = audit.gtid_comparison(source, replica)
+    compared = remedies.gtid_comparison(source, replica)
     if compared is None:
         if replicating:
-            verdict = audit.refine_binlog_verdict(verdict, source, replica)
+            verdict = remedies.refine_binlog_verdict(verdict, source, replica)
         return verdict, errant, problems
     if verdict is topology.Verdict.DIVERGED:
         return verdict, errant, problems
@@ -303,7 +305,7 @@ def _threads(status):
         'last_io_error': status.last_io_error,
         'last_sql_errno': status.last_sql_errno,
         'last_sql_error': status.last_sql_error,
-        'replicating_in': audit.replication_mode(status)[0],
+        'replicating_in': replication_view.replication_mode(status)[0],
     }
 
 
@@ -320,8 +322,8 @@ def _stopped_remedy(status, mode):
     else:
         text = ('fix the connection to the source (error %d: account, '
                 'address, TLS), then START REPLICA' % errno)
-    return audit.Remedy('replication_stopped', 'repair', text,
-                        run_on='replica')
+    return remedies.Remedy('replication_stopped', 'repair', text,
+                           run_on='replica')
 
 
 def _version(state):

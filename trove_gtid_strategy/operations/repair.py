@@ -37,7 +37,7 @@ nothing is sent):
 * so is every errant transaction of a replica that is itself a **former
   source** of this source (the source holds some of its transactions
   and it does not replicate from it, as ``check`` decides it with
-  :func:`~trove_gtid_strategy.audit.former_source`): a demoted source's
+  :func:`~trove_gtid_strategy.remedies.former_source`): a demoted source's
   writes lost in a failover;
 * a **data-changing** transaction of the replica's own is refused unless
   ``accept_divergence`` (the replica keeps its different data, knowingly);
@@ -92,7 +92,6 @@ import dataclasses
 
 from oslo_log import log as logging
 
-from trove_gtid_strategy import audit
 from trove_gtid_strategy import binlog_events
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
@@ -102,6 +101,7 @@ from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy import literals
 from trove_gtid_strategy.operations import skip as skip_op
+from trove_gtid_strategy import remedies
 from trove_gtid_strategy import topology
 
 LOG = logging.getLogger(__name__)
@@ -379,7 +379,7 @@ def _caps(state):
 
 def _own_origin(source, src, rep):
     """:data:`FORMER_SOURCE` when the replica is a former source of the
-    source (:func:`~trove_gtid_strategy.audit.former_source`, as ``check``
+    source (:func:`~trove_gtid_strategy.remedies.former_source`, as ``check``
     decides it), else :data:`OWN`.
     """
     status = rep.replica
@@ -391,7 +391,7 @@ def _own_origin(source, src, rep):
             dsn = getattr(source, 'dsn', None)
             replicating = dsn is not None and status.source_port == \
                 dsn.port and status.source_host == dsn.host
-    return FORMER_SOURCE if audit.former_source(src, rep, replicating) \
+    return FORMER_SOURCE if remedies.former_source(src, rep, replicating) \
         else OWN
 
 

@@ -39,6 +39,7 @@ from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy import literals
+from trove_gtid_strategy import replication_view
 from trove_gtid_strategy import state as state_mod
 
 #: Read besides :data:`server_state.VARIABLES`.
@@ -100,7 +101,7 @@ class Replication:
     retrieved_gtid_set: str
     gtid_io_pos: str
     sql_delay: int
-    lag: audit.Lag
+    lag: replication_view.Lag
 
     def to_dict(self):
         found = dataclasses.asdict(self)
@@ -369,15 +370,17 @@ def build_report(facts):
     unreachable = [f for f in facts if isinstance(f, Unreachable)]
     facts = [f for f in facts if not isinstance(f, Unreachable)]
     # An unreachable server's server_id is unknown: matched by address.
-    endpoints = [audit.Endpoint(
+    endpoints = [replication_view.Endpoint(
         f.name, f.host, int(f.state.settings.get('port') or 0),
         f.state.server_id) for f in facts] + [
-        audit.Endpoint(u.name, u.host, u.port, None) for u in unreachable]
+        replication_view.Endpoint(u.name, u.host, u.port, None)
+        for u in unreachable]
     by_name = {f.name: f for f in facts}
     sources = {}
     for f in facts:
         if f.state.replica is not None:
-            sources[f.name] = audit.find_source(f.state.replica, endpoints)
+            sources[f.name] = replication_view.find_source(f.state.replica,
+                                                           endpoints)
     fed = {name for name in sources.values() if name}
     servers = []
     links = []
@@ -403,8 +406,9 @@ def build_report(facts):
             server_id=st.server_id, server_uuid=st.server_uuid,
             flavor=str(st.version.flavor), version=str(st.version),
             version_text=st.settings.get('version', ''),
-            role=audit.role(st.replica is not None,
-                            f.dump_sessions > 0 or f.name in fed),
+            role=replication_view.role(
+                st.replica is not None,
+                f.dump_sessions > 0 or f.name in fed),
             read_only=st.read_only, log_bin=st.log_bin,
             binlog_position='%s:%d' % tuple(st.binlog_position)
             if st.binlog_position else '',
@@ -417,7 +421,7 @@ def build_report(facts):
 
 def _replication(f, source_name, source_state):
     status = f.state.replica
-    mode, detail = audit.replication_mode(status)
+    mode, detail = replication_view.replication_mode(status)
     return Replication(
         mode=mode, mode_detail=detail,
         source='%s:%d' % (status.source_host, status.source_port),
@@ -434,7 +438,7 @@ def _replication(f, source_name, source_state):
         exec_position='%s:%d' % status.exec_coordinates,
         retrieved_gtid_set=_one_line(status.retrieved_gtid_set),
         gtid_io_pos=status.gtid_io_pos, sql_delay=status.sql_delay,
-        lag=audit.lag(f.state, source_state))
+        lag=replication_view.lag(f.state, source_state))
 
 
 def _one_line(text):
