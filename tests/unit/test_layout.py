@@ -36,7 +36,8 @@ from trove_gtid_strategy import strategy
 
 PURE_CORE = ('versions', 'capabilities', 'modes', 'modes.base',
              'modes.binlog', 'modes.mysql_gtid', 'modes.mariadb_gtid', 'gtid',
-             'literals', 'dialect', 'rendering', 'seeding', 'topology',
+             'gtid.mysql', 'gtid.mariadb', 'literals', 'dialect', 'rendering',
+             'seeding', 'topology',
              'state', 'accounts', 'trove_contract', 'errcodes', 'audit',
              'replication_view', 'remedies', 'binlog_events')
 FORBIDDEN = ('pymysql', 'subprocess', 'socket', 'sqlalchemy',
