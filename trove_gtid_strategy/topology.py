@@ -198,13 +198,11 @@ def mariadb_resume_position(state):
     of its slave position and its own binary log position.
 
     A demoted source holds its own transactions in its binary log only;
-    :func:`precheck_attach` has proved they exist on the new source.
+    the mode driver's checks prove they exist on the new source.
     """
-    latest = {g.domain_id: g for g in state.gtid_slave_pos or ()}
-    for g in state.gtid_binlog_pos or ():
-        if g.domain_id not in latest or latest[g.domain_id].seq_no < g.seq_no:
-            latest[g.domain_id] = g
-    return gtid_sets.MariaDBGtidPosition(latest.values())
+    empty = gtid_sets.MariaDBGtidPosition()
+    return (state.gtid_slave_pos or empty).union(
+        state.gtid_binlog_pos or empty)
 
 
 # -- choosing a new source among replicas whose source is gone -----------

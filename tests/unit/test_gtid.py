@@ -893,3 +893,16 @@ def test_mariadb_binlog_state_keeps_the_highest_seq_no(entries):
         same_domain = [n for d, _s, n in entries if d == gtid_.domain_id]
         assert gtid_.seq_no == max(same_domain)
         assert (gtid_.domain_id, gtid_.server_id, gtid_.seq_no) in entries
+
+
+@pytest.mark.parametrize('a, b, union, intersection', [
+    ('0-1-5,1-2-3', '0-1-7,2-3-1', '0-1-7,1-2-3,2-3-1', '0-1-5'),
+    ('0-1-5', '', '0-1-5', ''),
+    # A tie in seq_no keeps the left side's GTID, as MariaDB compares.
+    ('0-1-5', '0-2-5', '0-1-5', '0-1-5'),
+    ('0-2-5', '0-1-5', '0-2-5', '0-2-5'),
+])
+def test_mariadb_union_and_intersection(a, b, union, intersection):
+    left, right = MariaDBGtidPosition.parse(a), MariaDBGtidPosition.parse(b)
+    assert str(left.union(right)) == union
+    assert str(left.intersection(right)) == intersection

@@ -72,39 +72,11 @@ def parse_all(texts):
     return kind, [parse(text) for text in texts]
 
 
-def _pick(a, b, keep_higher):
-    """Per domain of both: the GTID with the higher (or lower) seq_no;
-    the first on a tie.
-    """
-    if keep_higher:
-        return a if a.seq_no >= b.seq_no else b
-    return a if a.seq_no <= b.seq_no else b
-
-
-def mariadb_union(a, b):
-    found = []
-    for domain in sorted(set(a.domains()) | set(b.domains())):
-        mine, theirs = a.get(domain), b.get(domain)
-        found.append(_pick(mine, theirs, True) if mine and theirs
-                     else mine or theirs)
-    return gtid.MariaDBGtidPosition(found)
-
-
-def mariadb_intersect(a, b):
-    return gtid.MariaDBGtidPosition(
-        _pick(a.get(d), b.get(d), False)
-        for d in a.domains() if b.get(d) is not None)
-
-
-def mariadb_subtract(a, b):
-    return a.domains_ahead_of(b)
-
-
 OPERATIONS = {
     # name: (MySQL function, MariaDB function)
-    'union': (lambda a, b: a | b, mariadb_union),
-    'subtract': (lambda a, b: a - b, mariadb_subtract),
-    'intersect': (lambda a, b: a & b, mariadb_intersect),
+    'union': (lambda a, b: a | b, lambda a, b: a.union(b)),
+    'subtract': (lambda a, b: a - b, lambda a, b: a.domains_ahead_of(b)),
+    'intersect': (lambda a, b: a & b, lambda a, b: a.intersection(b)),
 }
 
 

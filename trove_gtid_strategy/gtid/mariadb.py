@@ -254,6 +254,25 @@ class MariaDBGtidPosition(_Immutable):
                 ahead.append(mine)
         return MariaDBGtidPosition(ahead)
 
+    def union(self, other):
+        """Per domain of either, the GTID furthest on (``self``'s on a tie
+        in ``seq_no``): where a server holding both would stand.
+        """
+        latest = dict(self._gtids)
+        for domain, theirs in other._gtids.items():
+            mine = latest.get(domain)
+            if mine is None or mine.seq_no < theirs.seq_no:
+                latest[domain] = theirs
+        return MariaDBGtidPosition(latest.values())
+
+    def intersection(self, other):
+        """Per domain of both, the GTID less far on (``self``'s on a tie)."""
+        return MariaDBGtidPosition(
+            mine if mine.seq_no <= other._gtids[domain].seq_no
+            else other._gtids[domain]
+            for domain, mine in self._gtids.items()
+            if domain in other._gtids)
+
     def __iter__(self):
         return iter(self._gtids.values())
 

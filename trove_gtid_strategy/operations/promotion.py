@@ -61,13 +61,8 @@ def received_of(state):
     if state.gtid_binlog_pos is not None:
         held = topology.mariadb_resume_position(state)
         if status is not None and status.gtid_io_pos:
-            io = gtid_sets.MariaDBGtidPosition.parse(status.gtid_io_pos)
-            latest = {g.domain_id: g for g in held}
-            for g in io:
-                if g.domain_id not in latest or \
-                        latest[g.domain_id].seq_no < g.seq_no:
-                    latest[g.domain_id] = g
-            held = gtid_sets.MariaDBGtidPosition(latest.values())
+            held = held.union(gtid_sets.MariaDBGtidPosition.parse(
+                status.gtid_io_pos))
         return held
     return None
 
