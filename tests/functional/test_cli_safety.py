@@ -360,3 +360,36 @@ def test_accounts_lists_and_drops_only_unused(sandbox_factory):
     users = {u for u, _ in accounts(box.source)}
     assert 'repl_leaked0001' not in users and 'someone_else' in users
     assert status(CountingService(box.replicas[0])).running
+
+
+def test_dry_runs_change_nothing(sandbox_factory):
+    """attach, detach and accounts --drop-unused with --dry-run print the
+    decision and the steps, and every server stays as it was.
+    """
+    box = sandbox_factory(replicas=1)
+    before = everything(box)
+    code, result = run(*attach_args(box, '--dry-run'))
+    assert code == 0, result
+    assert result['dry_run'] and result['verdict'] == 'NEW'
+    assert any('CHANGE' in step for step in result['notes'])
+    assert everything(box) == before
+    code, result = run(*attach_args(box))
+    assert code == 0, result
+
+    def replicating():
+        # A running replica's status moves on its own (positions, state
+        # text): compare what a detach or a drop would change.
+        found = status(CountingService(box.replicas[0]))
+        return (found.running, found.source_user,
+                [accounts(s) for s in box.servers()],
+                [sorted(os.listdir(s.conf_dir)) for s in box.servers()])
+
+    before = replicating()
+    code, result = run('detach', '--sandbox', box.base_dir, '--replica',
+                       'replica1', '--source', 'source', '--dry-run')
+    assert code == 0 and result['replication_user'], result
+    assert any('DROP USER' in step for step in result['steps'])
+    code, result = run('accounts', '--sandbox', box.base_dir, '--source',
+                       'source', '--drop-unused', '--dry-run')
+    assert code == 0
+    assert replicating() == before and before[0]

@@ -25,6 +25,7 @@ from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import locks
+from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import service
 from trove_gtid_strategy import modes
 from trove_gtid_strategy.operations import accounts as accounts_op
@@ -108,7 +109,8 @@ class Attach(base.ShowOne):
 
     columns = ('mode', 'reason', 'verdict', 'replication_user',
                'account_created', 'start', 'notes', 'source', 'replica',
-               'seeded_from', 'allow_crash_unsafe', 'tls', 'durability')
+               'seeded_from', 'allow_crash_unsafe', 'tls', 'durability',
+               'dry_run')
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -147,6 +149,10 @@ class Attach(base.ShowOne):
         parser.add_argument('--key-file', metavar='PATH',
                             help='client key for --cert-file (default: '
                                  'none)')
+        parser.add_argument('--dry-run', action='store_true',
+                            help='check both servers and print the '
+                                 'decision and every step, changing '
+                                 'nothing (default: off)')
         parser.add_argument('--durability', choices=('async', 'semi_sync'),
                             help='async, or lossless semi-synchronous '
                                  'replication (AFTER_SYNC) enabled on both '
@@ -186,13 +192,15 @@ class Attach(base.ShowOne):
                                 args.lock_timeout, 'trove-gtid attach'):
             result = attach_op.attach(
                 repl, source, replica, seed, args.tls, args.ca_file or '',
-                args.cert_file or '', args.key_file or '')
+                args.cert_file or '', args.key_file or '',
+                dry_run_only=args.dry_run)
         return self.one(dict(
             vars(result), source=source.dsn.redacted(),
             replica=replica.dsn.redacted(),
             seeded_from=seed.describe() if seed else None,
             allow_crash_unsafe=unsafe, tls=args.tls,
-            durability=options().replication_durability))
+            durability=options().replication_durability,
+            dry_run=args.dry_run))
 
 
 class Detach(base.ShowOne):
@@ -203,7 +211,7 @@ class Detach(base.ShowOne):
     twice.
     """
 
-    columns = ('replication_user', 'replica')
+    columns = ('replication_user', 'replica', 'dry_run', 'steps')
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -213,6 +221,9 @@ class Detach(base.ShowOne):
                             help='also drop the replica\'s account there '
                                  '(default: none, the account stays on the '
                                  'source): ' + SERVER_HELP)
+        parser.add_argument('--dry-run', action='store_true',
+                            help='print the steps, changing nothing '
+                                 '(default: off)')
         cli_args.add_server_options(parser)
         return parser
 
@@ -222,6 +233,8 @@ class Detach(base.ShowOne):
         source = (server_argument(args.source, args.sandbox, 'source')
                   if args.source else None)
         repl = strategy.AutoReplication(progress=self.app.progress)
+        if args.dry_run:
+            return self.one(_detach_steps(replica, source))
         held = [('replica', replica.dsn)] + (
             [('source', source.dsn)] if source else [])
         with locks.server_locks(held, args.lock_timeout,
@@ -232,6 +245,28 @@ class Detach(base.ShowOne):
                 repl.cleanup_source_on_replica_detach(
                     service.MySQLAdmin(source), info)
         return self.one(dict(info, replica=replica.dsn.redacted()))
+
+
+def _detach_steps(replica, source):
+    """What a detach would do, read from the replica's status."""
+    d = replica.dialect()
+    status = server_state.read_replica_status(replica, d)
+    user = status.source_user if status is not None else None
+    name = replica.dsn.redacted()
+    steps = []
+    if status is not None:
+        steps += ['%s: %s' % (name, d.stop_replica()),
+                  '%s: %s' % (name, d.reset_replica_all())]
+        if user:
+            steps.append('%s: %s (without binary logging)'
+                         % (name, d.drop_user(user)))
+            if source is not None:
+                steps.append('%s: %s' % (source.dsn.redacted(),
+                                         source.dialect().drop_user(user)))
+    steps.append('%s: remove the replica override file, read_only OFF'
+                 % name)
+    return {'replication_user': user, 'replica': name, 'dry_run': True,
+            'steps': steps}
 
 
 class Accounts(base.Lister):
@@ -259,6 +294,9 @@ class Accounts(base.Lister):
         parser.add_argument('--drop-unused', action='store_true',
                             help='drop the accounts no replica uses '
                                  '(default: only list them)')
+        parser.add_argument('--dry-run', action='store_true',
+                            help='with --drop-unused: show which would be '
+                                 'dropped, dropping nothing (default: off)')
         cli_args.add_server_options(parser)
         return parser
 
@@ -274,10 +312,12 @@ class Accounts(base.Lister):
             found = accounts_op.list_accounts(
                 source, replicas, repl.options.replication_user_prefix)
             dropped = accounts_op.drop_unused(source, found) \
-                if args.drop_unused else []
+                if args.drop_unused and not args.dry_run else []
+        would = args.drop_unused and args.dry_run
         return self.rows([{
             'name': a.name, 'host': a.host,
             'state': ('in use' if a.used_by else
-                      'dropped' if a.name in dropped else 'unused'),
+                      'dropped' if a.name in dropped else
+                      'would be dropped' if would else 'unused'),
             'used_by': base.CommaListColumn(list(a.used_by)),
             'dropped': a.name in dropped} for a in found])

@@ -36,6 +36,7 @@ import dataclasses
 
 from oslo_log import log as logging
 
+from trove_gtid_strategy import accounts
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import replication_accounts
@@ -66,6 +67,12 @@ def replica_identity(replica):
     """
     dsn = replica.dsn
     return dsn.unix_socket or '%s:%d' % (dsn.host, dsn.port)
+
+
+def account_of(repl, replica, attempt):
+    """The name of the replica's replication account."""
+    return accounts.account_name(repl.options.replication_user_prefix,
+                                 replica_identity(replica), attempt.caps)
 
 
 def tls_fields(tls_mode, ca_file='', cert_file='', key_file=''):
@@ -100,9 +107,9 @@ def preflight(repl, source, replica, seed=None, tls=None):
             'the source once its binary log is on', 'binlog.000001', 4,
             source_state.gtid_executed if source_state.has_gtids else None,
             source_state.gtid_binlog_pos)
-    # A placeholder account: the real one is created after these checks.
+    # The replica's account, not created yet: these checks come first.
     address = dialect.SourceAddress(source.dsn.host, source.dsn.port,
-                                    'account-to-create', '')
+                                    account_of(repl, replica, rep), '')
     request = modes_base.AttachRequest(
         source=address, tls=tls or dialect.Tls(), seeded=seed is not None,
         seed=seed, position=position)
@@ -151,14 +158,45 @@ def settings_needed(repl, source, replica, src, rep):
         settings='\n'.join(texts))
 
 
+def dry_run(repl, source, replica, src, rep, plan):
+    """What an attach would do, sending nothing: the decision, the
+    settings each server lacks, and the replica's statements (the
+    account's name and password are made at the real run).
+    """
+    steps = []
+    for svc, attempt, role in ((source, src, 'replica_source'),
+                               (replica, rep, 'replica')):
+        restart, live = repl.config.missing_settings(svc, attempt, role)
+        if restart:
+            steps.append('%s: write the %s settings and restart (it lacks '
+                         '%s)' % (svc.dsn.redacted(), role,
+                                  ', '.join(restart)))
+        for name in live:
+            steps.append('%s: set %s live' % (svc.dsn.redacted(), name))
+    steps.append('%s: create or reset the replication account %s'
+                 % (source.dsn.redacted(), account_of(repl, replica, rep)))
+    steps += ['%s: %s' % (replica.dsn.redacted(), stmt)
+              for stmt in plan.statements]
+    return AttachResult(
+        mode=str(rep.mode), reason=rep.reason,
+        verdict=str(plan.result.verdict), replication_user='',
+        account_created=False,
+        start=plan.start.describe() if plan.start is not None
+        else 'the source sends what the replica lacks (GTIDs)',
+        notes=list(plan.result.notes) + steps)
+
+
 def attach(repl, source, replica, seed=None, tls_mode=None, ca_file='',
-           cert_file='', key_file=''):
+           cert_file='', key_file='', dry_run_only=False):
     """Attach ``replica`` to ``source`` (our services); see the module
-    docstring for the order. Returns an :class:`AttachResult`.
+    docstring for the order. Returns an :class:`AttachResult`;
+    ``dry_run_only`` returns the plan (:func:`dry_run`) instead.
     """
     extra = tls_fields(tls_mode, ca_file, cert_file, key_file)
     tls = trove_contract.read_tls(extra)
-    src, rep, _ = preflight(repl, source, replica, seed, tls)
+    src, rep, plan = preflight(repl, source, replica, seed, tls)
+    if dry_run_only:
+        return dry_run(repl, source, replica, src, rep, plan)
     settings_needed(repl, source, replica, src, rep)
     repl.enable_as_master(source, None)
     context, created = repl.replica_context(source,
