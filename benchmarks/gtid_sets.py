@@ -1,31 +1,57 @@
-"""Time GtidSet on large fragmented GTID sets.
+# Copyright 2026 The trove-gtid-strategy authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Time GtidSet on fragmented GTID sets, against python-mysql-replication.
 
 Usage::
 
-    python benchmarks/gtid_sets.py [--intervals N] [--uuids U]
+    python benchmarks/gtid_sets.py [--uuids 1,100,10000]
+                                   [--intervals 1000,10000,100000]
                                    [--repeat R] [--budget SECONDS]
+                                   [--json FILE] [--ladder]
 
 Replicas that skipped or filtered transactions have ``gtid_executed``
 values with many holes, and the pre-checks compare such sets on every
-attach and promotion, so set operations must stay linear. This script
-builds, over U UUIDs:
+attach and promotion, so set operations must stay linear. For every
+combination of U UUIDs and N intervals (N >= U) this script builds:
 
 * ``a``: every other transaction (``uuid:1:3:5:...``), N intervals in all;
 * ``b``: the same offset by one (``uuid:2:4:6:...``), N intervals;
 * ``u = a | b`` (one interval per UUID),
 
-then times parse, str, union, difference, intersection and subset for
-:class:`trove_gtid_strategy.gtid.GtidSet` (best of R runs), and the same
-operations on the same text with python-mysql-replication's
-``pymysqlreplication.gtid.GtidSet`` where it has them. That library is
-quadratic in places, so each of its operations runs on doubling sizes
-until one takes longer than the budget; the table compares both libraries
-at the largest size it finished. Nothing here asserts on time.
+and times, for :class:`trove_gtid_strategy.gtid.GtidSet` (best of R
+runs) and python-mysql-replication's ``pymysqlreplication.gtid.GtidSet``
+on the same text: parse, union of disjoint sets (``a | b``), union of
+overlapping sets (``u | a``), difference (``u - b``; the peer's GtidSet
+has none, so it is done per UUID with its ``Gtid.__sub__``) and
+containment (``a <= u``; the peer's ``a in u``). Every peer answer is
+printed and read back with our parser and compared with ours: "WRONG"
+marks a different answer, "raises" an exception where there is an
+answer. The peer is quadratic in places: an operation that takes longer
+than the budget is stopped and reported as such (its later operations on
+those inputs are not reached). Then small cases where the peer's answer
+is wrong whatever the size (tagged GTIDs of MySQL 8.3+, upper-case
+UUIDs, overlapping unions, subset tests). ``--ladder`` adds the older
+table: each peer operation on doubling sizes up to N until one takes
+longer than the budget. Nothing here asserts on time.
 """
 
 import argparse
 import importlib
+import json
 import os
+import platform
 import signal
 import sys
 import time
@@ -211,31 +237,10 @@ def ladder(limit, start=500):
         size = min(size * 2, limit)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--intervals', type=int, default=100000,
-                        help='intervals per set (default 100000)')
-    parser.add_argument('--uuids', type=int, default=4,
-                        help='source UUIDs the intervals spread over')
-    parser.add_argument('--repeat', type=int, default=3,
-                        help='runs per timing; the best counts')
-    parser.add_argument('--budget', type=float, default=5.0,
-                        help='seconds one pymysqlreplication operation may '
-                             'take before the size stops doubling')
-    args = parser.parse_args(argv)
-    if args.intervals < args.uuids or args.uuids < 1:
-        parser.error('need --intervals >= --uuids >= 1')
-
-    ours = load_ours()
-    uuids = uuid_list(args.uuids)
-    print('GtidSet benchmark: %d intervals per set over %d UUIDs, '
-          'best of %d, Python %s'
-          % (args.intervals, args.uuids, args.repeat,
-             sys.version.split()[0]))
-    print('a = every other transaction (1:3:5:...), b = a offset by one '
-          '(2:4:6:...), u = a | b')
-    print()
-
+def old_ladder(args, ours, theirs, version):
+    uuids = uuid_list(args.uuids_ladder)
+    args.intervals = args.intervals_ladder
+    print('Ladder: %d intervals over %d UUIDs' % (args.intervals, len(uuids)))
     inputs = Inputs(ours, uuids, args.intervals)
     print('trove_gtid_strategy.gtid.GtidSet, N = %d' % args.intervals)
     print('%-22s %12s' % ('operation', 'seconds'))
@@ -245,12 +250,6 @@ def main(argv=None):
         ours_full[name] = seconds
         print('%-22s %12.4f' % (name, seconds))
     print()
-
-    theirs, version = load_theirs()
-    if theirs is None:
-        print('pymysqlreplication.gtid: not installed '
-              '(pip install mysql-replication)')
-        return 0
 
     print('versus pymysqlreplication.gtid.GtidSet (mysql-replication %s)'
           % version)
@@ -318,6 +317,270 @@ def main(argv=None):
         print('pymysqlreplication stopped below N = %d:' % args.intervals)
         for note in notes:
             print('  ' + note)
+    return 0
+
+
+def machine():
+    """CPU model, cores, memory (no host name)."""
+    model = 'unknown'
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    model = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    memory = os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
+    return {'cpu': model, 'cores': os.cpu_count(),
+            'memory_gib': round(memory / 2 ** 30, 1),
+            'python': platform.python_version()}
+
+
+GRID_OPERATIONS = ('parse', 'union a | b', 'union u | a (overlapping)',
+                   'difference u - b', 'containment a <= u')
+
+
+def our_grid_operations(ours, i):
+    parse = ours.GtidSet.parse
+    return {
+        'parse': (lambda: parse(i.text_a), i.a),
+        'union a | b': (lambda: i.a | i.b, i.u),
+        'union u | a (overlapping)': (lambda: i.u | i.a, i.u),
+        'difference u - b': (lambda: i.u - i.b, i.a),
+        'containment a <= u': (lambda: i.a <= i.u, True),
+    }
+
+
+def their_grid_operations(theirs, parsed):
+    """The peer's own API for each operation (difference per UUID: its
+    GtidSet has no difference).
+    """
+    i = parsed
+
+    def difference(left, right):
+        by_sid = {g.sid: g for g in right.gtids}
+        return theirs.GtidSet([g - by_sid[g.sid] if g.sid in by_sid else g
+                               for g in left.gtids])
+    return {
+        'union a | b': lambda: i.a + i.b,
+        'union u | a (overlapping)': lambda: i.u + i.a,
+        'difference u - b': lambda: difference(i.u, i.b),
+        'containment a <= u': lambda: i.a in i.u,
+    }
+
+
+def judge(ours, expected, answer):
+    """'same' or what is wrong with the peer's ``answer``."""
+    if isinstance(expected, bool):
+        return 'same' if answer == expected else \
+            'WRONG: %r, should be %r' % (answer, expected)
+    try:
+        got = ours.GtidSet.parse(str(answer))
+    except ValueError as exc:
+        return 'WRONG: prints %r' % str(exc)[:60]
+    entries = getattr(answer, 'gtids', None)
+    if got == expected and entries is not None and \
+            len(entries) != len(expected.uuids()):
+        return 'WRONG: %d entries for %d server UUIDs' % (
+            len(entries), len(expected.uuids()))
+    if got == expected:
+        return 'same'
+    return 'WRONG: %d transactions, should be %d' % (got.count(),
+                                                     expected.count())
+
+
+def _their_call(func, budget, repeat):
+    """``(seconds, answer, status)``; status 'ok', 'over budget' or
+    'raises <exception>'.
+    """
+    try:
+        seconds, answer = timed(func, repeat=repeat, budget=budget)
+        return seconds, answer, 'ok'
+    except Timeout:
+        return None, None, 'over %g s budget' % budget
+    except Exception as exc:
+        return None, None, 'raises %s: %s' % (
+            type(exc).__name__, str(exc)[:60])
+
+
+def run_grid(args, ours, theirs):
+    results = []
+    for count in args.uuids:
+        uuids = uuid_list(count)
+        for intervals in args.intervals:
+            if intervals < count:
+                continue
+            inputs = Inputs(ours, uuids, intervals)
+            mine = our_grid_operations(ours, inputs)
+            ours_seconds = {name: timed(func, repeat=args.repeat)[0]
+                            for name, (func, _) in mine.items()}
+            cell = {}
+            if theirs is not None:
+                seconds, parsed_a, status = _their_call(
+                    lambda: theirs.GtidSet(inputs.text_a), args.budget,
+                    args.repeat)
+                cell['parse'] = (seconds, parsed_a, status)
+                parsed = None
+                if status == 'ok':
+                    parsed = type('Parsed', (), {})()
+                    parsed.a = parsed_a
+                    for name, text in (('b', inputs.text_b),
+                                       ('u', inputs.text_u)):
+                        _, value, status_x = _their_call(
+                            lambda text=text: theirs.GtidSet(text),
+                            args.budget, 1)
+                        if status_x != 'ok':
+                            parsed = None
+                            break
+                        setattr(parsed, name, value)
+                funcs = their_grid_operations(theirs, parsed) \
+                    if parsed is not None else {}
+                for name in GRID_OPERATIONS[1:]:
+                    if name not in funcs:
+                        cell[name] = (None, None, 'not reached (parsing '
+                                      'the inputs took over %g s)'
+                                      % args.budget)
+                        continue
+                    cell[name] = _their_call(funcs[name], args.budget,
+                                             args.repeat)
+            for name in GRID_OPERATIONS:
+                entry = {'uuids': count, 'intervals': intervals,
+                         'operation': name,
+                         'ours_seconds': round(ours_seconds[name], 6)}
+                if theirs is not None:
+                    seconds, answer, status = cell[name]
+                    entry['theirs_seconds'] = (None if seconds is None
+                                               else round(seconds, 6))
+                    entry['theirs_status'] = status
+                    if status == 'ok':
+                        entry['theirs_answer'] = judge(ours, mine[name][1],
+                                                       answer)
+                        # A ratio only where both gave the right answer.
+                        if entry['theirs_answer'] == 'same' and \
+                                ours_seconds[name]:
+                            entry['ratio'] = round(
+                                seconds / ours_seconds[name], 1)
+                    elif status.startswith('raises'):
+                        entry['theirs_answer'] = 'WRONG: ' + status
+                results.append(entry)
+                print_grid_row(entry)
+    return results
+
+
+def print_grid_row(e):
+    theirs = e.get('theirs_seconds')
+    print('%6d %7d  %-26s %10.4f %11s %9s  %s' % (
+        e['uuids'], e['intervals'], e['operation'], e['ours_seconds'],
+        '%.4f' % theirs if theirs is not None else '-',
+        '%gx' % e['ratio'] if e.get('ratio') is not None else '-',
+        e.get('theirs_answer') or e.get('theirs_status', '')))
+
+
+WRONG_CASES = [
+    ('subset: a in u (a is part of u)',
+     '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-3',
+     '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10', 'contains'),
+    ('union of overlapping sets',
+     '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5',
+     '3e11fa47-71ca-11e1-9e33-c80aa9429562:3-8', 'union'),
+    ('tagged GTIDs (MySQL 8.3+)',
+     '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:mytag:1-3', None, 'parse'),
+    ('upper-case UUID (as users type it)',
+     '3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5',
+     '3e11fa47-71ca-11e1-9e33-c80aa9429562:6-8', 'union'),
+    ('gtid_executed as MySQL prints it (",\\n")',
+     '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,\n'
+     '4e11fa47-71ca-11e1-9e33-c80aa9429562:1-2', None, 'parse'),
+]
+
+
+def wrong_answers(ours, theirs):
+    """Small inputs where the peer's answer differs from the right one."""
+    rows = []
+    for title, left, right, operation in WRONG_CASES:
+        a = ours.GtidSet.parse(left)
+        b = ours.GtidSet.parse(right) if right else None
+        expected = {'contains': lambda: a <= b, 'union': lambda: a | b,
+                    'parse': lambda: a}[operation]()
+        try:
+            ta = theirs.GtidSet(left)
+            tb = theirs.GtidSet(right) if right else None
+            answer = {'contains': lambda: ta in tb,
+                      'union': lambda: ta + tb,
+                      'parse': lambda: ta}[operation]()
+            verdict = judge(ours, expected, answer)
+            shown = str(answer)
+        except Exception as exc:
+            verdict = 'WRONG: raises %s: %s' % (
+                type(exc).__name__, str(exc)[:70])
+            shown = None
+        rows.append({'case': title, 'expected': str(expected),
+                     'theirs': shown, 'verdict': verdict})
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+
+    def sizes(text):
+        return [int(v) for v in text.split(',')]
+    parser.add_argument('--uuids', type=sizes, default=[1, 100, 10000],
+                        help='UUID counts, comma-separated (default '
+                             '1,100,10000)')
+    parser.add_argument('--intervals', type=sizes,
+                        default=[1000, 10000, 100000],
+                        help='interval counts per set, comma-separated '
+                             '(default 1000,10000,100000)')
+    parser.add_argument('--repeat', type=int, default=3,
+                        help='runs per timing; the best counts')
+    parser.add_argument('--budget', type=float, default=2.0,
+                        help='seconds one pymysqlreplication operation may '
+                             'take before it is stopped')
+    parser.add_argument('--json', metavar='FILE',
+                        help='also write the results as JSON')
+    parser.add_argument('--ladder', action='store_true',
+                        help='add the doubling-size table (one size: '
+                             '--intervals-ladder over --uuids-ladder)')
+    parser.add_argument('--intervals-ladder', type=int, default=100000)
+    parser.add_argument('--uuids-ladder', type=int, default=4)
+    args = parser.parse_args(argv)
+    if min(args.uuids) < 1 or min(args.intervals) < 1:
+        parser.error('sizes must be at least 1')
+
+    ours = load_ours()
+    theirs, version = load_theirs()
+    report = {'machine': machine(), 'peer': version, 'budget': args.budget,
+              'repeat': args.repeat}
+    print('machine: %(cpu)s, %(cores)s cores, %(memory_gib)s GiB, '
+          'Python %(python)s' % report['machine'])
+    print('trove_gtid_strategy.gtid.GtidSet vs %s; best of %d; peer '
+          'operations stopped after %g s'
+          % ('pymysqlreplication.gtid.GtidSet (mysql-replication %s)'
+             % version if theirs else 'nothing (pip install '
+             'mysql-replication)', args.repeat, args.budget))
+    print('a = every other transaction (1:3:5:...), b = a offset by one '
+          '(2:4:6:...), u = a | b')
+    print()
+    header = '%6s %7s  %-26s %10s %11s %9s  %s' % (
+        'UUIDs', 'ivals', 'operation', 'ours (s)', 'theirs (s)',
+        'theirs/', "theirs' answer")
+    print(header)
+    print('%6s %7s  %-26s %10s %11s %9s' % ('', '', '', '', '', 'ours'))
+    print('-' * len(header))
+    report['grid'] = run_grid(args, ours, theirs)
+    if theirs is not None:
+        print()
+        print("Small cases, the peer's answer checked (any size):")
+        report['wrong_answers'] = wrong_answers(ours, theirs)
+        for row in report['wrong_answers']:
+            print('  %-40s %s' % (row['case'], row['verdict']))
+        if args.ladder:
+            print()
+            old_ladder(args, ours, theirs, version)
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(report, f, indent=2, sort_keys=True)
     return 0
 
 

@@ -1,3 +1,17 @@
+# Copyright 2026 The trove-gtid-strategy authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Which replication configs a real server starts with: Trove's and ours.
 
 Usage (in the ``trove`` tox environment, servers provisioned)::
@@ -184,8 +198,12 @@ def strategy_text(server, role, text, label):
     try:
         repl = strategy.AutoReplication()
         attempt = repl.attempt(svc)
-        chosen = repl._usable_config(text.replace(
-            '/var/lib/mysql/data', server.datadir), role, svc, attempt)
+        # The choice enable_as_master / enable_as_slave make, without
+        # applying it.
+        usable = (repl.config.usable_config if hasattr(repl, 'config')
+                  else repl._usable_config)
+        chosen = usable(text.replace('/var/lib/mysql/data', server.datadir),
+                        role, svc, attempt)
     finally:
         svc.close()
     return chosen

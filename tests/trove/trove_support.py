@@ -1,3 +1,17 @@
+# Copyright 2026 The trove-gtid-strategy authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """Trove 26.0.0 inside the tests: its loader, its service code, our servers.
 
 * :func:`trove` imports Trove as its guest agent does (``trove.cmd.guest``
@@ -43,8 +57,10 @@ OUR_CLASSES = (
     'trove_gtid_strategy.strategy.MariaDBGTIDReplication',
 )
 #: Trove's guests run MySQL with performance_schema on (its images'
-#: default); its start_slave waits on a performance_schema table. The
-#: sandbox turns it off to save memory, so Trove's guests get it back.
+#: default), the sandbox with it off to save memory: Trove's guests get
+#: it back. (Trove's start_slave polls a performance_schema table; on
+#: MySQL 9.7 that table answers with performance_schema off too,
+#: measured.)
 TROVE_GUEST_CONF_D = {'00-trove-guest.cnf':
                       '[mysqld]\nperformance_schema = ON\n'}
 
@@ -244,6 +260,8 @@ def trove_app(server, workdir, backup_dir):
                               else (mariadb.MariaDBApp, mariadb.MariaDBAdmin))
     mount_point = os.path.join(workdir, 'volume-' + server.name)
     os.makedirs(mount_point, exist_ok=True)
+    # A guest of this datastore, its data volume here.
+    conf.set_override('datastore_manager', manager)
     conf.set_override('mount_point', mount_point, group=manager)
     ours = compat_service(server, backup_dir)
 

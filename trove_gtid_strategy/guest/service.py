@@ -1,3 +1,17 @@
+# Copyright 2026 The trove-gtid-strategy authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
 """A stand-in for Trove's guest ``service`` and ``adm`` objects, over PyMySQL.
 
 The strategy classes talk to a server only through the methods Trove's
@@ -354,9 +368,11 @@ _DISCONNECTED = (2006, 2013, 2014, 2045, 2055)
 
 
 def coerce_version(label):
-    """``(major, minor, patch)`` of a datastore version label, read as
-    ``semantic_version.Version.coerce`` reads it (Trove's version switch):
-    TypeError for None, ValueError when it does not start with a number
+    """A datastore version label read as Trove's version switch reads it
+    (``semantic_version.Version.coerce``): ``(major, minor, patch,
+    release)``, ``release`` 0 for a pre-release (``8.4.0-rc`` sorts below
+    ``8.4.0``), so tuples compare as Trove's versions do. TypeError for
+    None, ValueError when the label does not start with a number
     (``mysql-5.5``).
     """
     if not isinstance(label, str):
@@ -364,7 +380,9 @@ def coerce_version(label):
     match = _COERCE.match(label)
     if not match:
         raise ValueError('version string %r cannot be coerced' % label)
-    return tuple(int(part or 0) for part in match.groups())
+    rest = label[match.end():]
+    release = 0 if rest and rest[0] not in '+.' else 1
+    return tuple(int(part or 0) for part in match.groups()) + (release,)
 
 
 def trove_backoff_poll(check, sleep_time=3, time_out=180, sleep=time.sleep,
@@ -536,7 +554,7 @@ class TroveCompatService(MySQLService):
 
     def _is_mysql84(self):
         """Trove's ``MySqlApp._is_mysql84``: the label at least 8.4.0."""
-        return coerce_version(self.version_label()) >= (8, 4, 0)
+        return coerce_version(self.version_label()) >= (8, 4, 0, 1)
 
     def _new_syntax(self):
         return self.flavor == 'mysql' and self._is_mysql84()
