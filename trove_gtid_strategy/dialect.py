@@ -125,6 +125,12 @@ class Dialect:
     def stop_replica(self):
         return _plain('STOP %s' % self.caps.replica_word)
 
+    def stop_sql_thread(self):
+        return _plain('STOP %s SQL_THREAD' % self.caps.replica_word)
+
+    def start_sql_thread(self):
+        return _plain('START %s SQL_THREAD' % self.caps.replica_word)
+
     def reset_replica_all(self):
         return _plain('RESET %s ALL' % self.caps.replica_word)
 

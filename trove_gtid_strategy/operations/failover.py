@@ -123,13 +123,13 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
         return _finish(repl, resumed, replicas, before, {
             'candidate': promotion.name_of(resumed), 'resumed': True},
             started, dry_run)
-    if not dry_run:
-        for svc in replicas:
+    states = {}
+    for svc in replicas:
+        if not dry_run:
             waits.until_relay_log_applied(
                 svc, promotion.name_of(svc), timeout,
                 repl.options.poll_interval, progress)
-    states = {promotion.name_of(s): server_state.read_state(s)
-              for s in replicas}
+        states[promotion.name_of(svc)] = _drained_state(svc, dry_run)
     holdings = [promotion.holding_of(s, states[promotion.name_of(s)])
                 for s in replicas]
     requested = promotion.name_of(candidate) if candidate is not None \
@@ -164,6 +164,25 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
     progress('promoting %s' % election.candidate)
     promotion.promote(repl, chosen)
     return _finish(repl, chosen, replicas, before, summary, started, False)
+
+
+def _drained_state(svc, dry_run):
+    """The replica's state once everything it fetched is applied.
+
+    A multi-threaded applier's coordinator says it has read all its relay
+    log while its workers may still be committing what it handed them:
+    stopping the SQL thread waits for them (and, committing in order,
+    leaves no gap), so the executed set read then is complete. The
+    thread is started again: a refused failover leaves it running.
+    """
+    if dry_run:
+        return server_state.read_state(svc)
+    d = svc.dialect()
+    svc.execute_sql(d.stop_sql_thread().sql)
+    try:
+        return server_state.read_state(svc)
+    finally:
+        svc.execute_sql(d.start_sql_thread().sql)
 
 
 def _already_promoted(replicas):
