@@ -74,8 +74,14 @@ MAX_LOG_POSITION = 2 ** 64 - 1
 
 
 def parse_gtids(text, origin):
-    """Read GTID text as a MySQL set or a MariaDB position, by its shape."""
+    """Read GTID text as a MySQL set or a MariaDB position, by its shape.
+
+    Empty text is a known empty history (a backup of a source that had
+    logged no GTID yet), valid as either kind.
+    """
     text = (text or '').strip()
+    if not text:
+        return gtid.GtidSet(), gtid.MariaDBGtidPosition()
     try:
         if _MARIADB_POS.match(text):
             return None, gtid.MariaDBGtidPosition.parse(text)
@@ -143,7 +149,9 @@ def from_binlog_info(text, origin):
     ``FILE<tab>POSITION[<tab>GTIDS]``; a MySQL GTID set may continue on
     the following lines after ``,``.
     """
-    fields = (text or '').strip().split('\t', 2)
+    # Only line ends are stripped: an empty third field (no GTID logged
+    # yet) is a known empty position, not a missing one.
+    fields = (text or '').strip('\r\n ').split('\t', 2)
     if len(fields) < 2:
         raise exceptions.InvalidSeed(
             '%s: expected FILE<tab>POSITION[<tab>GTIDS], got %r'
@@ -151,7 +159,7 @@ def from_binlog_info(text, origin):
     log_file, log_pos = _position(fields[0].strip(), fields[1].strip(),
                                   origin)
     gtid_set = mariadb_pos = None
-    if len(fields) == 3 and fields[2].strip():
+    if len(fields) == 3:
         gtid_set, mariadb_pos = parse_gtids(fields[2], origin)
     return StartPoint(origin, log_file, log_pos, gtid_set, mariadb_pos)
 

@@ -343,12 +343,25 @@ class ReplicationStrategy:
         return context
 
     def cleanup_source_on_replica_detach(self, admin_service, replica_info):
-        """Drop the detached replica's user on the source; safe twice."""
+        """Drop the detached replica's user on the source; safe twice.
+
+        With ``DROP USER IF EXISTS`` where the server has it: the detached
+        replica dropped its copy already, and if it is attached again it
+        replays this drop, which must not stop it (Trove's own
+        ``delete_user_by_name`` sends a plain ``DROP USER``). The admin
+        object's service (Trove's ``mysql_app``, our ``service``) runs it;
+        an admin object without one is asked to delete the user.
+        """
         name = (replica_info or {}).get('replication_user')
         if not name:
             return
+        app = (getattr(admin_service, 'mysql_app', None)
+               or getattr(admin_service, 'service', None))
         try:
-            admin_service.delete_user_by_name(name)
+            if app is not None and hasattr(app, 'execute_sql'):
+                replication_accounts.drop_account(app, name)
+            else:
+                admin_service.delete_user_by_name(name)
         except Exception as exc:
             if errcodes.error_number(exc) != errcodes.ER_CANNOT_USER:
                 raise

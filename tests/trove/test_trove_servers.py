@@ -35,6 +35,7 @@ the same statements on both: the adapter is Trove's behaviour.
 """
 
 import difflib
+import itertools
 import re
 
 import pytest
@@ -43,7 +44,6 @@ import trove_support as ts
 import usage
 
 from trove_gtid_strategy import accounts
-from trove_gtid_strategy import exceptions
 
 # Replication passwords: quotes, a backslash, ":name" (a bind parameter
 # to SQLAlchemy's text()), non-ASCII; each at most 32 bytes in UTF-8
@@ -129,7 +129,7 @@ def test_our_strategy_attach_detach_repoint(
     def cfg(role, server):
         return ts.trove_config(role, manager, label, server)
 
-    passwords = iter(HOSTILE)
+    passwords = itertools.cycle(HOSTILE)
     monkeypatch.setattr(accounts, 'new_password', lambda: next(passwords))
     with ts.network_isolation(workdir):
         with ts.guest(source.name):
@@ -188,6 +188,16 @@ def test_our_strategy_attach_detach_repoint(
                 'replication_user': user})
         assert ts.query(one, 'SELECT 1 FROM mysql.user WHERE user = %s',
                         user) == ()
+
+        # Attached again, the replica replays that drop of an account it
+        # no longer has: with IF EXISTS, it goes on.
+        with ts.guest(one.name):
+            context = strategy.get_replica_context(svc(one), adm(one))
+        with ts.guest(two.name):
+            strategy.enable_as_slave(svc(two), context, cfg('replica', two))
+        ts.make_data(one, 5, start=80)
+        ts.wait_caught_up(one, two)
+        assert ts.fingerprint(two) == ts.fingerprint(one)
 
     assert seen <= KNOWN, 'used but not in the list read from our code: %s' \
         % sorted(seen - KNOWN)
@@ -327,13 +337,12 @@ def test_trove_strategy_same_on_adapter_as_on_trove_app(
 
 
 @pytest.mark.trove_lines('mariadb-10.11', 'mariadb-11.8')
-@pytest.mark.xfail(strict=True, raises=exceptions.InvalidSeed, reason=(
-    'FINDING: the first replica of a MariaDB source in Trove\'s flow: '
-    'Trove runs MariaDB without a binary log until enable_as_master, '
-    'just before the backup, so the backup\'s GTID position is empty; '
-    'Trove\'s strategy starts from it, ours refuses the seed'))
 def test_first_replica_of_a_quiet_mariadb_source(
         sandbox, trove_line, workdir, trove_conf):
+    """Trove runs MariaDB without a binary log until enable_as_master,
+    just before the backup, so the backup's GTID position is empty: a
+    known empty history the replica starts from (this was refused once).
+    """
     box = sandbox(replicas=1)
     source, replica = box.servers()
     manager = ts.manager_of(trove_line)

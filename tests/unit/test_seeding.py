@@ -157,7 +157,11 @@ def test_dataset_empty_gtid_set_is_a_start_point():
     start = from_dataset({'gtid_executed': ''})
     assert start is not None
     assert start.gtid_set == GtidSet()
-    assert start.describe() == "GTIDs '' (snapshot dataset)"
+    # Empty is an empty history of either kind (a quiet MariaDB source's
+    # backup records an empty position the same way).
+    assert start.mariadb_pos == MariaDBGtidPosition()
+    assert start.describe() == \
+        "GTIDs '', GTID position '' (snapshot dataset)"
 
 
 @pytest.mark.parametrize('dataset', [None, {}, {'other': 1},
@@ -203,15 +207,24 @@ def test_mariadb_backup_binlog_info():
     assert start.mariadb_pos == MariaDBGtidPosition.parse('0-1-5,1-2-7')
 
 
-@pytest.mark.parametrize('text', ['mysql-bin.000003\t385\n',
-                                  'mysql-bin.000003\t385\t\n',
-                                  'mysql-bin.000003\t385\t  \n'])
-def test_binlog_info_without_gtids(text):
-    start = from_binlog_info(text, 'xtrabackup_binlog_info')
+def test_binlog_info_without_gtids():
+    # Two fields: the backup tool recorded no GTIDs (a server without).
+    start = from_binlog_info('mysql-bin.000003\t385\n',
+                             'xtrabackup_binlog_info')
     assert (start.log_file, start.log_pos) == ('mysql-bin.000003', 385)
     assert start.gtid_set is None and start.mariadb_pos is None
     assert start.describe() == \
         'mysql-bin.000003:385 (xtrabackup_binlog_info)'
+
+
+@pytest.mark.parametrize('text', ['mysql-bin.000003\t385\t\n',
+                                  'mysql-bin.000003\t385\t  \n'])
+def test_binlog_info_with_an_empty_gtid_field(text):
+    # Three fields, the last empty: the source had logged no GTID yet
+    # (mariadb-backup of a quiet source), a known empty history.
+    start = from_binlog_info(text, 'mariadb_backup_binlog_info')
+    assert start.mariadb_pos == MariaDBGtidPosition()
+    assert start.gtid_set == GtidSet()
 
 
 @pytest.mark.parametrize('text, words', [
@@ -220,7 +233,7 @@ def test_binlog_info_without_gtids(text):
     ('mysql-bin.000003 154', "got 'mysql-bin.000003 154'"),
     ('mysql-bin.000003\tabc', "binlog position 'abc' is not a number"),
     ('mysql-bin.000003\t2', "binlog position 2 is out of range"),
-    ('\t154', "got '154'"),
+    ('\t154', "'' is not a binary log file name"),
     ('mysql-bin.000003\t154\tnot-a-gtid', "'not-a-gtid'"),
     ('mysql-bin.000003\t154\t0-1', "'0-1'"),
 ])
