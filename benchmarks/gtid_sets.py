@@ -51,10 +51,11 @@ import argparse
 import importlib
 import json
 import os
-import platform
 import signal
 import sys
 import time
+
+from machine import machine
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -318,23 +319,6 @@ def old_ladder(args, ours, theirs, version):
         for note in notes:
             print('  ' + note)
     return 0
-
-
-def machine():
-    """CPU model, cores, memory (no host name)."""
-    model = 'unknown'
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    model = line.split(':', 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    memory = os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
-    return {'cpu': model, 'cores': os.cpu_count(),
-            'memory_gib': round(memory / 2 ** 30, 1),
-            'python': platform.python_version()}
 
 
 GRID_OPERATIONS = ('parse', 'union a | b', 'union u | a (overlapping)',

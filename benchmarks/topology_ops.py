@@ -42,7 +42,6 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -52,6 +51,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, os.pardir))
 
+from machine import machine  # noqa: E402
 import pymysql  # noqa: E402
 
 from trove_gtid_strategy.guest import service  # noqa: E402
@@ -60,22 +60,6 @@ from trove_gtid_strategy.operations import switchover as switch_op  # noqa
 from trove_gtid_strategy.sandbox import lines  # noqa: E402
 from trove_gtid_strategy.sandbox import servers  # noqa: E402
 from trove_gtid_strategy import strategy  # noqa: E402
-
-
-def machine():
-    model = 'unknown'
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    model = line.split(':', 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    memory = os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
-    return {'cpu': model, 'cores': os.cpu_count(),
-            'memory_gib': round(memory / 2 ** 30, 1),
-            'python': platform.python_version()}
 
 
 def svc(server):

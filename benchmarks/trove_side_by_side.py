@@ -68,7 +68,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -85,6 +84,7 @@ sys.path.insert(0, REPO)
 sys.path.insert(0, os.path.join(REPO, 'tests', 'trove'))
 os.environ.setdefault('NO_EVENTLET_MONKEYPATCH', '1')
 
+from machine import machine  # noqa: E402
 import pymysql  # noqa: E402
 
 import trove_support as ts  # noqa: E402
@@ -101,20 +101,6 @@ COLON_PASSWORD = ':name2x9Lm4Qa7Zt3Rv'
 #: The wait of Trove's start_slave where a failure is expected (Trove:
 #: 180 s), so a default run stays short; said in the output.
 SHORT_WAIT = 15
-
-
-def machine():
-    model = 'unknown'
-    with contextlib.suppress(OSError):
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    model = line.split(':', 1)[1].strip()
-                    break
-    memory = os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
-    return {'cpu': model, 'cores': os.cpu_count(),
-            'memory_gib': round(memory / 2 ** 30, 1),
-            'python': platform.python_version()}
 
 
 # -- counting what reaches the servers -------------------------------------
