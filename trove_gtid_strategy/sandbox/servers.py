@@ -121,13 +121,12 @@ def resolve_server(base_dir, name):
         raise exceptions.InvalidInput(
             'no sandbox in %s (no %s): create one with `trove-gtid sandbox '
             'up --base-dir %s`' % (box.base_dir, STATE_FILE, box.base_dir))
-    found = box.servers()
-    for server in found:
-        if server.name == name:
-            return server
-    raise exceptions.InvalidInput(
-        'sandbox %s has no server %r: it has %s'
-        % (box.base_dir, name, ', '.join(s.name for s in found)))
+    server = box.named(name)
+    if server is None:
+        raise exceptions.InvalidInput(
+            'sandbox %s has no server %r: it has %s'
+            % (box.base_dir, name, ', '.join(s.name for s in box.servers())))
+    return server
 
 
 class Sandbox(object):
@@ -351,23 +350,21 @@ class Sandbox(object):
             entry.get('admin_password', state['admin_password']),
             pid=entry.get('pid'), state=self._state)
 
-    def server(self, name):
-        """The server called ``name``; SandboxError if there is none."""
+    def named(self, name):
+        """The server called ``name``, or None."""
         for server in self.servers():
             if server.name == name:
                 return server
-        raise exceptions.SandboxError(
-            'no server %r in %s: create the sandbox with up()'
-            % (name, self.base_dir))
+        return None
 
     @property
     def source(self):
         """The ``source`` server; SandboxError if there is no sandbox."""
-        for server in self.servers():
-            if server.name == SOURCE:
-                return server
-        raise exceptions.SandboxError(
-            'no sandbox in %s: create one with up()' % self.base_dir)
+        server = self.named(SOURCE)
+        if server is None:
+            raise exceptions.SandboxError(
+                'no sandbox in %s: create one with up()' % self.base_dir)
+        return server
 
     @property
     def replicas(self):
