@@ -23,7 +23,7 @@ On each server line where Trove's class applies (``MysqlGTIDReplication``
 on MySQL, ``MariaDBGTIDReplication`` on MariaDB), each strategy runs the
 same flows on a fresh sandbox of a source and two replicas, through the
 same service object: our adapter
-(:class:`~trove_gtid_strategy.guest.service.TroveCompatService`), which
+(:class:`~trove_gtid_strategy.guest.trove_compat.TroveCompatService`), which
 executes and waits as Trove's ``MySqlApp`` / ``MariaDBApp`` do (the
 tests prove it sends the same statements as Trove's own App). Each
 strategy is loaded by Trove's ``get_instance`` from the
@@ -91,7 +91,7 @@ import trove_support as ts  # noqa: E402
 
 from trove_gtid_strategy import accounts  # noqa: E402
 from trove_gtid_strategy import exceptions  # noqa: E402
-from trove_gtid_strategy.guest import service as guest_service  # noqa
+from trove_gtid_strategy.guest import trove_compat  # noqa
 from trove_gtid_strategy.sandbox import lines  # noqa: E402
 from trove_gtid_strategy.sandbox import servers  # noqa: E402
 
@@ -220,7 +220,7 @@ class Guests:
             svc = ts.compat_service(server, os.path.join(workdir, 'backups'),
                                     label)
             self.svc[name] = svc
-            self.adm[name] = guest_service.TroveCompatAdmin(svc)
+            self.adm[name] = trove_compat.TroveCompatAdmin(svc)
             self.strategy[name] = self.cls()
 
     def call(self, name, method, *args):
@@ -541,7 +541,7 @@ def trove_service_matrix(line, label, template_dir, workdir):
             position = src.execute_sql(
                 'SELECT @@global.gtid_binlog_pos').scalar()
             ours.execute_sql("SET GLOBAL gtid_slave_pos = '%s'" % position)
-        accounts_sql = guest_service.TroveCompatAdmin(src)
+        accounts_sql = trove_compat.TroveCompatAdmin(src)
         accounts_sql.create_users([{'_name': 'slave_matrix',
                                     '_password': 'Pw0123456789abcd',
                                     '_host': '%'}])

@@ -25,7 +25,7 @@ import semantic_version
 
 import trove_support
 
-from trove_gtid_strategy.guest import service
+from trove_gtid_strategy.guest import trove_compat
 
 trove_support.trove()
 
@@ -39,9 +39,9 @@ def test_coerce_version_is_semantic_version(label):
         expected = semantic_version.Version.coerce(label)
     except Exception as exc:
         with pytest.raises(type(exc)):
-            service.coerce_version(label)
+            trove_compat.coerce_version(label)
         return
-    found = service.coerce_version(label)
+    found = trove_compat.coerce_version(label)
     assert found[:3] == (expected.major, expected.minor, expected.patch)
     assert bool(found[3]) == (not expected.prerelease)
     for bound in ('8.4.0', '10.11.6', '9.7.4'):
@@ -95,8 +95,9 @@ def test_backoff_schedule_is_oslo_s():
         return False
 
     with pytest.raises(TimeoutError):
-        service.trove_backoff_poll(check, sleep_time=3, time_out=180,
-                                   sleep=slept.append, rng=FixedRandom())
+        trove_compat.trove_backoff_poll(check, sleep_time=3, time_out=180,
+                                        sleep=slept.append,
+                                        rng=FixedRandom())
     expected = oslo_idles(3, 180, 50)
     assert expected[-1] == 'timeout'
     assert slept == pytest.approx(expected[:-1])
@@ -107,7 +108,7 @@ def test_backoff_schedule_is_oslo_s():
 def test_backoff_returns_on_success():
     slept = []
     answers = iter([False, False, True])
-    assert service.trove_backoff_poll(lambda: next(answers),
-                                      sleep=slept.append,
-                                      rng=FixedRandom()) == 3
+    assert trove_compat.trove_backoff_poll(lambda: next(answers),
+                                           sleep=slept.append,
+                                           rng=FixedRandom()) == 3
     assert slept == pytest.approx(oslo_idles(3, 180, 2))

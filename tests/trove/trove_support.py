@@ -33,7 +33,7 @@
   container is a server the sandbox runs as a process; nothing else
   differs.
 * :func:`compat_service`: our adapter
-  (:class:`~trove_gtid_strategy.guest.service.TroveCompatService`) on a
+  (:class:`~trove_gtid_strategy.guest.trove_compat.TroveCompatService`) on a
   sandbox server.
 """
 
@@ -196,9 +196,9 @@ def compat_service(server, backup_dir, datastore_version=None, side=None):
     """Our adapter on a sandbox server (restarts counted in
     ``service.restarts.count``).
     """
-    from trove_gtid_strategy.guest import service
+    from trove_gtid_strategy.guest import trove_compat
     restarts = Restarts(server)
-    svc = service.TroveCompatService(
+    svc = trove_compat.TroveCompatService(
         server.dsn, conf_dir=server.conf_dir, restart=restarts,
         instance_id=server.name, side=side or server.name,
         flavor=manager_of(server.line),
