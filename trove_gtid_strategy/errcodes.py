@@ -46,6 +46,11 @@ ER_SPECIFIC_ACCESS_DENIED_ERROR = 1227
 ER_LOCK_WAIT_TIMEOUT = 1205
 #: The server is running with --read-only / --super-read-only.
 ER_OPTION_PREVENTS_STATEMENT = 1290
+#: Could not find target log (``SHOW ... EVENTS IN`` a missing file).
+ER_ERROR_WHEN_EXECUTING_COMMAND = 1220
+#: "When using parallel replication and GTID with multiple replication
+#: domains, @@sql_slave_skip_counter can not be used" (MariaDB).
+ER_SLAVE_SKIP_NOT_IN_GTID = 1966
 
 # -- client errors (PyMySQL raises them as OperationalError) -----------
 #: Can't connect to server.
@@ -62,9 +67,20 @@ CR_AUTH_PLUGIN_ERR = 2061
 CR_CONNECTION_ERROR = 2002
 #: Unknown server host.
 CR_UNKNOWN_HOST = 2005
+#: Commands out of sync.
+CR_COMMANDS_OUT_OF_SYNC = 2014
+#: Shared memory connection abandoned.
+CR_SHARED_MEMORY_CONNECT_ABANDONED_ERROR = 2045
+#: Lost connection to server at the given stage.
+CR_SERVER_LOST_EXTENDED = 2055
 
 #: The connection dropped: the server restarted or died.
 CONNECTION_LOST = (CR_SERVER_GONE_ERROR, CR_SERVER_LOST)
+#: What Trove's pool checkout listener (trove.guestagent.utils.mysql.
+#: connection_checkout) treats as a dead connection.
+TROVE_DISCONNECTED = CONNECTION_LOST + (
+    CR_COMMANDS_OUT_OF_SYNC, CR_SHARED_MEMORY_CONNECT_ABANDONED_ERROR,
+    CR_SERVER_LOST_EXTENDED)
 #: Could not reach or log in to a server.
 CONNECTION_ERRORS = CONNECTION_LOST + (
     CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_UNKNOWN_HOST,

@@ -28,7 +28,9 @@ import re
 import pymysql
 import pytest
 
+from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import gtid
+from trove_gtid_strategy.guest import log_reader
 from trove_gtid_strategy.guest import service as guest_service
 from trove_gtid_strategy import literals
 from trove_gtid_strategy.operations import repair
@@ -243,11 +245,12 @@ def test_relay_log_read_in_pages_and_across_files():
     replica = mysql_replica()
     replica.logs = {'vm-relay-bin.000002': first,
                     'vm-relay-bin.000003': second}
-    found = list(skip.iter_relay_log(replica, 'vm-relay-bin.000002', 369))
+    found = list(log_reader.relay_log_events(replica, 'vm-relay-bin.000002',
+                                             369))
     assert [e.log_name for e in found].count('vm-relay-bin.000003') == \
         len(second)
     pages = [s for s in replica.sent if 'LIMIT' in s]
-    assert all(s.endswith(', %d' % skip.PAGE) for s in pages)
+    assert all(s.endswith(', %d' % log_reader.PAGE) for s in pages)
     result = skip.skip(replica, dry_run=True)
     assert result.relay_log_file == 'vm-relay-bin.000003'
     assert result.gtid == MYSQL_UUID + ':13'
@@ -310,7 +313,7 @@ def test_mariadb_parallel_domains_move_the_slave_position():
 def test_mariadb_counter_refused_by_the_server_falls_back():
     replica = mariadb_replica()
     replica.refuse = {'SET GLOBAL sql_slave_skip_counter = 1': (
-        skip.ER_SLAVE_SKIP_NOT_IN_GTID, 'When using parallel replication '
+        errcodes.ER_SLAVE_SKIP_NOT_IN_GTID, 'When using parallel replication '
         'and GTID with multiple replication domains, ...')}
     result = skip.skip(replica, progress=quiet, poll=0)
     assert result.method == skip.GTID_SLAVE_POS

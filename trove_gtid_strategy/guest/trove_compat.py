@@ -40,6 +40,7 @@ import pymysql
 
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
+from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import service
 from trove_gtid_strategy import versions
@@ -57,9 +58,6 @@ BINLOG_INFO_FILE = {'mysql': 'xtrabackup_binlog_info',
 _TROVE_UNSUPPORTED = re.compile(r"""^\s|\s$|'|"|;|`|,|/|\\""")
 # semantic_version.Version.coerce: leading digits, up to three parts.
 _COERCE = re.compile(r'^(\d+)(?:\.(\d+)(?:\.(\d+))?)?')
-# What Trove's pool checkout listener (trove.guestagent.utils.mysql.
-# connection_checkout) treats as a dead connection.
-_DISCONNECTED = (2006, 2013, 2014, 2045, 2055)
 
 
 def coerce_version(label):
@@ -519,7 +517,7 @@ def _connection_checkout(dbapi_con, con_record, con_proxy):
     try:
         dbapi_con.ping(False)
     except pymysql.err.OperationalError as ex:
-        if ex.args[0] in _DISCONNECTED:
+        if ex.args[0] in errcodes.TROVE_DISCONNECTED:
             raise exc.DisconnectionError()
         raise
     except pymysql.err.InternalError as ex:

@@ -97,10 +97,11 @@ from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import gtid as gtid_sets
+from trove_gtid_strategy.guest import log_reader
+from trove_gtid_strategy.guest import one_session
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy import literals
-from trove_gtid_strategy.operations import skip as skip_op
 from trove_gtid_strategy import remedies
 from trove_gtid_strategy import topology
 
@@ -283,19 +284,6 @@ def _judge(item, txn, source, replica, accept):
         }[item.effect]
 
 
-def _header(service, log_name):
-    sql = binlog_events.show_events(False, log_name, None, 0, 4)
-    return binlog_events.events_from_rows(
-        server_state.rows_as_dicts(service.execute_sql(sql)))
-
-
-def _scan_file(service, log_name, wanted):
-    """Transactions of ``log_name`` whose GTID ``wanted(gtid)`` accepts."""
-    return [txn for txn in binlog_events.iter_transactions(
-        skip_op.iter_events(service, False, log_name))
-        if txn.gtid and wanted(txn.gtid)]
-
-
 # -- MySQL ---------------------------------------------------------------
 
 def _single_gtids(gtid_set):
@@ -312,7 +300,7 @@ def _mysql_transactions(replica, state, errant):
     binary logs, reading only the files whose header says they hold some.
     """
     files = list(state.binlog_files or ())
-    previous = [binlog_events.previous_gtids(_header(replica, f))
+    previous = [binlog_events.previous_gtids(log_reader.header(replica, f))
                 for f in files]
     found = {}
     for index, log_name in enumerate(files):
@@ -325,7 +313,8 @@ def _mysql_transactions(replica, state, errant):
             held = (after - before) & errant
         if not held:
             continue
-        for txn in _scan_file(replica, log_name, lambda g: g in held):
+        for txn in log_reader.transactions(replica, log_name,
+                                           lambda g: g in held):
             found.setdefault(txn.gtid, txn)
     return found
 
@@ -443,7 +432,7 @@ def _mariadb_transactions(replica, rep, is_errant):
         return {}, []
     starts = []
     for log_name in files:
-        listed = binlog_events.gtid_list(_header(replica, log_name))
+        listed = binlog_events.gtid_list(log_reader.header(replica, log_name))
         starts.append({(g.domain_id, g.server_id): g
                        for g in listed or ()})
     final = {(g.domain_id, g.server_id): g for g in rep.gtid_binlog_state}
@@ -462,7 +451,7 @@ def _mariadb_transactions(replica, rep, is_errant):
                 return is_errant(gtid_sets.MariaDBGtid.parse(text))
             except exceptions.InvalidGtidSet:
                 return False
-        for txn in _scan_file(replica, log_name, wanted):
+        for txn in log_reader.transactions(replica, log_name, wanted):
             found.setdefault(txn.gtid, txn)
     return found, purged
 
@@ -624,7 +613,7 @@ def repair_errant(source, replica, accept_divergence=False, dry_run=False,
         result.replica, len(result.transactions),
         result.method.replace('_', ' ')))
     if result.method == EMPTY_ON_SOURCE:
-        skip_op.run_in_one_session(
+        one_session.run(
             source, [s['sql'] for s in result.statements])
     else:
         for stmt in result.statements:

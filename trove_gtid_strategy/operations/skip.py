@@ -69,6 +69,8 @@ from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import gtid as gtid_sets
+from trove_gtid_strategy.guest import log_reader
+from trove_gtid_strategy.guest import one_session
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy import literals
@@ -80,17 +82,6 @@ LOG = logging.getLogger(__name__)
 EMPTY_TRANSACTION = 'empty_transaction'
 SKIP_COUNTER = 'skip_counter'
 GTID_SLAVE_POS = 'gtid_slave_pos'
-
-#: Events read per ``SHOW ... EVENTS`` page.
-PAGE = 500
-#: At most this many relay log events are read looking for the failed
-#: transaction.
-MAX_EVENTS = 200000
-#: "When using parallel replication and GTID with multiple replication
-#: domains, @@sql_slave_skip_counter can not be used" (MariaDB).
-ER_SLAVE_SKIP_NOT_IN_GTID = 1966
-#: "Could not find target log" (SHOW ... EVENTS IN a missing file).
-ER_ERROR_WHEN_EXECUTING_COMMAND = 1220
 
 
 class SkipRefused(exceptions.PrecheckFailed):
@@ -153,89 +144,6 @@ def _text(value):
     if isinstance(value, bytes):
         return value.decode('utf-8', 'replace')
     return '' if value is None else str(value)
-
-
-# -- reading logs ----------------------------------------------------------
-
-def iter_events(service, relay, log_name, pos=None, page=PAGE):
-    """Yield the :class:`~binlog_events.Event` rows of one binary
-    (``relay=False``) or relay log from ``pos``, a page at a time (each
-    page starts at the last event read, so the server never re-reads).
-    """
-    start, offset = pos, 0
-    while True:
-        sql = binlog_events.show_events(relay, log_name, start, offset, page)
-        events = binlog_events.events_from_rows(
-            server_state.rows_as_dicts(service.execute_sql(sql)))
-        yield from events[:page]
-        if len(events) < page or not events:
-            return
-        start, offset = events[-1].pos, 1
-
-
-def iter_relay_log(service, log_name, pos, max_events=MAX_EVENTS):
-    """Yield relay log events from ``log_name``:``pos`` on, continuing in
-    the following relay log files until there are none.
-    """
-    count = 0
-    while log_name:
-        try:
-            for event in iter_events(service, True, log_name, pos):
-                count += 1
-                if count > max_events:
-                    return
-                yield event
-        except Exception as exc:
-            # No such file: the relay logs end here (or, for the first
-            # one, are gone: nothing is found, which is refused).
-            if errcodes.error_number(exc) != ER_ERROR_WHEN_EXECUTING_COMMAND:
-                raise
-            return
-        log_name, pos = binlog_events.next_log_name(log_name), None
-
-
-def run_in_one_session(service, statements):
-    """Run ``statements`` (SQL text) in order on ONE session.
-
-    For ``SET gtid_next``, which holds for its session only. Trove's
-    service (``get_engine()``: ``execute_sql`` takes a pooled connection
-    per call) gets one engine connection; our adapter holds one
-    connection, so its ``execute_sql`` is that session. On a failure the
-    session's ``gtid_next`` is set back to ``AUTOMATIC``; a session that
-    cannot be set back is closed, never reused.
-    """
-    engine = getattr(service, 'get_engine', None)
-    if engine is not None:
-        return _run_on_engine(engine(), statements)
-    try:
-        for sql in statements:
-            service.execute_sql(sql)
-    except Exception:
-        try:
-            service.execute_sql('ROLLBACK')
-            service.execute_sql("SET gtid_next = 'AUTOMATIC'")
-        except Exception:
-            close = getattr(service, 'close', None)
-            if close is not None:
-                close()
-        raise
-
-
-def _run_on_engine(engine, statements):
-    # SQLAlchemy is Trove's, present wherever get_engine is.
-    import sqlalchemy
-    with engine.connect() as conn:
-        try:
-            for sql in statements:
-                conn.execute(sqlalchemy.text(sql))
-            conn.commit()
-        except Exception:
-            try:
-                conn.rollback()
-                conn.execute(sqlalchemy.text("SET gtid_next = 'AUTOMATIC'"))
-            except Exception:
-                conn.invalidate()
-            raise
 
 
 # -- finding the failed transaction -------------------------------------
@@ -366,7 +274,7 @@ def _scan(replica, relay_file, relay_pos, applied, hint, wanted, serial):
     if not relay_file:
         return []
     found = {}
-    events = iter_relay_log(replica, relay_file, relay_pos)
+    events = log_reader.relay_log_events(replica, relay_file, relay_pos)
     for txn in binlog_events.iter_transactions(events):
         if applied is not None and applied(txn):
             continue
@@ -562,7 +470,7 @@ def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
     d = dialect.Dialect(failure.caps)
     start = statements[-1]
     if method == EMPTY_TRANSACTION:
-        run_in_one_session(replica, statements[:-1])
+        one_session.run(replica, statements[:-1])
         _check_executed(replica, name, txn.gtid)
         replica.execute_sql(start)
     elif method == SKIP_COUNTER:
@@ -573,8 +481,9 @@ def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
         try:
             replica.execute_sql(counter)
         except Exception as exc:
-            if errcodes.error_number(exc) != ER_SLAVE_SKIP_NOT_IN_GTID or \
-                    failure.mode != 'mariadb_gtid':
+            refused = (errcodes.error_number(exc)
+                       == errcodes.ER_SLAVE_SKIP_NOT_IN_GTID)
+            if not refused or failure.mode != 'mariadb_gtid':
                 raise
             position = gtid_sets.MariaDBGtidPosition.parse(
                 failure.variables.get('gtid_slave_pos', ''))
@@ -583,7 +492,7 @@ def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
             result.statements = list(statements)
             result.notes.append('MariaDB refused the skip counter (error '
                                 '%d); moved gtid_slave_pos instead'
-                                % ER_SLAVE_SKIP_NOT_IN_GTID)
+                                % errcodes.ER_SLAVE_SKIP_NOT_IN_GTID)
             for sql in statements:
                 replica.execute_sql(sql)
         else:
