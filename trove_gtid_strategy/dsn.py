@@ -35,7 +35,8 @@ class DSN:
     """Where and as whom to connect."""
 
     user: str
-    password: str = ''
+    # Never in a repr: a DSN in a log line or a traceback keeps it secret.
+    password: str = dataclasses.field(default='', repr=False)
     host: str = '127.0.0.1'
     port: int = DEFAULT_PORT
     unix_socket: str = ''
@@ -87,6 +88,18 @@ def mask_password(text):
 _PASSWORD_IN_URL = re.compile(r'(://[^:/@]*:).*(@)')
 
 
+def _unquote(text, part, shown):
+    """Percent-decode a DSN's user or password as UTF-8, refusing
+    escapes that are not UTF-8 (which would arrive as U+FFFD).
+    """
+    try:
+        return urllib.parse.unquote(text, errors='strict')
+    except UnicodeDecodeError:
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: the %s\'s percent-escapes are not UTF-8'
+            % (shown, part)) from None
+
+
 def parse_dsn(text, environ=None):
     """Parse a DSN, raising :class:`InvalidDSN` naming the bad part. The
     DSN is quoted with its password masked, and no other piece of it is
@@ -100,9 +113,16 @@ def parse_dsn(text, environ=None):
         port = url.port
     except ValueError:
         raise exceptions.InvalidDSN(
-            'invalid DSN %r: bad HOST:PORT (the port must be a number; '
-            'percent-encode slashes, at signs and colons in the password)'
+            'invalid DSN %r: bad HOST:PORT (the port must be a number from '
+            '1 to 65535; percent-encode / @ : ? # in the password)' % shown)
+    if port == 0:
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: the port must be a number from 1 to 65535'
             % shown)
+    if url.fragment or '#' in text:
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: unexpected # (percent-encode it as %%23 in '
+            'the password)' % shown)
     if url.scheme != 'mysql':
         raise exceptions.InvalidDSN(
             'invalid DSN %r: the scheme must be mysql://' % shown)
@@ -120,7 +140,7 @@ def parse_dsn(text, environ=None):
         raise exceptions.InvalidDSN(
             'invalid DSN %r: unknown parameter %s (known: unix_socket, '
             'password_env)' % (shown, ', '.join(unknown)))
-    password = urllib.parse.unquote(url.password or '')
+    password = _unquote(url.password or '', 'password', shown)
     if 'password_env' in query:
         name = query['password_env'][-1]
         if name not in environ:
@@ -131,7 +151,7 @@ def parse_dsn(text, environ=None):
     unix_socket = query.get('unix_socket', [''])[-1]
     if not url.hostname and not unix_socket:
         raise exceptions.InvalidDSN('invalid DSN %r: no host' % shown)
-    return DSN(user=urllib.parse.unquote(url.username),
+    return DSN(user=_unquote(url.username, 'user', shown),
                password=password,
                host=url.hostname or 'localhost',
                port=port or DEFAULT_PORT,

@@ -111,6 +111,8 @@ _FLAVOR_WORDS = {
     'percona': Flavor.PERCONA,
     'mariadb': Flavor.MARIADB,
 }
+#: No MySQL-family or MariaDB release before 5.x is a datastore version.
+OLDEST_MAJOR = 5
 _LABEL_NUMBER = re.compile(r'^(\d+)(?:\.(\d+))?(?:\.(\d+))?$')
 
 
@@ -139,8 +141,13 @@ def parse_label(label, datastore=None):
     ``datastore`` name. A label naming MariaDB for a MySQL datastore (or
     the reverse) is refused: one of the two is wrong.
     """
-    words = [w for w in re.split(r'[\s_-]+', (label or '').strip().lower())
-             if w]
+    text = (label or '').strip()
+    if text[:1] in '-_' and text or text[-1:] in ('-', '_'):
+        # '-1' read as 1: a typo, never a version.
+        raise exceptions.InvalidVersion(
+            'cannot read datastore version label %r: it starts or ends with '
+            '%r' % (label, text[0] if text[:1] in '-_' else text[-1]))
+    words = [w for w in re.split(r'[\s_-]+', text.lower()) if w]
     numbers = [w for w in words if _LABEL_NUMBER.match(w)]
     names = [w for w in words if w not in numbers]
     unknown = [w for w in names if w not in _FLAVOR_WORDS]
@@ -164,5 +171,10 @@ def parse_label(label, datastore=None):
             'cannot tell the flavor of label %r: name the datastore '
             '(mysql, percona or mariadb)' % (label,))
     major, minor, patch = _LABEL_NUMBER.match(numbers[0]).groups()
+    if int(major) < OLDEST_MAJOR:
+        raise exceptions.InvalidVersion(
+            'datastore version label %r: %s %s is older than any server '
+            'this supports (%d.x and later)' % (label, flavor, numbers[0],
+                                                OLDEST_MAJOR))
     return ServerVersion(flavor, int(major), int(minor or 0),
                          int(patch or 0), exact=patch is not None)

@@ -203,6 +203,26 @@ def sandbox_factory(server_line, sandbox_template_dir, line_template):
 
 
 @pytest.fixture
+def options():
+    """Set strategy options for one test (``options(name=value, ...)``);
+    all cleared afterwards. Waits start at 60 s / 180 s.
+    """
+    from trove_gtid_strategy import opts
+    from trove_gtid_strategy import strategy
+    names = []
+
+    def set_options(**values):
+        for name, value in values.items():
+            strategy.CONF.set_override(name, value, group=opts.GROUP)
+            names.append(name)
+
+    set_options(replica_start_timeout=60, catch_up_timeout=180)
+    yield set_options
+    for name in names:
+        strategy.CONF.clear_override(name, group=opts.GROUP)
+
+
+@pytest.fixture
 def admin_conn():
     """Call with a SandboxServer to get an autocommit admin connection."""
     conns = []

@@ -31,6 +31,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import pymysql
 import sqlalchemy
@@ -132,6 +133,66 @@ def is_mysql(server):
     return server.line.flavor == 'mysql'
 
 
+def attach(repl, source, replica, dataset=None):
+    """Trove's attach: the source's replica context (with ``dataset``, a
+    seed, when given), then ``enable_as_slave``; returns the context.
+    """
+    context = repl.get_replica_context(source, None)
+    info = dict(context)
+    if dataset is not None:
+        info['dataset'] = dataset
+    repl.enable_as_slave(replica, info, None)
+    return context
+
+
+def catch_up(repl, source, *replicas, timeout=None):
+    """Wait until every replica applied the source's current position."""
+    position = repl.current_position(source)
+    for replica in replicas:
+        repl.wait_until_applied(replica, position, timeout=timeout)
+
+
+def until(read, done, what, timeout=120):
+    """Read server state with ``read()`` until ``done(value)``; returns the
+    value. The server decides when (the pause between reads only spares
+    the CPU); ``timeout`` bounds a failure, which names ``what``.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if done(value):
+            return value
+        assert time.monotonic() < deadline, 'timed out waiting for %s: %r' \
+            % (what, value)
+        time.sleep(0.05)
+
+
+def sql_error(replica, timeout=120):
+    """The replica's status once its SQL thread stopped on an error."""
+    return until(lambda: status(replica),
+                 lambda found: found.last_sql_errno
+                 and found.sql_running == 'No',
+                 'the SQL thread to stop on an error', timeout)
+
+
+def purge_to_newest(server):
+    """Flush the binary log and purge every log before the new one.
+
+    MariaDB keeps a binary log until its InnoDB checkpoint is done, so
+    the purge is repeated until the server reports one log left.
+    """
+    query(server, 'FLUSH BINARY LOGS')
+    newest = query(server, 'SHOW BINARY LOGS')[-1][0]
+
+    def purged():
+        query(server, 'PURGE BINARY LOGS TO %s', newest)
+        return [row[0] for row in query(server, 'SHOW BINARY LOGS')]
+
+    until(purged, lambda logs: logs == [newest],
+          'the binary logs before %s to be purged' % newest)
+    return newest
+
+
 def _defaults_file(server):
     """A 0600 option file with the admin password (never on argv)."""
     path = os.path.join(server.base, 'client.cnf')
@@ -208,14 +269,19 @@ class Writer(threading.Thread):
                 self._progress.notify_all()
 
     def wait_for(self, count, timeout=120):
-        """Block until ``count`` commits were acknowledged (or the writer
-        stopped); returns the number acknowledged.
+        """Block until ``count`` commits were acknowledged; returns the
+        number acknowledged. A writer that stopped (or a server that took
+        ``timeout`` seconds) before that fails the test: a fault injected
+        after fewer commits than the test says would prove less.
         """
         with self._progress:
             self._progress.wait_for(
                 lambda: len(self.acknowledged) >= count
                 or self._halt.is_set(), timeout)
-            return len(self.acknowledged)
+            done = len(self.acknowledged)
+        assert done >= count, ('the writer stopped after %d of %d commits '
+                               '(%s)' % (done, count, self.error))
+        return done
 
     def stop(self):
         self._halt.set()
@@ -240,6 +306,17 @@ def run_process(*argv, env=None):
         [sys.executable, '-m', 'trove_gtid_strategy.cmd.main'] + list(argv)
         + ['--json'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, env=env)
+
+
+def binlog_statements(server):
+    """The ``Info`` of every event in the server's binary logs, oldest
+    first.
+    """
+    found = []
+    for log in query(server, 'SHOW BINARY LOGS'):
+        found += [row[5] for row in query(server,
+                                          'SHOW BINLOG EVENTS IN %s', log[0])]
+    return found
 
 
 def accounts(server):

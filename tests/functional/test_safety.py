@@ -29,30 +29,14 @@ from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.gtid import GtidSet
 from trove_gtid_strategy import strategy
 
+from support import attach
+from support import catch_up
 from support import CountingService
 from support import fingerprint
 from support import query
 from support import scalar
 from support import status
 from support import Writer
-
-GROUP = 'trove_gtid_strategy'
-
-
-@pytest.fixture
-def options():
-    """Set strategy options for one test; all cleared afterwards."""
-    names = []
-
-    def set_options(**values):
-        for name, value in values.items():
-            strategy.CONF.set_override(name, value, group=GROUP)
-            names.append(name)
-
-    set_options(replica_start_timeout=60, catch_up_timeout=180)
-    yield set_options
-    for name in names:
-        strategy.CONF.clear_override(name, group=GROUP)
 
 
 def gtid_mode_off(svc):
@@ -79,19 +63,6 @@ def setup_mode(mode, services, options):
     if mode == 'binlog-nogtid':
         for svc in services:
             gtid_mode_off(svc)
-
-
-def attach(repl, source, replica, dataset=None):
-    info = dict(repl.get_replica_context(source, None))
-    if dataset is not None:
-        info['dataset'] = dataset
-    repl.enable_as_slave(replica, info, None)
-
-
-def catch_up(repl, source, *replicas):
-    position = repl.current_position(source)
-    for svc in replicas:
-        repl.wait_until_applied(svc, position)
 
 
 def test_replica_killed_five_times_under_writes(sandbox_factory,

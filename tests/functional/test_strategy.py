@@ -22,7 +22,6 @@ transaction, one pooled connection per call).
 """
 
 import os
-import time
 
 import pytest
 
@@ -34,12 +33,14 @@ from trove_gtid_strategy import rendering
 from trove_gtid_strategy import seeding
 from trove_gtid_strategy import strategy
 
+from support import attach
 from support import count_rows
 from support import CountingService
 from support import dump
 from support import is_mysql
 from support import load
 from support import make_table
+from support import purge_to_newest
 from support import query
 from support import scalar
 from support import status
@@ -77,15 +78,6 @@ def mode(request):
 def pair(sandbox_factory):
     box = sandbox_factory(replicas=1)
     return CountingService(box.source), CountingService(box.replicas[0])
-
-
-def attach(repl, source, replica, dataset=None):
-    context = repl.get_replica_context(source, None)
-    info = dict(context)
-    if dataset is not None:
-        info['dataset'] = dataset
-    repl.enable_as_slave(replica, info, None)
-    return context
 
 
 def expected_mode(server, requested):
@@ -286,16 +278,7 @@ def test_refused_purged_binlogs(pair):
     repl = strategy.AutoReplication()
     repl.enable_as_master(source, None)
     make_table(source.server, 3)
-    query(source.server, 'FLUSH BINARY LOGS')
-    newest = query(source.server, 'SHOW BINARY LOGS')[-1][0]
-    # MariaDB keeps a binary log until its InnoDB checkpoint is done:
-    # purge until the server reports one log left.
-    for _ in range(100):
-        query(source.server, 'PURGE BINARY LOGS TO %s', newest)
-        if len(query(source.server, 'SHOW BINARY LOGS')) == 1:
-            break
-        time.sleep(0.1)
-    assert len(query(source.server, 'SHOW BINARY LOGS')) == 1
+    purge_to_newest(source.server)
     error = _refused(repl, source, replica, 'purged_binlogs')
     assert 'purged' in str(error)
 

@@ -36,23 +36,6 @@ from support import query
 from support import scalar
 from support import Writer
 
-GROUP = 'trove_gtid_strategy'
-
-
-@pytest.fixture
-def options():
-    names = []
-
-    def set_options(**values):
-        for name, value in values.items():
-            strategy.CONF.set_override(name, value, group=GROUP)
-            names.append(name)
-
-    set_options(replica_start_timeout=60, catch_up_timeout=180)
-    yield set_options
-    for name in names:
-        strategy.CONF.clear_override(name, group=GROUP)
-
 
 MODES = {'mysql': ('gtid', 'binlog'), 'mariadb': ('gtid',)}
 
@@ -174,15 +157,15 @@ def test_failover_after_kill_keeps_everything_received(sandbox_factory,
             len(new_ids) + 1
 
 
+@pytest.mark.lines('mysql-9.7')
 def test_failover_refused_when_positions_differ_without_gtids(
         sandbox_factory, options):
     """Binlog-position mode on a source without GTIDs (MySQL 9.7 with
     gtid_mode = OFF): a lagging replica cannot follow, so the failover is
-    refused with what it lacks.
+    refused with what it lacks. (MariaDB always has GTID positions, and
+    refuses binlog-position mode by default: tests/functional/test_safety.)
     """
     box = sandbox_factory(replicas=2)
-    if box.source.line.flavor != 'mysql':
-        return _mariadb_binlog_failover(box, options)
     from test_safety import gtid_mode_off
     services = [CountingService(s) for s in box.servers()]
     for svc in services:
@@ -205,20 +188,6 @@ def test_failover_refused_when_positions_differ_without_gtids(
     assert 'positions_differ' in [p.code for p in
                                   caught.value.result.problems]
     assert 'lacks from' in str(caught.value)
-
-
-def _mariadb_binlog_failover(box, options):
-    """MariaDB refuses binlog-position mode by default: the failover of
-    such a topology is not reached; nothing to prove here beyond it.
-    """
-    options(replication_mode='binlog')
-    repl = strategy.AutoReplication()
-    source, replica = CountingService(box.source), CountingService(
-        box.replicas[0])
-    repl.enable_as_master(source, None)
-    with pytest.raises(exceptions.PrecheckFailed):
-        repl.enable_as_slave(replica, repl.get_replica_context(source, None),
-                             None)
 
 
 def test_semi_sync_failover_keeps_every_acknowledged_commit(sandbox_factory,

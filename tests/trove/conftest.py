@@ -61,6 +61,12 @@ def pytest_configure(config):
     for module in ('eventlet', 'oslo_service'):
         config.addinivalue_line(
             'filterwarnings', 'ignore::DeprecationWarning:%s' % module)
+    unknown = [name for name in config.getoption('--trove-server-line') or []
+               if name not in lines.names()]
+    if unknown:
+        raise pytest.UsageError(
+            '--trove-server-line %s: unknown line (known: %s)'
+            % (unknown[0], ', '.join(lines.names())))
 
 
 def chosen_lines(config):
@@ -73,6 +79,10 @@ def pytest_generate_tests(metafunc):
     names = chosen_lines(metafunc.config)
     marker = metafunc.definition.get_closest_marker('trove_lines')
     if marker is not None:
+        unknown = [n for n in marker.args if n not in lines.names()]
+        if unknown:
+            raise pytest.UsageError('@pytest.mark.trove_lines: unknown line '
+                                    '%s' % unknown[0])
         names = [n for n in names if n in marker.args]
     metafunc.parametrize('trove_line', names, indirect=True, ids=names)
 

@@ -72,12 +72,24 @@ def run_process(*argv, **kwargs):
         capture_output=True, text=True, timeout=120, **kwargs)
 
 
+def _closed_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture
 def closed_port():
     """A TCP port on 127.0.0.1 nobody listens on."""
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
+    return _closed_port()
+
+
+@pytest.fixture
+def other_closed_port(closed_port):
+    """Another one, for a second server."""
+    port = _closed_port()
+    while port == closed_port:
+        port = _closed_port()
     return port
 
 
@@ -208,6 +220,9 @@ def test_python_m_runs_the_command():
 
 def bad_inputs(port, tmp):
     dsn = 'mysql://root@127.0.0.1:%d' % port
+    # Another server: only the bad part of each line is wrong.
+    rep = 'mysql://root@127.0.0.1:%d' % (port - 1 if port > 1024
+                                         else port + 1)
     seed = os.path.join(tmp, 'seed.sql')
     with open(seed, 'w') as f:
         f.write('no position here\n')
@@ -217,26 +232,26 @@ def bad_inputs(port, tmp):
         ['--no-such-option', 'plan'],
         ['attach'],
         ['attach', '--source', dsn],
-        ['attach', '--source', 'http://x', '--replica', dsn],
+        ['attach', '--source', 'http://x', '--replica', rep],
         ['attach', '--source', dsn, '--replica', 'mysql://@h'],
-        ['attach', '--source', dsn, '--replica', dsn, '--mode', 'fast'],
-        ['attach', '--source', dsn, '--replica', dsn, '--tls', 'verify'],
-        ['attach', '--source', dsn, '--replica', dsn, '--ca-file', 'x'],
-        ['attach', '--source', dsn, '--replica', dsn, '--cert-file', 'x',
+        ['attach', '--source', dsn, '--replica', rep, '--mode', 'fast'],
+        ['attach', '--source', dsn, '--replica', rep, '--tls', 'verify'],
+        ['attach', '--source', dsn, '--replica', rep, '--ca-file', 'x'],
+        ['attach', '--source', dsn, '--replica', rep, '--cert-file', 'x',
          '--tls', 'required'],
-        ['attach', '--source', dsn, '--replica', dsn, '--lock-timeout', '-1'],
-        ['attach', '--source', dsn, '--replica', dsn, '--lock-timeout', 'x'],
-        ['attach', '--source', dsn, '--replica', dsn, '--seed-from', seed],
-        ['attach', '--source', dsn, '--replica', dsn, '--seed-from',
+        ['attach', '--source', dsn, '--replica', rep, '--lock-timeout', '-1'],
+        ['attach', '--source', dsn, '--replica', rep, '--lock-timeout', 'x'],
+        ['attach', '--source', dsn, '--replica', rep, '--seed-from', seed],
+        ['attach', '--source', dsn, '--replica', rep, '--seed-from',
          os.path.join(tmp, 'missing.sql')],
-        ['attach', '--source', dsn, '--replica', dsn, '--conf-dir',
+        ['attach', '--source', dsn, '--replica', rep, '--conf-dir',
          os.path.join(tmp, 'missing')],
         ['attach', '--source', 'source', '--replica', 'replica1',
          '--sandbox', os.path.join(tmp, 'no-sandbox')],
-        ['attach', '--source', dsn, '--replica', dsn, '-c', 'nope'],
+        ['attach', '--source', dsn, '--replica', rep, '-c', 'nope'],
         ['detach'],
         ['detach', '--replica', 'mysql://u@h:99999'],
-        ['detach', '--replica', dsn, '--lock-timeout', 'nan'],
+        ['detach', '--replica', rep, '--lock-timeout', 'nan'],
         ['accounts'],
         ['accounts', '--source', 'mysql://u@h:x'],
         ['accounts', '--source', dsn, '--replica', 'ftp://x'],
@@ -275,6 +290,64 @@ def bad_inputs(port, tmp):
         ['demo', '--rows', 'many'],
         ['demo', '--server', 'mariadb-10.11', '--mysqld', '/bin/true'],
         ['help', 'no-such-command'],
+    ] + [argv for argv, _ in named_bad_inputs(port, tmp)]
+
+
+def named_bad_inputs(port, tmp):
+    """Bad input, each with what its one-line error must name."""
+    dsn = 'mysql://root@127.0.0.1:%d' % port
+    rep = 'mysql://root@localhost:%d' % (port - 1 if port > 1024
+                                         else port + 1)
+    same = 'mysql://root@localhost:%d' % port
+    conf = os.path.join(tmp, 'not-utf8.conf')
+    with open(conf, 'wb') as f:
+        f.write(b'\xff\xfe[trove_gtid_strategy]\n')
+    bad_value = os.path.join(tmp, 'bad-value.conf')
+    with open(bad_value, 'w') as f:
+        f.write('[trove_gtid_strategy]\nreplication_durability = bogus\n')
+    return [
+        (['attach', '--source', dsn, '--replica', same],
+         '--source and --replica name the same server'),
+        (['check', '--source', dsn, '--replica', dsn],
+         '--source and --replica name the same server'),
+        (['repair-errant', '--source', rep, '--replica', rep],
+         'name the same server'),
+        (['detach', '--replica', dsn, '--source', same],
+         '--replica and --source name the same server'),
+        (['accounts', '--source', dsn, '--replica', rep, '--replica', rep],
+         '--replica and --replica name the same server'),
+        (['switchover', '--source', dsn, '--candidate', same],
+         '--source and --candidate name the same server'),
+        (['switchover', '--source', dsn, '--candidate', rep, '--replica',
+          rep], '--candidate and --replica name the same server'),
+        (['failover', '--replica', dsn, '--replica', same],
+         '--replica and --replica name the same server'),
+        (['status', dsn, same], 'name the same server'),
+        (['switchover', '--source', dsn, '--candidate', rep, '--timeout',
+          '1e400'], '--timeout must be a number of seconds'),
+        (['skip', '--replica', dsn, '--gtid', 'garbage'], "--gtid 'garbage'"),
+        (['skip', '--replica', dsn, '--gtid', ''], "--gtid ''"),
+        (['attach', '--source', dsn, '--replica', rep, '--seed-from', ''],
+         'cannot read'),
+        (['status', 'mysql://u:pw@h:x'], 'SERVER: invalid DSN'),
+        (['plan', '--from', 'mysql://u:pw@h:x'], '--from: invalid DSN'),
+        (['detach', '--replica', 'mysql://u:pw@h:0'], 'from 1 to 65535'),
+        (['detach', '--replica', 'mysql://u:%FFx@h'], 'not UTF-8'),
+        (['detach', '--replica', 'mysql://u:pw@h#x'], 'unexpected #'),
+        (['--config-file', tmp, 'plan', '--datastore', 'mysql',
+          '--version', '8.0'], '--config-file'),
+        (['--config-file', conf, 'plan', '--datastore', 'mysql',
+          '--version', '8.0'], '--config-file'),
+        (['--config-file', bad_value, 'plan', '--datastore', 'mysql',
+          '--version', '8.0'], 'replication_durability'),
+        (['--log-file', os.path.join(tmp, 'missing', 'x.log'), 'plan',
+          '--datastore', 'mysql', '--version', '8.0'], '--log-file'),
+        (['plan', '--datastore', 'mysql', '--version', '-1'],
+         "label '-1'"),
+        (['plan', '--datastore', 'mysql', '--version', '4.1'],
+         'older than any server'),
+        (['gtid', 'contains', '0-1-1', '0-1-1', '-c', 'contains', '-c',
+          'nosuch'], "no column 'nosuch'"),
     ]
 
 
@@ -286,6 +359,15 @@ def test_bad_input_exits_2_everywhere(closed_port, tmp_path):
         assert 'trove-gtid: error: ' in err, (argv, err)
         assert out == '', (argv, out)
     assert not os.path.exists(tmp_path / 'box')
+
+
+def test_bad_input_names_the_bad_part(closed_port, tmp_path):
+    for argv, named in named_bad_inputs(closed_port, str(tmp_path)):
+        code, out, err = run(*argv)
+        assert code == 2, (argv, out, err)
+        lines = [x for x in err.splitlines() if x.startswith('trove-gtid')]
+        assert len(lines) == 1 and named in lines[0], (argv, err)
+        assert 'pw' not in err, (argv, err)
 
 
 def test_bad_input_as_json_before_and_after(closed_port, tmp_path):
@@ -329,19 +411,21 @@ def test_unknown_command_suggests():
 
 # -- failures a user causes: exit 1, one line, no traceback --------------
 
-def test_server_down_names_side_and_address(closed_port):
+def test_server_down_names_side_and_address(closed_port,
+                                            other_closed_port):
     dsn = 'mysql://root:%s@127.0.0.1:%d' % (SECRET, closed_port)
+    other = 'mysql://root:%s@127.0.0.1:%d' % (SECRET, other_closed_port)
     for flags in ([], ['--debug'], ['-v', '-v', '-v'], ['-q']):
         code, out, err = run(*flags, 'attach', '--source', dsn,
-                             '--replica', dsn)
+                             '--replica', other)
         assert code == 1, (flags, err)
         assert 'Traceback' not in err
         assert SECRET not in out + err
         line, = [x for x in err.splitlines() if x.startswith('trove-gtid')]
         assert line.startswith('trove-gtid: failed: source mysql://root:***'
                                '@127.0.0.1:%d: (2003) ' % closed_port), line
-    code, result, _ = run_json('attach', '--source', dsn, '--replica', dsn,
-                               '--json')
+    code, result, _ = run_json('attach', '--source', dsn, '--replica',
+                               other, '--json')
     assert code == 1 and result['kind'] == 'connection'
     assert 'source mysql://root:***@127.0.0.1' in result['error']
 
@@ -362,7 +446,8 @@ def test_plan_from_a_server_that_is_down(closed_port):
     assert SECRET not in json.dumps(result) + err
 
 
-def test_precheck_result_and_settings_in_json(monkeypatch, closed_port):
+def test_precheck_result_and_settings_in_json(monkeypatch, closed_port,
+                                              other_closed_port):
     class Result(object):
         verdict = 'errant'
         errant = 'x:1'
@@ -376,8 +461,9 @@ def test_precheck_result_and_settings_in_json(monkeypatch, closed_port):
     from trove_gtid_strategy.operations import attach
     monkeypatch.setattr(attach, 'attach', refuse)
     dsn = 'mysql://root@127.0.0.1:%d' % closed_port
+    rep = 'mysql://root@127.0.0.1:%d' % other_closed_port
     code, result, err = run_json('--json', 'attach', '--source', dsn,
-                                 '--replica', dsn)
+                                 '--replica', rep)
     assert code == 1
     assert result['kind'] == 'refused' and result['verdict'] == 'errant'
     assert result['notes'] == ['n'] and result['problems'] == []
@@ -385,11 +471,11 @@ def test_precheck_result_and_settings_in_json(monkeypatch, closed_port):
     def restart(*args, **kwargs):
         raise exceptions.RestartRequired('restart needed', settings='a = 1')
     monkeypatch.setattr(attach, 'attach', restart)
-    code, result, err = run_json('attach', '--source', dsn, '--replica', dsn,
+    code, result, err = run_json('attach', '--source', dsn, '--replica', rep,
                                  '-f', 'json')
     assert (code, result['kind'], result['settings']) == (
         1, 'restart_required', 'a = 1')
-    code, out, err = run('attach', '--source', dsn, '--replica', dsn)
+    code, out, err = run('attach', '--source', dsn, '--replica', rep)
     assert code == 1 and out == ''
     assert err == 'trove-gtid: restart needed\na = 1\n'
 
@@ -679,7 +765,7 @@ def test_plan_honours_replication_mode_from_the_config_file(tmp_path):
 def test_a_missing_config_file_is_bad_input(tmp_path):
     code, out, err = run('--config-file', str(tmp_path / 'nope.conf'),
                          'plan', '--datastore', 'mysql', '--version', '5.7')
-    assert code == 2 and 'configuration' in err
+    assert code == 2 and '--config-file' in err
 
 
 def test_plan_from_a_live_version(monkeypatch):

@@ -275,7 +275,7 @@ def test_unescaped_colon_would_be_a_bind_parameter():
     assert sqlalchemy.text('SELECT ' + quote(':name'))._bindparams == {}
 
 
-@settings(max_examples=300, deadline=None, database=None)
+@settings(max_examples=300)
 @given(st.text())
 def test_any_text_survives_both_paths(value):
     literal = quote(value)
@@ -285,7 +285,7 @@ def test_any_text_survives_both_paths(value):
     assert _reference_decode(_literal_of(_via_text_compile(value))) == value
 
 
-@settings(max_examples=50, deadline=None, database=None)
+@settings(max_examples=50)
 @given(st.text(alphabet=st.sampled_from(
     list(':%\\\'"\0\n\r\x1a_;$ab1 ')), max_size=40))
 def test_special_characters_survive_execution(trove_engine, value):
@@ -293,7 +293,7 @@ def test_special_characters_survive_execution(trove_engine, value):
     assert _reference_decode(_literal_of(sent)) == value
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@settings(max_examples=200)
 @given(st.text())
 def test_quoted_text_has_no_raw_specials(value):
     literal = quote(value)[1:-1]

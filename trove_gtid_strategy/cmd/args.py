@@ -21,6 +21,7 @@ import re
 
 from trove_gtid_strategy import dsn as dsn_mod
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import locks
 from trove_gtid_strategy.guest import service
 from trove_gtid_strategy.sandbox import servers as sandbox
 
@@ -36,8 +37,18 @@ _URL_PASSWORD = re.compile(
     r'''(?P<password>[^\s'"]*)(?P<tail>@)''')
 
 
-def redact(text):
-    """``text`` with the password of every URL in it shown as ``***``."""
+def redact(text, argv=()):
+    """``text`` with the password of every URL in it shown as ``***``.
+
+    Each ``argv`` word holding a URL is first replaced where ``text``
+    quotes it (argparse quotes what it refuses, and a password may hold
+    spaces or quotes no pattern can tell from the text around it).
+    """
+    for word in argv:
+        if '://' in word and _raw_password(word):
+            masked = dsn_mod.mask_password(word)
+            for shown in (word, repr(word)[1:-1]):
+                text = text.replace(shown, masked)
     return _URL_PASSWORD.sub(
         lambda m: m['head'] + '***' + m['tail'] if m['password']
         else m.group(0), text)
@@ -63,30 +74,29 @@ def dsn_argument(text):
 
 
 def parse_dsn(text, option=None):
-    """Parse a DSN; InvalidDSN without the password in its message."""
+    """Parse a DSN; InvalidDSN without the password in its message (the
+    parser quotes the DSN with its password masked, and no other piece).
+    """
     try:
         return dsn_mod.parse_dsn(text)
     except exceptions.InvalidDSN as exc:
-        message = redact(str(exc))
-        password = _raw_password(text)
-        if password:
-            for shown in {password, repr(password)[1:-1]}:
-                message = message.replace(shown, '***')
+        message = redact(str(exc), (text,))
         raise exceptions.InvalidDSN(
             '%s: %s' % (option, message) if option else message) from None
 
 
-def server_argument(text, sandbox_dir, what):
+def server_argument(text, sandbox_dir, what, option=None):
     """A service for a DSN or a sandbox server name; a sandbox server
     gets its conf.d and restart hook. ``what`` names the side (source,
-    replica) in messages.
+    replica) in messages; ``option`` the argument a bad DSN came from
+    (default ``--WHAT``).
     """
     if sandbox_dir and '://' not in text:
         server = sandbox.resolve_server(sandbox_dir, text)
         return service.MySQLService(server.dsn, conf_dir=server.conf_dir,
                                     restart=server.restart,
                                     instance_id=server.name, side=what)
-    target = parse_dsn(text, '--%s' % what)
+    target = parse_dsn(text, option or '--%s' % what)
     if sandbox_dir:
         for server in sandbox.Sandbox(sandbox_dir).servers():
             if server.port == target.port and target.host in (
@@ -95,6 +105,22 @@ def server_argument(text, sandbox_dir, what):
                     target, conf_dir=server.conf_dir, restart=server.restart,
                     instance_id=server.name, side=what)
     return service.MySQLService(target, side=what)
+
+
+def distinct_servers(named):
+    """Refuse two arguments naming one server (``named``: ``(option,
+    service)`` pairs), before any server is contacted: aliases such as
+    ``localhost`` and ``127.0.0.1`` count as one, as the locks count
+    them.
+    """
+    seen = {}
+    for option, svc in named:
+        key = locks.server_key(svc.dsn)
+        if key in seen:
+            raise exceptions.InvalidInput(
+                '%s and %s name the same server (%s)'
+                % (seen[key], option, svc.dsn.redacted()))
+        seen[key] = option
 
 
 def add_sandbox_option(parser):

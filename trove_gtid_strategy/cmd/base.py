@@ -218,8 +218,15 @@ class _Display(_Base):
         self.parsed_args = parsed_args
         self.footer = []
         if parsed_args.columns and self.columns:
-            # Checked before the command runs.
-            self._generate_columns_and_selector(parsed_args, self.columns)
+            # Checked before the command runs: every name, not only one
+            # (cliff refuses only when none matches).
+            unknown = [c for c in parsed_args.columns
+                       if c not in self.columns]
+            if unknown:
+                raise exceptions.InvalidInput(
+                    'no column %s: the columns are %s' % (
+                        ', '.join(repr(c) for c in unknown),
+                        ', '.join(self.columns)))
         status = super().run(parsed_args)
         self._print_footer(parsed_args)
         return status or self.exit_status

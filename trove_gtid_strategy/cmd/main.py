@@ -28,9 +28,12 @@ statement sent, with passwords masked, and shows the traceback of an
 unexpected error (a bug); nothing a user can cause shows a traceback.
 """
 
+import contextlib
+import io
 import json
 import logging as std_logging
 import os
+import re
 import sys
 import traceback
 
@@ -47,6 +50,7 @@ from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import opts
 from trove_gtid_strategy import strategy
 
 CONF = strategy.CONF
@@ -145,6 +149,49 @@ def _wants(argv, fmt):
         if arg in ('-f' + fmt, '--format=' + fmt):
             return True
     return False
+
+
+# How oslo.config names where a bad value came from.
+_LOCATION = re.compile(r"from LocationInfo\(location=<[^>]*>, "
+                       r"detail='([^']*)'\)")
+
+
+def load_config(paths):
+    """Load the ``--config-file`` files and check every value in them
+    now (oslo.config checks a value only when it is read): bad input,
+    naming the file, before any server is contacted.
+    """
+    for path in paths:
+        if not path or not os.path.isfile(path):
+            raise exceptions.ConfigError(
+                '--config-file %r: not a file' % path)
+    said = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said):
+            CONF([], project=NAME, default_config_files=paths)
+            for group, options in opts.list_opts():
+                for opt in options:
+                    getattr(CONF[group], opt.dest)
+            for opt in ('debug', 'log_file', 'use_stderr'):
+                getattr(CONF, opt)
+    except SystemExit:
+        # oslo's argparse rejected a value from a file (``debug = maybe``),
+        # saying why on stderr.
+        raise exceptions.ConfigError('--config-file: %s' % (
+            ' '.join(said.getvalue().split()) or 'a value is not valid'))
+    except (cfg.Error, OSError, ValueError) as exc:
+        # UnicodeDecodeError is a ValueError: a file that is not UTF-8.
+        raise exceptions.ConfigError('--config-file: %s' % _LOCATION.sub(
+            r'in \1', str(exc))) from None
+
+
+def _check_log_file(path):
+    if path is None:
+        return
+    directory = os.path.dirname(os.path.abspath(path)) if path else ''
+    if not path or os.path.isdir(path) or not os.path.isdir(directory):
+        raise exceptions.InvalidInput(
+            '--log-file %r: not a file in an existing directory' % path)
 
 
 def _version():
@@ -276,24 +323,25 @@ class TroveGtidApp(app.App):
         """oslo.log as the guest agent has it, on stderr (stdout carries
         results), with the verbosity of -v, -q and --debug.
         """
-        opts = self.options
+        given = self.options
         if 'debug' not in CONF:
             # Once per process: main() may run again (tests, embedding).
             logging.register_options(CONF)
-        CONF([], project=NAME, default_config_files=opts.config_file)
+        load_config(given.config_file)
+        _check_log_file(given.log_file)
         for name in _RUN_OPTIONS:
             CONF.clear_override(name, group='trove_gtid_strategy')
-        CONF.set_override('debug', opts.debug)
-        CONF.set_override('use_stderr', not opts.log_file)
-        if opts.log_file:
-            CONF.set_override('log_file', opts.log_file)
+        CONF.set_override('debug', given.debug)
+        CONF.set_override('use_stderr', not given.log_file)
+        if given.log_file:
+            CONF.set_override('log_file', given.log_file)
         else:
             CONF.clear_override('log_file')
         logging.setup(CONF, NAME)
         sys.excepthook = sys.__excepthook__
-        if opts.debug or opts.verbose_level >= 3:
+        if given.debug or given.verbose_level >= 3:
             level = std_logging.DEBUG
-        elif opts.verbose_level == 2:
+        elif given.verbose_level == 2:
             level = std_logging.INFO
         else:
             # Commands print their own progress; logs add warnings only.
@@ -335,10 +383,16 @@ class TroveGtidApp(app.App):
         """A progress line on stderr (none with -q)."""
         if self.options is not None and self.options.verbose_level == 0:
             return
-        self.stderr.write('  ... %s\n' % cli_args.redact(message))
+        self.stderr.write('  ... %s\n' % self.redact(message))
         self.stderr.flush()
 
     # -- failures --------------------------------------------------------
+
+    def redact(self, text):
+        """``text`` with every password masked, those of this command
+        line's DSNs included wherever ``text`` quotes them.
+        """
+        return cli_args.redact(text, getattr(self, 'argv', ()))
 
     def _format(self):
         """The output format asked for: json, yaml, or None (text)."""
@@ -357,7 +411,7 @@ class TroveGtidApp(app.App):
         if found is None:
             return self._report_bug(exc)
         status, kind, message = found
-        message = cli_args.redact(message)
+        message = self.redact(message)
         fmt = self._format()
         if fmt:
             partial = getattr(self.command, 'partial', None)
@@ -367,14 +421,14 @@ class TroveGtidApp(app.App):
             self.stderr.write(exc.parser.format_usage())
         self._say_error('trove-gtid: %s' % message)
         if getattr(exc, 'settings', ''):
-            self._say_error(cli_args.redact(exc.settings))
+            self._say_error(self.redact(exc.settings))
         return status
 
     def _report_bug(self, exc):
         debug = getattr(self.options, 'debug', False)
-        text = cli_args.redact('%s: %s' % (type(exc).__name__, exc))
+        text = self.redact('%s: %s' % (type(exc).__name__, exc))
         if debug:
-            self.stderr.write(cli_args.redact(''.join(
+            self.stderr.write(self.redact(''.join(
                 traceback.format_exception(exc))))
         message = 'error: unexpected %s%s' % (
             text, '' if debug else ' (a bug: run with --debug for the '

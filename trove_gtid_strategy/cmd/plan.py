@@ -183,7 +183,8 @@ def build_plan(datastore, label, server_version=None, mode='auto',
 
 def read_live_version(text, sandbox_dir):
     """The version the server at ``text`` reports (and its redacted DSN)."""
-    svc = cli_args.server_argument(text, sandbox_dir, 'server')
+    svc = cli_args.server_argument(text, sandbox_dir, 'server',
+                                   '--from')
     try:
         version, _ = server_state.read_version(svc)
     finally:

@@ -165,7 +165,8 @@ class Attach(base.ShowOne):
         # Everything the user typed is checked before a server is contacted.
         cli_args.check_lock_timeout(args)
         _check_tls(args)
-        seed = read_seed_file(args.seed_from) if args.seed_from else None
+        seed = (read_seed_file(args.seed_from)
+                if args.seed_from is not None else None)
         both = _conf_dir(args.conf_dir, '--conf-dir')
         source_dir = _conf_dir(args.source_conf_dir,
                                '--source-conf-dir') or both
@@ -173,6 +174,8 @@ class Attach(base.ShowOne):
                                 '--replica-conf-dir') or both
         source = server_argument(args.source, args.sandbox, 'source')
         replica = server_argument(args.replica, args.sandbox, 'replica')
+        cli_args.distinct_servers((('--source', source),
+                                   ('--replica', replica)))
         if source_dir and not source.can_restart:
             source.conf_dir = source_dir
         if replica_dir and not replica.can_restart:
@@ -232,6 +235,8 @@ class Detach(base.ShowOne):
         replica = server_argument(args.replica, args.sandbox, 'replica')
         source = (server_argument(args.source, args.sandbox, 'source')
                   if args.source else None)
+        cli_args.distinct_servers((('--replica', replica),) + (
+            (('--source', source),) if source else ()))
         repl = strategy.AutoReplication(progress=self.app.progress)
         if args.dry_run:
             return self.one(_detach_steps(replica, source))
@@ -305,6 +310,8 @@ class Accounts(base.Lister):
         source = server_argument(args.source, args.sandbox, 'source')
         replicas = [server_argument(text, args.sandbox, 'replica')
                     for text in args.replica]
+        cli_args.distinct_servers([('--source', source)] + [
+            ('--replica', r) for r in replicas])
         repl = strategy.AutoReplication()
         self.document = {'source': source.dsn.redacted()}
         with locks.server_locks((('source', source.dsn),),

@@ -24,6 +24,7 @@ changing anything.
 from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy.guest import locks
 from trove_gtid_strategy import modes
 from trove_gtid_strategy.operations import check as check_op
@@ -58,9 +59,31 @@ def _set_durability(args):
 
 
 def _check_timeout(value, option='--timeout'):
-    if not value > 0:
-        raise exceptions.InvalidInput('%s must be more than 0, not %s'
-                                      % (option, value))
+    if not 0 < value < float('inf'):
+        raise exceptions.InvalidInput('%s must be a number of seconds more '
+                                      'than 0, not %s' % (option, value))
+
+
+def _check_gtid(text):
+    """``--gtid``: one MySQL GTID (``uuid:N``, ``uuid:tag:N``) or one
+    MariaDB GTID (``D-S-N``), checked before any server is contacted.
+    """
+    if text is None:
+        return
+    try:
+        gtid_sets.MariaDBGtid.parse(text)
+        return
+    except exceptions.InvalidInput:
+        pass
+    try:
+        if gtid_sets.GtidSet.parse(text).count() == 1 and \
+                ',' not in text and '-' not in text.rpartition(':')[2]:
+            return
+    except exceptions.InvalidInput:
+        pass
+    raise exceptions.InvalidInput(
+        '--gtid %r: not one GTID (uuid:N or uuid:tag:N on MySQL, '
+        'domain-server-seq on MariaDB)' % text)
 
 
 class Check(base.ShowOne):
@@ -98,6 +121,8 @@ class Check(base.ShowOne):
                                           'source')
         replica = cli_args.server_argument(args.replica, args.sandbox,
                                            'replica')
+        cli_args.distinct_servers((('--source', source),
+                                   ('--replica', replica)))
         result = check_op.check(
             source, replica, args.mode or _options().replication_mode,
             allow_crash_unsafe=args.allow_crash_unsafe or
@@ -129,8 +154,12 @@ class Status(base.ShowOne):
 
     def take_action(self, args):
         services = {text: cli_args.server_argument(text, args.sandbox,
-                                                   'server')
+                                                   'server', 'SERVER')
                     for text in args.servers}
+        cli_args.distinct_servers(
+            [('SERVER %s' % (text if '://' not in text
+                             else svc.dsn.redacted()), svc)
+             for text, svc in services.items()])
         named = {(text if args.sandbox and '://' not in text
                   else svc.dsn.redacted()): svc
                  for text, svc in services.items()}
@@ -186,6 +215,9 @@ class Switchover(base.ShowOne):
                                              'candidate')
         replicas = [cli_args.server_argument(text, args.sandbox, 'replica')
                     for text in args.replica]
+        cli_args.distinct_servers(
+            [('--source', source), ('--candidate', candidate)]
+            + [('--replica', r) for r in replicas])
         _set_durability(args)
         repl = strategy.AutoReplication(progress=self.app.progress)
         held = [('source', source.dsn), ('candidate', candidate.dsn)] + [
@@ -254,18 +286,23 @@ class Failover(base.ShowOne):
         _check_timeout(args.timeout)
         replicas = [cli_args.server_argument(text, args.sandbox, 'replica')
                     for text in args.replica]
+        source = (cli_args.server_argument(args.source, args.sandbox,
+                                           'source')
+                  if args.source else None)
+        cli_args.distinct_servers(
+            [('--replica', r) for r in replicas]
+            + ([('--source', source)] if source else []))
         candidate = None
         if args.candidate:
             candidate = cli_args.server_argument(args.candidate,
                                                  args.sandbox, 'candidate')
-            matching = [r for r in replicas if r.dsn == candidate.dsn]
+            key = locks.server_key(candidate.dsn)
+            matching = [r for r in replicas
+                        if locks.server_key(r.dsn) == key]
             if not matching:
                 raise exceptions.InvalidInput(
                     '--candidate must be one of the --replica servers')
             candidate = matching[0]
-        source = (cli_args.server_argument(args.source, args.sandbox,
-                                           'source')
-                  if args.source else None)
         _set_durability(args)
         repl = strategy.AutoReplication(progress=self.app.progress)
         held = [('replica', r.dsn) for r in replicas]
@@ -325,6 +362,7 @@ class Skip(base.ShowOne):
 
     def take_action(self, args):
         cli_args.check_lock_timeout(args)
+        _check_gtid(args.gtid)
         replica = cli_args.server_argument(args.replica, args.sandbox,
                                            'replica')
         with locks.server_locks((('replica', replica.dsn),),
@@ -383,6 +421,8 @@ class RepairErrant(base.ShowOne):
                                           'source')
         replica = cli_args.server_argument(args.replica, args.sandbox,
                                            'replica')
+        cli_args.distinct_servers((('--source', source),
+                                   ('--replica', replica)))
         with locks.server_locks((('source', source.dsn),
                                  ('replica', replica.dsn)),
                                 args.lock_timeout,

@@ -57,6 +57,9 @@ def server_key(dsn):
                                      type=socket.SOCK_STREAM)[0][4][0]
     except OSError:
         address = dsn.host
+    if address == '::1':
+        # localhost may resolve to ::1 or to 127.0.0.1: one server.
+        address = '127.0.0.1'
     return '%s_%d' % (address.replace(':', '-'), dsn.port)
 
 
