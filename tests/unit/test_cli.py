@@ -131,7 +131,7 @@ def test_every_entry_point_is_installed_and_a_command():
     for name, ep in ((ep.name, ep) for ep in importlib.metadata.entry_points(
             group=main.NAMESPACE)):
         cls = ep.load()
-        assert issubclass(cls, (base.ShowOne, base.Lister, base.Command)), \
+        assert issubclass(cls, (base.ShowOne, base.Lister)), \
             name
 
 
@@ -206,6 +206,36 @@ def test_complete_prints_a_script():
     code, out, err = run('complete')
     assert code == 0, err
     assert 'sandbox' in out and 'attach' in out and '--json' in out
+    code, result, err = run_json('complete', '--json')
+    assert code == 0 and result == {'script': out}
+
+
+def test_help_as_json_and_unknown_words():
+    code, text, _ = run('help', 'attach')
+    assert code == 0 and '--replica' in text
+    for argv in (('help', 'attach', '--json'), ('--json', 'help', 'attach')):
+        code, result, err = run_json(*argv)
+        assert code == 0 and result == {'help': text}, err
+    code, result, _ = run_json('help', '--json')
+    assert code == 0 and 'sandbox up' in result['help']
+    # One word lists the commands it begins; more words must name one.
+    code, out, _ = run('help', 'sandbox')
+    assert code == 0 and 'sandbox status' in out
+    code, out, err = run('help', 'sandbox', 'nosuch')
+    assert code == 2 and "unknown command 'sandbox nosuch'" in err
+    # Option values are not command words.
+    code, out, err = run('nosuch', '-f', 'yaml')
+    assert code == 2 and "'nosuch'" in out and 'yaml\'' not in out
+
+
+def test_conflicting_output_formats_are_refused():
+    for argv in (('--json', 'gtid', 'normalize', '0-1-1', '-f', 'yaml'),
+                 ('gtid', 'normalize', '0-1-1', '-f', 'yaml', '--json'),
+                 ('gtid', 'normalize', '0-1-1', '--json', '--format=value')):
+        code, out, err = run(*argv)
+        assert code == 2 and 'conflicting output formats' in out + err, argv
+    code, out, err = run('gtid', 'normalize', '0-1-1', '--json', '-f', 'json')
+    assert code == 0 and json.loads(out)['result'] == '0-1-1'
 
 
 def test_python_m_runs_the_command():
@@ -499,7 +529,34 @@ def test_ctrl_c_is_130(monkeypatch):
         raise KeyboardInterrupt()
     monkeypatch.setattr(gtid_tools, 'parse_all', interrupted)
     code, out, err = run('gtid', 'normalize', '0-1-1')
-    assert code == 130 and 'Traceback' not in err
+    assert (code, out, err) == (130, '', 'trove-gtid: interrupted\n')
+    for argv in (('--json', 'gtid', 'normalize', '0-1-1'),
+                 ('gtid', 'normalize', '0-1-1', '--json')):
+        code, out, err = run(*argv)
+        assert code == 130 and 'Traceback' not in err
+        assert json.loads(out) == {'error': 'interrupted',
+                                   'kind': 'interrupted'}
+
+
+def test_ctrl_c_while_loading_the_commands_is_130(monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt()
+    monkeypatch.setattr(main.TroveGtidApp, '__init__', interrupted)
+    code, out, err = run('gtid', 'normalize', '0-1-1')
+    assert (code, out, err) == (130, '', 'trove-gtid: interrupted\n')
+
+
+def test_the_console_script_is_the_launcher():
+    import configparser
+    import trove_gtid_strategy.cmd as cmd_package
+    cfg = configparser.ConfigParser()
+    cfg.read(os.path.join(ROOT, 'setup.cfg'))
+    scripts = cfg['entry_points']['console_scripts'].split()
+    assert scripts == ['trove-gtid', '=', 'trove_gtid_strategy.cmd:run']
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cmd_package.run(['gtid', 'normalize', '0-1-1']) == 0
+    assert out.getvalue() == '0-1-1\n'
 
 
 class _ClosedPipe(io.StringIO):
@@ -581,6 +638,24 @@ def test_no_password_in_usage_errors():
     assert 'mysql://u:***@h:1' in err
 
 
+def test_no_password_where_argparse_quotes_the_argument():
+    for password in ('pa ss', "it's", 'a"b', 'x y "z\''):
+        dsn = 'mysql://u:%s@h:1' % password
+        for extra in ([], ['--json']):
+            code, out, err = run('check', '--source', 'mysql://u@h:2',
+                                 '--replica', 'mysql://u@h:3', dsn, *extra)
+            assert code == 2, err
+            assert password not in out + err, (password, out + err)
+            assert 'mysql://u:***@h:1' in out + err
+
+
+def test_dsn_messages_mask_only_the_password():
+    code, out, err = run('check', '--source', 'mysql://root:mysql@db:x',
+                         '--replica', 'mysql://u:x@h:x')
+    assert code == 2
+    assert "'mysql://root:***@db:x'" in err and "'***://" not in err
+
+
 def test_redact():
     assert cli_args.redact("DSN 'mysql://u:p%40ss@h:1'") == \
         "DSN 'mysql://u:***@h:1'"
@@ -641,7 +716,9 @@ def test_sandbox_status_without_sandbox(tmp_path):
     assert (code, out) == (1, 'no sandbox in %s\n' % base_dir)
     code, out, err = run('sandbox', 'status', '--base-dir', base_dir,
                          '--json')
-    assert (code, json.loads(out)) == (1, [])
+    assert code == 1
+    assert json.loads(out) == {'error': 'failed: no sandbox in %s'
+                                        % base_dir, 'kind': 'server_error'}
     code, out, err = run('sandbox', 'down', '--base-dir', base_dir,
                          '--json')
     assert code == 0 and json.loads(out)['stopped'] is None

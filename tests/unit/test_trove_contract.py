@@ -198,3 +198,27 @@ def test_dsn_errors_never_quote_the_password(text):
         dsn.parse_dsn(text)
     for piece in ('secret', 'se@cr', 'cr:et', 'sec/ret'):
         assert piece not in str(caught.value)
+
+
+@pytest.mark.parametrize('text, named', [
+    ('mysql://u:pw@h:0', 'from 1 to 65535'),
+    ('mysql://u:%FFx@h', "password's percent-escapes are not UTF-8"),
+    ('mysql://%FF:pw@h', "user's percent-escapes are not UTF-8"),
+    ('mysql://u:pw@h#frag', 'unexpected #'),
+    ('mysql://u:p#w@h', 'percent-encode / @ : ? #'),
+])
+def test_dsn_refuses_what_would_change_silently(text, named):
+    from trove_gtid_strategy import dsn
+    with pytest.raises(exceptions.InvalidDSN) as caught:
+        dsn.parse_dsn(text)
+    assert named in str(caught.value)
+    assert 'pw' not in str(caught.value)
+
+
+def test_a_dsn_repr_never_holds_the_password():
+    from trove_gtid_strategy import dsn
+    parsed = dsn.parse_dsn('mysql://u:s%C3%A9cret@h:3306')
+    assert parsed.password == 'sécret'
+    assert 'cret' not in repr(parsed)
+    assert parsed == dsn.parse_dsn('mysql://u:s%C3%A9cret@h:3306')
+    assert parsed != dsn.parse_dsn('mysql://u:other@h:3306')

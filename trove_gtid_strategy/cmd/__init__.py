@@ -22,8 +22,8 @@ cliff command class found through the entry-point namespace
 Adding a command is one module and one entry point:
 
 1. A module here with a class deriving from :class:`.base.ShowOne` (one
-   result shown as field/value rows), :class:`.base.Lister` (a table) or
-   :class:`.base.Command` (prints its own text, like ``demo``). Its
+   result shown as field/value rows, or as ``self.text`` written for
+   people, like ``demo``) or :class:`.base.Lister` (a table). Its
    docstring's first line is the one-liner of ``trove-gtid help``, so
    write it as plain text (no reStructuredText: it is shown as is).
    ``get_parser`` adds the options, every help string saying its default;
@@ -55,3 +55,17 @@ passwords masked in every message. Errors are classified in
 :func:`.main.classify_failure`: raise the package's exception classes and
 let PyMySQL errors through; never catch and print them in a command.
 """
+
+import sys
+
+
+def run(argv=None):
+    """The console script. The application is imported here, so a Ctrl-C
+    while Python loads it ends as quietly as a later one (exit 130).
+    """
+    try:
+        from trove_gtid_strategy.cmd import main as application
+    except KeyboardInterrupt:
+        sys.stderr.write('trove-gtid: interrupted\n')
+        return 130
+    return application.main(argv)

@@ -17,6 +17,7 @@ keeping passwords out of every message.
 """
 
 import argparse
+import os
 import re
 
 from trove_gtid_strategy import dsn as dsn_mod
@@ -123,8 +124,19 @@ def distinct_servers(named):
         seen[key] = option
 
 
+def directory_argument(text):
+    """argparse type of a directory option: not empty, and not a path
+    that exists as something other than a directory.
+    """
+    if not text:
+        raise argparse.ArgumentTypeError('an empty path')
+    if os.path.lexists(text) and not os.path.isdir(text):
+        raise argparse.ArgumentTypeError('%s is not a directory' % text)
+    return text
+
+
 def add_sandbox_option(parser):
-    parser.add_argument('--sandbox', metavar='DIR',
+    parser.add_argument('--sandbox', metavar='DIR', type=directory_argument,
                         help='sandbox directory: its servers can be named '
                              '(source, replica1...) and get their conf.d '
                              'and restarts (default: none, servers are '

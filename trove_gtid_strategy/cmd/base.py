@@ -35,7 +35,6 @@ import textwrap
 
 from cliff import _argparse
 from cliff import columns as cliff_columns
-from cliff import command
 from cliff import lister
 from cliff import show
 
@@ -164,15 +163,6 @@ class _Base(object):
         return refuse_usage(super().get_parser(prog_name))
 
 
-class Command(_Base, command.Command):
-    """A command printing its own text (no formatters)."""
-
-    def run(self, parsed_args):
-        self.parsed_args = parsed_args
-        status = super().run(parsed_args)
-        return status or self.exit_status
-
-
 def _say_default(action):
     """Add the default to the help of cliff's formatter options."""
     if not action.help or action.help == argparse.SUPPRESS or \
@@ -188,6 +178,24 @@ def _say_default(action):
     else:
         shown = action.default
     action.help = '%s (default: %s)' % (action.help.rstrip('.'), shown)
+
+
+def formats_asked(argv):
+    """The output formats a command's arguments name (``--json``, ``-f
+    X``, ``-fX``, ``--format X``, ``--format=X``).
+    """
+    asked = set()
+    for i, arg in enumerate(argv):
+        if arg == '--json':
+            asked.add('json')
+        elif arg in ('-f', '--format') and i + 1 < len(argv):
+            asked.add(argv[i + 1])
+        elif arg.startswith('--format='):
+            asked.add(arg.partition('=')[2])
+        elif arg.startswith('-f') and len(arg) > 2 and \
+                not arg.startswith('--'):
+            asked.add(arg[2:])
+    return asked
 
 
 class _Display(_Base):
@@ -213,8 +221,14 @@ class _Display(_Base):
         return parser
 
     def run(self, parsed_args):
+        asked = formats_asked(getattr(self.app, 'command_argv', []))
         if getattr(self.app_args, 'json', False):
+            asked.add('json')
             parsed_args.formatter = 'json'
+        if len(asked) > 1:
+            raise exceptions.InvalidInput(
+                'conflicting output formats: %s (give one)'
+                % ', '.join(sorted(asked)))
         self.parsed_args = parsed_args
         self.footer = []
         if parsed_args.columns and self.columns:

@@ -35,6 +35,7 @@ import time
 
 import pymysql
 
+from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import service
@@ -82,7 +83,9 @@ class Writer(threading.Thread):
 
 
 def _say(message):
-    print('[%s] %s' % (time.strftime('%H:%M:%S'), message), flush=True)
+    """A progress line, on stderr: stdout carries the result."""
+    print('[%s] %s' % (time.strftime('%H:%M:%S'), message), file=sys.stderr,
+          flush=True)
 
 
 def _service(server):
@@ -210,15 +213,19 @@ def refuse_used_dir(base_dir):
                + (', ...' if len(entries) > 5 else '')))
 
 
-class Demo(base.Command):
+class Demo(base.ShowOne):
     """Try the strategy on a local sandbox and check the data matches.
 
     Starts a source and two replicas of a server line, seeds replica1 from
     a real dump taken under writes, attaches replica2 by re-pointing,
     waits for catch-up, compares row counts and CHECKSUM TABLE on all
-    three, detaches replica2 and removes the sandbox. Exit status 0 only
-    when the data matched.
+    three, detaches replica2 and removes the sandbox. Progress goes to
+    stderr, the report to stdout. Exit status 0 only when the data
+    matched.
     """
+
+    columns = ('matched', 'line', 'mode', 'servers', 'base_dir', 'kept',
+               'seconds')
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -227,6 +234,7 @@ class Demo(base.Command):
                                  '(default: %s)' % (', '.join(lines.names()),
                                                     lines.DEFAULT_LINE))
         parser.add_argument('--base-dir', metavar='DIR',
+                            type=cli_args.directory_argument,
                             help='where the sandbox lives; must be missing '
                                  'or empty (default: a new temporary '
                                  'directory, removed afterwards)')
@@ -249,7 +257,22 @@ class Demo(base.Command):
         return parser
 
     def take_action(self, parsed_args):
-        return run(parsed_args)
+        result = run(parsed_args)
+        self.exit_status = 0 if result['matched'] else 1
+        self.text = report_text(result)
+        return self.one(result)
+
+
+def report_text(result):
+    """The demo's report for people."""
+    lines_out = ['Report (%s, %s mode)' % (result['line'], result['mode'])]
+    for name, tables in result['servers'].items():
+        lines_out.append('  %-9s %s' % (name, '  '.join(
+            '%s: %d rows, checksum %s' % (t, f['rows'], f['checksum'])
+            for t, f in sorted(tables.items()))))
+    lines_out.append('  data %s on all three servers' % (
+        'MATCHED' if result['matched'] else 'DIFFERS'))
+    return '\n'.join(lines_out)
 
 
 def run(args):
@@ -280,7 +303,11 @@ def run(args):
     dump = os.path.join(box.base_dir, 'seed.sql')
     started = time.monotonic()
     try:
-        return _demo(box, line, repl, args, dump)
+        result = _demo(box, line, repl, args, dump)
+        result.update(base_dir=base_dir if args.keep else None,
+                      kept=args.keep,
+                      seconds=round(time.monotonic() - started, 1))
+        return result
     finally:
         if args.keep:
             _say('Sandbox left running in %s (trove-gtid sandbox down '
@@ -346,17 +373,13 @@ def _demo(box, line, repl, args, dump):
     info = repl.detach_slave(rep2, for_failover=False)
     repl.cleanup_source_on_replica_detach(service.MySQLAdmin(src), info)
 
-    print('\nReport (%s, %s mode)' % (source.line.name, repl.last_mode))
-    for name, fingerprint in prints.items():
-        print('  %-9s %s' % (name, '  '.join(
-            '%s: %d rows, checksum %s' % (t, rows, checksum)
-            for t, (rows, checksum) in sorted(fingerprint.items()))))
-    print('  data %s on all three servers' % (
-        'MATCHED' if matched else 'DIFFERS'))
     for s in (src, rep1, rep2):
         s.close()
     if not matched:
-        print('trove-gtid demo: replicas differ from the source',
-              file=sys.stderr)
-        return 1
-    return 0
+        _say('the replicas differ from the source')
+    return {'matched': matched, 'line': source.line.name,
+            'mode': repl.last_mode,
+            'servers': {name: {table: {'rows': rows, 'checksum': checksum}
+                               for table, (rows, checksum)
+                               in sorted(fingerprint.items())}
+                        for name, fingerprint in prints.items()}}

@@ -30,6 +30,7 @@ unexpected error (a bug); nothing a user can cause shows a traceback.
 
 import contextlib
 import io
+import itertools
 import json
 import logging as std_logging
 import os
@@ -203,26 +204,69 @@ def _version():
         return 'unknown'
 
 
-class Help(cliff_help.HelpCommand):
-    """Print the commands, or the detailed help of one command."""
+class _TextAsJson(object):
+    """A command printing text of its own; with ``--json`` (after the
+    command, or before it) the text is printed as ``{KEY: TEXT}``.
+    """
+
+    json_key = None
 
     def get_parser(self, prog_name):
-        return base.refuse_usage(super().get_parser(prog_name))
+        parser = base.refuse_usage(super().get_parser(prog_name))
+        parser.add_argument('--json', action='store_true',
+                            help='print {"%s": TEXT} as JSON (default: '
+                                 'off)' % self.json_key)
+        return parser
 
     def take_action(self, parsed_args):
+        if not (parsed_args.json or getattr(self.app.options, 'json',
+                                            False)):
+            return self.print_text(parsed_args)
+        real, captured = self.app.stdout, io.StringIO()
+        self.app.stdout = captured
         try:
-            return super().take_action(parsed_args)
-        except ValueError:
-            raise exceptions.InvalidInput(
-                'unknown command %r: see trove-gtid help'
-                % ' '.join(parsed_args.cmd))
+            self.print_text(parsed_args)
+        except SystemExit:
+            # cliff's help of the application ends with an exit.
+            pass
+        finally:
+            self.app.stdout = real
+        real.write(json.dumps({self.json_key: captured.getvalue()},
+                              indent=2) + '\n')
+        return 0
 
 
-class Complete(cliff_complete.CompleteCommand):
+class Help(_TextAsJson, cliff_help.HelpCommand):
+    """Print the commands, or the detailed help of one command."""
+
+    json_key = 'help'
+
+    def print_text(self, parsed_args):
+        words = parsed_args.cmd
+        if len(words) > 1:
+            try:
+                self.app.command_manager.find_command(words)
+            except ValueError:
+                # One word lists the commands it begins (help gtid); more
+                # words must name a command.
+                words = None
+        if words is not None:
+            try:
+                return cliff_help.HelpCommand.take_action(self, parsed_args)
+            except ValueError:
+                pass
+        raise exceptions.InvalidInput(
+            'unknown command %r: see trove-gtid help'
+            % ' '.join(parsed_args.cmd))
+
+
+class Complete(_TextAsJson, cliff_complete.CompleteCommand):
     """Print a shell completion script (bash by default, or --shell none)."""
 
-    def get_parser(self, prog_name):
-        return base.refuse_usage(super().get_parser(prog_name))
+    json_key = 'script'
+
+    def print_text(self, parsed_args):
+        return cliff_complete.CompleteCommand.take_action(self, parsed_args)
 
 
 class TroveGtidApp(app.App):
@@ -309,8 +353,7 @@ class TroveGtidApp(app.App):
         except BrokenPipeError:
             return self._broken_pipe()
         except KeyboardInterrupt:
-            self._say_error('trove-gtid: interrupted')
-            return SIGINT_EXIT
+            return self._interrupted()
         except Exception as exc:
             try:
                 status = self.report_failure(exc)
@@ -370,7 +413,8 @@ class TroveGtidApp(app.App):
         return result
 
     def _unknown_command(self, argv):
-        words = [a for a in argv if not a.startswith('-')][:3]
+        words = list(itertools.takewhile(
+            lambda a: not a.startswith('-'), argv))[:3]
         names = sorted(name for name, _ in self.command_manager)
         matches = [n for n in names if n.split()[0] == argv[0]] or \
             [n for n in names if n.startswith(argv[0])] or \
@@ -440,6 +484,22 @@ class TroveGtidApp(app.App):
             self._say_error('trove-gtid: %s' % message)
         return 1
 
+    def _interrupted(self):
+        """Ctrl-C: one line, or the error document a script reads."""
+        fmt = self._format()
+        try:
+            if fmt:
+                partial = getattr(self.command, 'partial', None)
+                self._emit(fmt, dict(base.plain(partial or {}),
+                                     error='interrupted',
+                                     kind='interrupted'))
+                self._flush()
+            else:
+                self._say_error('trove-gtid: interrupted')
+        except (BrokenPipeError, ValueError):
+            pass
+        return SIGINT_EXIT
+
     def _emit(self, fmt, data):
         if fmt == 'yaml':
             import yaml
@@ -485,7 +545,14 @@ def main(argv=None):
     """
     if argv is None:
         argv = sys.argv[1:]
-    return TroveGtidApp().run(list(argv))
+    try:
+        # Loading the commands' entry points takes a moment: a Ctrl-C
+        # then ends as quietly as one while a command runs.
+        application = TroveGtidApp()
+    except KeyboardInterrupt:
+        sys.stderr.write('trove-gtid: interrupted\n')
+        return SIGINT_EXIT
+    return application.run(list(argv))
 
 
 if __name__ == '__main__':

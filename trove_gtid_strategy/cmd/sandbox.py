@@ -17,6 +17,7 @@
 import os
 import tempfile
 
+from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.sandbox import lines
@@ -28,6 +29,7 @@ DEFAULT_BASE_DIR = os.path.join(tempfile.gettempdir(), 'trove-gtid-sandbox')
 def add_base_dir(parser):
     parser.add_argument('--base-dir', metavar='DIR',
                         default=DEFAULT_BASE_DIR,
+                        type=cli_args.directory_argument,
                         help='the sandbox directory (default: %s)'
                              % DEFAULT_BASE_DIR)
 
@@ -106,7 +108,8 @@ class SandboxUp(base.Lister):
 class SandboxStatus(base.Lister):
     """Show the sandbox servers, their lines, versions and state.
 
-    Exit status 1 when there is no sandbox in --base-dir.
+    Exit status 1 when there is no sandbox in --base-dir (with --json or
+    -f yaml: a document with its error and kind).
     """
 
     columns = ('name', 'line', 'running', 'version', 'port', 'pid',
@@ -122,6 +125,8 @@ class SandboxStatus(base.Lister):
         found = box.status()
         if found:
             self.footer = [password_note(box)]
+        elif args.formatter in base.MACHINE_FORMATS:
+            raise exceptions.SandboxError('no sandbox in %s' % box.base_dir)
         else:
             self.empty_message = 'no sandbox in %s' % box.base_dir
             self.exit_status = 1
