@@ -52,7 +52,7 @@ address and the server's own message (with ``--json``: the JSON document,
 ``error`` and ``kind`` on stdout), no traceback for anything a user can
 cause (a server down, a wrong password, a closed pipe, Ctrl-C: 130),
 passwords masked in every message. Errors are classified in
-:func:`.main.classify_failure`: raise the package's exception classes and
+:func:`.failures.classify_failure`: raise the package's exception classes and
 let PyMySQL errors through; never catch and print them in a command.
 """
 

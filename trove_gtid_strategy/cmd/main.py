@@ -28,30 +28,24 @@ statement sent, with passwords masked, and shows the traceback of an
 unexpected error (a bug); nothing a user can cause shows a traceback.
 """
 
-import contextlib
-import io
 import itertools
 import json
 import logging as std_logging
 import os
-import re
 import sys
 import traceback
 
 from cliff import _argparse
 from cliff import app
 from cliff import commandmanager
-from cliff import complete as cliff_complete
 from cliff import help as cliff_help
-from oslo_config import cfg
 from oslo_log import log as logging
-import pymysql
 
 from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
-from trove_gtid_strategy import errcodes
-from trove_gtid_strategy import exceptions
-from trove_gtid_strategy import opts
+from trove_gtid_strategy.cmd import failures
+from trove_gtid_strategy.cmd import help_commands
+from trove_gtid_strategy.cmd import settings
 from trove_gtid_strategy import strategy
 
 CONF = strategy.CONF
@@ -66,62 +60,11 @@ DESCRIPTION = ('Replication between MySQL, Percona and MariaDB servers '
                'done, 1 refused or failed, 2 bad input.')
 SIGINT_EXIT, SIGPIPE_EXIT = 130, 141
 
-BAD_INPUT = (exceptions.InvalidInput, exceptions.UnsupportedMode,
-             exceptions.ConfigError)
 # Options of the application (before the command) that take a value.
 _GLOBAL_WITH_VALUE = ('--config-file', '--log-file')
 # Options a run resets, so one main() call never sees another's choices.
 _RUN_OPTIONS = ('replication_mode', 'allow_crash_unsafe_binlog',
                 'replication_durability')
-
-
-def classify_failure(exc):
-    """``(exit status, kind, message)`` of an exception a user can cause;
-    None for a bug.
-    """
-    if isinstance(exc, BAD_INPUT):
-        return 2, 'bad_input', 'error: %s' % exc
-    if isinstance(exc, cfg.Error):
-        return 2, 'bad_input', 'error: configuration: %s' % exc
-    if isinstance(exc, exceptions.RestartRequired):
-        return 1, 'restart_required', str(exc)
-    if isinstance(exc, (exceptions.PrecheckFailed, exceptions.Busy)):
-        return 1, 'refused', 'refused: %s' % exc
-    if isinstance(exc, exceptions.TroveGtidError):
-        return 1, 'server_error', 'failed: %s' % exc
-    if isinstance(exc, pymysql.MySQLError):
-        number = errcodes.error_number(exc)
-        kind = ('connection' if isinstance(exc, pymysql.OperationalError)
-                and (number in errcodes.CONNECTION_ERRORS) else
-                'server_error')
-        where = getattr(exc, 'server', 'the server')
-        return 1, kind, 'failed: %s: %s' % (where, _server_message(exc))
-    if isinstance(exc, OSError):
-        # A file or directory the user named, a log file: not a bug.
-        return 1, 'os_error', 'failed: %s' % exc
-    return None
-
-
-def _server_message(exc):
-    args = getattr(exc, 'args', ())
-    if len(args) >= 2:
-        return '(%s) %s' % (args[0], args[1])
-    return str(exc)
-
-
-def _error_document(exc, kind, message, partial=None):
-    data = dict(partial or {})
-    data.update(error=message, kind=kind)
-    result = getattr(exc, 'result', None)
-    if result is not None:
-        data.update(verdict=str(result.verdict) if result.verdict
-                    else None, errant=result.errant,
-                    missing=result.missing, notes=list(result.notes),
-                    problems=[{'code': p.code, 'message': p.message}
-                              for p in result.problems])
-    if getattr(exc, 'settings', ''):
-        data['settings'] = exc.settings
-    return base.plain(data)
 
 
 def split_global(argv):
@@ -152,49 +95,6 @@ def _wants(argv, fmt):
     return False
 
 
-# How oslo.config names where a bad value came from.
-_LOCATION = re.compile(r"from LocationInfo\(location=<[^>]*>, "
-                       r"detail='([^']*)'\)")
-
-
-def load_config(paths):
-    """Load the ``--config-file`` files and check every value in them
-    now (oslo.config checks a value only when it is read): bad input,
-    naming the file, before any server is contacted.
-    """
-    for path in paths:
-        if not path or not os.path.isfile(path):
-            raise exceptions.ConfigError(
-                '--config-file %r: not a file' % path)
-    said = io.StringIO()
-    try:
-        with contextlib.redirect_stderr(said):
-            CONF([], project=NAME, default_config_files=paths)
-            for group, options in opts.list_opts():
-                for opt in options:
-                    getattr(CONF[group], opt.dest)
-            for opt in ('debug', 'log_file', 'use_stderr'):
-                getattr(CONF, opt)
-    except SystemExit:
-        # oslo's argparse rejected a value from a file (``debug = maybe``),
-        # saying why on stderr.
-        raise exceptions.ConfigError('--config-file: %s' % (
-            ' '.join(said.getvalue().split()) or 'a value is not valid'))
-    except (cfg.Error, OSError, ValueError) as exc:
-        # UnicodeDecodeError is a ValueError: a file that is not UTF-8.
-        raise exceptions.ConfigError('--config-file: %s' % _LOCATION.sub(
-            r'in \1', str(exc))) from None
-
-
-def _check_log_file(path):
-    if path is None:
-        return
-    directory = os.path.dirname(os.path.abspath(path)) if path else ''
-    if not path or os.path.isdir(path) or not os.path.isdir(directory):
-        raise exceptions.InvalidInput(
-            '--log-file %r: not a file in an existing directory' % path)
-
-
 def _version():
     try:
         import pbr.version
@@ -202,71 +102,6 @@ def _version():
             'trove-gtid-strategy').version_string()
     except Exception:  # not installed: the version is unknown
         return 'unknown'
-
-
-class _TextAsJson(object):
-    """A command printing text of its own; with ``--json`` (after the
-    command, or before it) the text is printed as ``{KEY: TEXT}``.
-    """
-
-    json_key = None
-
-    def get_parser(self, prog_name):
-        parser = base.refuse_usage(super().get_parser(prog_name))
-        parser.add_argument('--json', action='store_true',
-                            help='print {"%s": TEXT} as JSON (default: '
-                                 'off)' % self.json_key)
-        return parser
-
-    def take_action(self, parsed_args):
-        if not (parsed_args.json or getattr(self.app.options, 'json',
-                                            False)):
-            return self.print_text(parsed_args)
-        real, captured = self.app.stdout, io.StringIO()
-        self.app.stdout = captured
-        try:
-            self.print_text(parsed_args)
-        except SystemExit:
-            # cliff's help of the application ends with an exit.
-            pass
-        finally:
-            self.app.stdout = real
-        real.write(json.dumps({self.json_key: captured.getvalue()},
-                              indent=2) + '\n')
-        return 0
-
-
-class Help(_TextAsJson, cliff_help.HelpCommand):
-    """Print the commands, or the detailed help of one command."""
-
-    json_key = 'help'
-
-    def print_text(self, parsed_args):
-        words = parsed_args.cmd
-        if len(words) > 1:
-            try:
-                self.app.command_manager.find_command(words)
-            except ValueError:
-                # One word lists the commands it begins (help gtid); more
-                # words must name a command.
-                words = None
-        if words is not None:
-            try:
-                return cliff_help.HelpCommand.take_action(self, parsed_args)
-            except ValueError:
-                pass
-        raise exceptions.InvalidInput(
-            'unknown command %r: see trove-gtid help'
-            % ' '.join(parsed_args.cmd))
-
-
-class Complete(_TextAsJson, cliff_complete.CompleteCommand):
-    """Print a shell completion script (bash by default, or --shell none)."""
-
-    json_key = 'script'
-
-    def print_text(self, parsed_args):
-        return cliff_complete.CompleteCommand.take_action(self, parsed_args)
 
 
 class TroveGtidApp(app.App):
@@ -280,8 +115,8 @@ class TroveGtidApp(app.App):
             description=DESCRIPTION, version=_version(),
             command_manager=commandmanager.CommandManager(NAMESPACE),
             stdout=stdout, stderr=stderr)
-        self.command_manager.add_command('help', Help)
-        self.command_manager.add_command('complete', Complete)
+        self.command_manager.add_command('help', help_commands.Help)
+        self.command_manager.add_command('complete', help_commands.Complete)
         self.options = None
         self.command = None
         self.command_argv = []
@@ -370,8 +205,8 @@ class TroveGtidApp(app.App):
         if 'debug' not in CONF:
             # Once per process: main() may run again (tests, embedding).
             logging.register_options(CONF)
-        load_config(given.config_file)
-        _check_log_file(given.log_file)
+        settings.load_config(given.config_file, NAME)
+        settings.check_log_file(given.log_file)
         for name in _RUN_OPTIONS:
             CONF.clear_override(name, group='trove_gtid_strategy')
         CONF.set_override('debug', given.debug)
@@ -451,7 +286,7 @@ class TroveGtidApp(app.App):
         return None
 
     def report_failure(self, exc):
-        found = classify_failure(exc)
+        found = failures.classify_failure(exc)
         if found is None:
             return self._report_bug(exc)
         status, kind, message = found
@@ -459,7 +294,8 @@ class TroveGtidApp(app.App):
         fmt = self._format()
         if fmt:
             partial = getattr(self.command, 'partial', None)
-            self._emit(fmt, _error_document(exc, kind, message, partial))
+            self._emit(fmt, failures.error_document(exc, kind, message,
+                                                    partial))
             return status
         if isinstance(exc, base.UsageError) and exc.parser is not None:
             self.stderr.write(exc.parser.format_usage())
