@@ -190,6 +190,16 @@ class ServerState:
     settings: dict = dataclasses.field(default_factory=dict, compare=False)
     replica: ReplicaStatus | None = None
 
+    def progress(self):
+        """Everything that moves as the server applies or writes a
+        transaction: two reads with equal progress saw one history.
+        """
+        applied = ((self.replica.exec_log_file, self.replica.exec_log_pos)
+                   if self.replica is not None else ())
+        return (str(self.gtid_executed), str(self.gtid_binlog_pos),
+                str(self.gtid_slave_pos), self.gtid_binlog_state,
+                self.binlog_position, applied)
+
     @property
     def has_gtids(self):
         """True when the server tracks GTIDs we can compare: MySQL with

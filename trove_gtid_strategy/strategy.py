@@ -268,10 +268,32 @@ class ReplicationStrategy:
         d = attempt.dialect
         if server_state.read_replica_status(service, d) is not None:
             self._run(service, d.stop_replica())
+            plan = self.last_plan = self._settled_plan(
+                service, attempt, master_info, plan)
         for stmt in plan.statements:
             self._run(service, stmt)
         self._run(service, d.start_replica())
         self.wait_for_replica_running(service)
+
+    def _settled_plan(self, service, attempt, master_info, plan):
+        """``plan``, or a new one when the replica applied transactions
+        between the read it was made from and the stop of its threads: a
+        start point taken from a moving replica could send it back over
+        what it has just applied (MariaDB then stops on error 1950). A
+        refusal now starts its threads again, leaving it as it was.
+        """
+        settled = server_state.read_state(service)
+        if settled.progress() == attempt.state.progress():
+            return plan
+        self._report('%s applied transactions while it was checked: '
+                     'checking it again with its threads stopped',
+                     _name(service))
+        try:
+            return self.plan_attach(service, self.attempt(service, settled),
+                                    master_info)
+        except BaseException:
+            self._run(service, attempt.dialect.start_replica())
+            raise
 
     def plan_attach(self, service, attempt, master_info):
         """Read, check and decide an attach; raise PrecheckFailed on a

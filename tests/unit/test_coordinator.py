@@ -247,3 +247,42 @@ def test_strategy_is_built_with_no_arguments():
                 strategy.MysqlGTIDReplication,
                 strategy.MariaDBGTIDReplication):
         assert cls().progress is None
+
+
+class MovingReplica(AttachingFake):
+    """A running MariaDB replica that applies one more transaction of its
+    source between the strategy's first read and the stop of its threads:
+    the row arrives in its binary log first, its slave position a moment
+    later (as MariaDB commits).
+    """
+
+    def __init__(self):
+        super().__init__(variables={'gtid_slave_pos': '0-1-5',
+                                    'gtid_binlog_pos': '0-1-6'},
+                         replica_row=dict(RUNNING,
+                                          Exec_Master_Log_Pos='100'))
+
+    def execute_sql(self, sql, use_flush=False):
+        if sql in ('STOP REPLICA', 'STOP SLAVE'):
+            self.variables.update(gtid_slave_pos='0-1-7',
+                                  gtid_binlog_pos='0-1-7')
+            self.replica_row = dict(self.replica_row,
+                                    Exec_Master_Log_Pos='200')
+        return super().execute_sql(sql, use_flush)
+
+
+def test_a_replica_moving_while_read_is_planned_again_stopped(conf):
+    replica = MovingReplica()
+    probe = FakeProbe(source_state(
+        gtid_binlog_pos=MariaDBGtidPosition.parse('0-1-7')))
+    repl = strategy.MariaDBGTIDReplication(probe=probe)
+    repl.enable_as_slave(replica, master_info(), None)
+    stop = replica.changes.index('STOP REPLICA')
+    # Read mid-commit (binary log ahead of the slave position), the first
+    # plan would have set the position back to 0-1-6, before the 0-1-7 it
+    # applied before stopping: MariaDB would then stop on error 1950.
+    assert not [c for c in replica.changes if 'gtid_slave_pos' in c]
+    assert replica.changes[stop + 1].startswith('CHANGE MASTER TO')
+    assert replica.changes[-1] == 'START REPLICA'
+    assert len(probe.addresses) == 2   # checked again, as the account
+    assert repl.last_plan.statements[-1].sql == replica.changes[stop + 1]
