@@ -45,6 +45,7 @@ _OFF = {'off', '0', 'false', 'no'}
 #: statement (from a :class:`~dialect.Dialect`) that sets each.
 LIVE_SETTINGS = {
     'read_only': lambda d: d.set_read_only(True),
+    'super_read_only': lambda d: d.fence(),
 }
 
 

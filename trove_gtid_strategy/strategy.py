@@ -341,14 +341,16 @@ class ReplicationStrategy:
             self._run(service, d.stop_replica())
             self._remember_promotion(service, attempt)
             self._run(service, d.reset_replica_all())
-            if user and not for_failover:
-                replication_accounts.drop_account(service, user,
-                                                  on_replica=True)
         service.remove_replication_replica_overrides()
-        # The replica settings only added read_only that matters at run
-        # time; clearing it live spares a restart.
+        # The replica settings only added read_only (and MySQL's
+        # super_read_only, which turning read_only off also turns off)
+        # that matter at run time; clearing them live spares a restart,
+        # and lets the account be dropped.
         if attempt.state.read_only:
             self._run(service, d.set_read_only(False))
+        if user and not for_failover:
+            replication_accounts.drop_account(service, user,
+                                              on_replica=True)
         return {'replication_user': user}
 
     def _remember_promotion(self, service, attempt):

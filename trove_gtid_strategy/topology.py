@@ -169,6 +169,15 @@ def common_problems(source, replica):
     if source.server_id == replica.server_id:
         refuse('same_server_id', 'source and replica both have server_id '
                '%d: every server needs its own' % source.server_id)
+    elif source.replica is not None and \
+            source.replica.source_server_id == replica.server_id:
+        # Known where the source was read as its administrator (the
+        # command line); each would replicate from the other, both read
+        # only: no server left to write to.
+        refuse('replication_loop', 'the source replicates from this '
+               'replica (server_id %d): attaching would make each a '
+               'replica of the other; swap --source and --replica, or '
+               'detach the source first' % replica.server_id)
     if not source.log_bin:
         refuse('source_no_binlog', 'the source does not write a binary '
                'log: enable it as a source first')

@@ -152,6 +152,23 @@ def catch_up(repl, source, *replicas, timeout=None):
         repl.wait_until_applied(replica, position, timeout=timeout)
 
 
+@contextlib.contextmanager
+def admin_writes(server):
+    """An administrator writing on a replica anyway, the mistake a test
+    needs: MySQL's ``super_read_only`` (which the replica settings turn
+    on) is off for the block and on again after; ``read_only`` stays.
+    """
+    fenced = is_mysql(server) and \
+        scalar(server, 'SELECT @@super_read_only') == 1
+    if fenced:
+        query(server, 'SET GLOBAL super_read_only = OFF')
+    try:
+        yield
+    finally:
+        if fenced:
+            query(server, 'SET GLOBAL super_read_only = ON')
+
+
 def until(read, done, what, timeout=120):
     """Read server state with ``read()`` until ``done(value)``; returns the
     value. The server decides when (the pause between reads only spares

@@ -28,6 +28,7 @@ from trove_gtid_strategy.operations.check import check
 from trove_gtid_strategy.operations.status import status
 from trove_gtid_strategy import strategy
 
+from support import admin_writes
 from support import attach
 from support import catch_up
 from support import connect
@@ -191,7 +192,8 @@ def test_errant_write_diverged(sandbox_factory):
     mysql = is_mysql(box.source)
     before = GtidSet.parse(scalar(box.replicas[0], 'SELECT @@gtid_executed')
                            ) if mysql else None
-    query(box.replicas[0], "INSERT INTO app.t VALUES (900, 'errant')")
+    with admin_writes(box.replicas[0]):
+        query(box.replicas[0], "INSERT INTO app.t VALUES (900, 'errant')")
     found = check(source, replica)
     assert (found.state, found.can_replicate) == ('DIVERGED', False)
     assert [p.code for p in found.problems] == ['errant_transactions']

@@ -30,6 +30,7 @@ import pytest
 from trove_gtid_strategy import strategy
 
 from support import accounts
+from support import admin_writes
 from support import binlog_statements
 from support import CountingService
 from support import dump
@@ -283,7 +284,8 @@ def test_wait_reports_a_stopped_sql_thread_at_once(sandbox_factory):
     make_table(box.source, 3)
     repl.wait_until_applied(replica, repl.current_position(source))
     # The replica loses the table behind replication's back (unlogged).
-    replica.run_unlogged(['DROP TABLE app.t'])
+    with admin_writes(box.replicas[0]):
+        replica.run_unlogged(['DROP TABLE app.t'])
     query(box.source, "INSERT INTO app.t VALUES (100, 'x')")
     with pytest.raises(Exception) as caught:
         # A timeout of an hour: only the thread's error can end this.
@@ -408,3 +410,18 @@ def test_dry_runs_change_nothing(sandbox_factory):
                        'source', '--drop-unused', '--dry-run')
     assert code == 0
     assert replicating() == before and before[0]
+
+
+def test_swapped_source_and_replica_are_refused_as_a_loop(sandbox_factory):
+    """The source of replica1 given as its replica: each would replicate
+    from the other, with no writable server left. Refused, unchanged.
+    """
+    box = sandbox_factory(replicas=1)
+    code, result = run(*attach_args(box))
+    assert code == 0, result
+    before = everything(box)
+    code, result = run('attach', '--sandbox', box.base_dir, '--source',
+                       'replica1', '--replica', 'source')
+    assert code == 1 and result['kind'] == 'refused', result
+    assert 'replication_loop' in [p['code'] for p in result['problems']]
+    assert everything(box) == before

@@ -32,6 +32,7 @@ from trove_gtid_strategy.operations import repair
 from trove_gtid_strategy.operations import skip
 from trove_gtid_strategy import strategy
 
+from support import admin_writes
 from support import attach
 from support import catch_up
 from support import checksum
@@ -98,7 +99,8 @@ def make_conflict(repl, source, replica):
     for i in (1, 2, 3):
         query(source.server, 'INSERT INTO app.t VALUES (%s, %s)', i, 'r')
     catch_up(repl, source, replica)
-    replica.run_unlogged(["INSERT INTO app.t VALUES (50, 'planted')"])
+    with admin_writes(replica.server):
+        replica.run_unlogged(["INSERT INTO app.t VALUES (50, 'planted')"])
     query(source.server, "INSERT INTO app.t VALUES (50, 'source')")
     query(source.server, "INSERT INTO app.t VALUES (51, 'after')")
     return wait_for_sql_error(replica)
@@ -147,7 +149,8 @@ def test_skip_skips_exactly_the_failed_transaction(pair, mode):
     assert scalar(replica.server, 'SELECT COUNT(*) FROM app.t') == \
         scalar(source.server, 'SELECT COUNT(*) FROM app.t') == 15
     # Everything but the planted row is the source's.
-    replica.run_unlogged(["UPDATE app.t SET v = 'source' WHERE id = 50"])
+    with admin_writes(replica.server):
+        replica.run_unlogged(["UPDATE app.t SET v = 'source' WHERE id = 50"])
     assert checksum(replica.server) == checksum(source.server)
     # Skipped once: the GTID is recorded as executed on the replica.
     if is_mysql(source.server):
@@ -228,7 +231,8 @@ def test_mariadb_parallel_two_domains_moves_slave_pos(pair):
         source.execute_sql(sql)
     source.execute_sql('SET SESSION gtid_domain_id = 0')
     catch_up(repl, source, replica)
-    replica.run_unlogged(["INSERT INTO app.t VALUES (50, 'planted')"])
+    with admin_writes(replica.server):
+        replica.run_unlogged(["INSERT INTO app.t VALUES (50, 'planted')"])
     query(source.server, "INSERT INTO app.t VALUES (50, 'source')")
     query(source.server, "INSERT INTO app.t VALUES (51, 'after')")
     wait_for_sql_error(replica)
@@ -255,7 +259,8 @@ def errant_state(repl, source, replica, sql):
                          'v VARCHAR(40))')
     query(source.server, "INSERT INTO app.t VALUES (1, 'r')")
     catch_up(repl, source, replica)
-    query(replica.server, sql)
+    with admin_writes(replica.server):
+        query(replica.server, sql)
 
 
 def attach_refused(repl, source, replica):
@@ -338,8 +343,9 @@ def test_mariadb_repair_refused_for_a_replica_with_replicas(
     # The leaf's account on the middle replica, unlogged (a logged one
     # would be errant itself).
     d = middle.dialect()
-    middle.run_unlogged([stmt.sql for stmt in d.create_replication_user(
-        'leaf_repl', 'leaf-password')])
+    with admin_writes(middle.server):
+        middle.run_unlogged([stmt.sql for stmt in d.create_replication_user(
+            'leaf_repl', 'leaf-password')])
     repl.enable_as_slave(leaf, {
         'master': {'host': '127.0.0.1', 'port': box.replicas[0].port},
         'replica_conf': {'log_position': {}, 'replication_user': {
@@ -433,7 +439,8 @@ def test_skip_without_gtids_mysql(sandbox_factory, mode):
     query(source.server, 'CREATE TABLE app.t (id INT PRIMARY KEY, '
                          'v VARCHAR(40))')
     catch_up(repl, source, replica)
-    replica.run_unlogged(["INSERT INTO app.t VALUES (50, 'planted')"])
+    with admin_writes(replica.server):
+        replica.run_unlogged(["INSERT INTO app.t VALUES (50, 'planted')"])
     conn = connect(source.server)
     with conn, conn.cursor() as cur:
         for i in range(10, 30):

@@ -22,6 +22,7 @@ acknowledged (or, for failover, every received) row is looked for on the
 new source and on every replica, and ``CHECKSUM TABLE`` compared.
 """
 
+import pymysql
 import pytest
 
 from trove_gtid_strategy import exceptions
@@ -30,6 +31,7 @@ from trove_gtid_strategy.operations import failover as failover_op
 from trove_gtid_strategy.operations import switchover as switchover_op
 from trove_gtid_strategy import strategy
 
+from support import admin_writes
 from support import CountingService
 from support import fingerprint
 from support import query
@@ -91,7 +93,8 @@ def test_switchover_refused_with_an_errant_candidate(sandbox_factory,
                                                      options):
     box, (old, new, other), repl = topology(sandbox_factory, 'gtid',
                                             options)
-    query(box.replicas[0], 'CREATE DATABASE errant_here')
+    with admin_writes(box.replicas[0]):
+        query(box.replicas[0], 'CREATE DATABASE errant_here')
     before = [fingerprint(s, 'app.w') for s in box.servers()]
     with pytest.raises(exceptions.PrecheckFailed) as caught:
         switchover_op.switchover(repl, old, new, [other])
@@ -266,3 +269,33 @@ def test_switchover_run_again_completes_it(sandbox_factory, options):
         repl.wait_until_applied(svc, position)
         assert fingerprint(svc.server, 'app.w') == \
             fingerprint(box.replicas[0], 'app.w')
+
+
+@pytest.mark.lines('mysql-9.7')
+def test_replicas_and_a_demoted_source_refuse_administrators(
+        sandbox_factory, options):
+    """read_only lets administrators (SUPER, CONNECTION_ADMIN) write:
+    every MySQL replica runs super_read_only, from its settings file too,
+    so the old source stays fenced through the restart its replica
+    settings need, and an administrator's write lands nowhere.
+    """
+    box, (old, new, other), repl = topology(sandbox_factory, 'gtid',
+                                            options)
+    for server in box.replicas:
+        assert scalar(server, 'SELECT @@super_read_only') == 1
+        with pytest.raises(pymysql.err.OperationalError) as caught:
+            query(server, 'CREATE DATABASE not_here')
+        assert caught.value.args[0] == 1290   # ER_OPTION_PREVENTS_STATEMENT
+    switchover_op.switchover(repl, old, new, [other], timeout=120)
+    assert scalar(box.source, 'SELECT @@super_read_only') == 1
+    # From its settings file: a restart keeps it.
+    old.restart()
+    assert scalar(box.source, 'SELECT @@super_read_only') == 1
+    with pytest.raises(pymysql.err.OperationalError) as caught:
+        query(box.source, 'CREATE DATABASE not_here')
+    assert caught.value.args[0] == 1290
+    # The promoted one takes writes; detach makes a replica writable.
+    query(box.replicas[0], 'CREATE DATABASE here')
+    repl.detach_slave(other, for_failover=False)
+    assert scalar(box.replicas[1], 'SELECT @@super_read_only') == 0
+    assert scalar(box.replicas[1], 'SELECT @@read_only') == 0

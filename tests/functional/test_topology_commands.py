@@ -19,6 +19,7 @@ them, on real servers of every line (issue 8).
 
 from trove_gtid_strategy import strategy
 
+from support import admin_writes
 from support import CountingService
 from support import fingerprint
 from support import query
@@ -46,7 +47,8 @@ def test_check_and_status(sandbox_factory):
     assert code == 0 and result['can_replicate'], result
     assert result['state'] in ('IDENTICAL', 'RECOVERABLE')
     # A local write on the replica: DIVERGED, named, exit 1.
-    query(box.replicas[0], 'CREATE DATABASE local_only')
+    with admin_writes(box.replicas[0]):
+        query(box.replicas[0], 'CREATE DATABASE local_only')
     code, result = run('check', '--sandbox', box.base_dir, '--source',
                        'source', '--replica', 'replica1')
     assert code == 1
@@ -107,7 +109,8 @@ def test_skip_and_repair_errant_from_the_command_line(sandbox_factory):
     box = sandbox_with_replicas(sandbox_factory, 1)
     replica = CountingService(box.replicas[0])
     # A row the replica has and the source then writes: duplicate key.
-    replica.run_unlogged(["INSERT INTO app.w VALUES (7, 'local')"])
+    with admin_writes(box.replicas[0]):
+        replica.run_unlogged(["INSERT INTO app.w VALUES (7, 'local')"])
     query(box.source, "INSERT INTO app.w VALUES (7, 'source')")
     assert sql_error(replica).last_sql_errno == 1062
     code, result = run('skip', '--sandbox', box.base_dir, '--replica',

@@ -159,6 +159,8 @@ def test_render(c, mode, expected, role):
     wanted = dict(expected)
     if role == 'replica':
         wanted['read_only'] = 'ON'
+        if c.super_read_only:
+            wanted['super_read_only'] = 'ON'
     assert parse_config(rendered.text) == wanted
     assert rendered.role == role
     assert rendered.template == '%s.cnf.j2' % mode
@@ -409,7 +411,7 @@ def missing(settings, mode, role, caps, from_file=False):
 
 LIVE_GTID_REPLICA = {'log_bin': 'ON', 'server_id': '7', 'gtid_mode': 'ON',
                      'enforce_gtid_consistency': 'ON', 'read_only': 'ON',
-                     'relay_log_recovery': 'ON'}
+                     'super_read_only': 'ON', 'relay_log_recovery': 'ON'}
 
 
 @pytest.mark.parametrize('settings, mode, role, caps, expected', [
@@ -417,6 +419,9 @@ LIVE_GTID_REPLICA = {'log_bin': 'ON', 'server_id': '7', 'gtid_mode': 'ON',
     (LIVE_GTID_REPLICA, Mode.MYSQL_GTID, 'replica_source', MY80, []),
     (dict(LIVE_GTID_REPLICA, read_only='OFF'), Mode.MYSQL_GTID, 'replica',
      MY80, ['read_only']),
+    # read_only does not stop administrators: super_read_only does.
+    (dict(LIVE_GTID_REPLICA, super_read_only='OFF'), Mode.MYSQL_GTID,
+     'replica', MY80, ['super_read_only']),
     (dict(LIVE_GTID_REPLICA, read_only='OFF'), Mode.MYSQL_GTID,
      'replica_source', MY80, []),
     (dict(LIVE_GTID_REPLICA, gtid_mode='ON_PERMISSIVE',
@@ -428,8 +433,8 @@ LIVE_GTID_REPLICA = {'log_bin': 'ON', 'server_id': '7', 'gtid_mode': 'ON',
     ({'log_bin': 'ON', 'server_id': '1'}, Mode.BINLOG, 'replica_source',
      MY55, []),
     ({}, Mode.MYSQL_GTID, 'replica', MY80,
-     ['log_bin', 'server_id', 'read_only', 'relay_log_recovery',
-      'gtid_mode', 'enforce_gtid_consistency']),
+     ['log_bin', 'server_id', 'read_only', 'super_read_only',
+      'relay_log_recovery', 'gtid_mode', 'enforce_gtid_consistency']),
     # MySQL GTID replicas recover their relay log too (seed 003).
     (dict(LIVE_GTID_REPLICA, relay_log_recovery='OFF'), Mode.MYSQL_GTID,
      'replica', MY84, ['relay_log_recovery']),
@@ -439,20 +444,29 @@ LIVE_GTID_REPLICA = {'log_bin': 'ON', 'server_id': '7', 'gtid_mode': 'ON',
      ['log_bin', 'server_id']),
     # Binlog-position replicas on MySQL are crash-safe only with the
     # applier position in a table and relay log recovery.
-    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON'}, Mode.BINLOG,
+    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON',
+      'super_read_only': 'ON'}, Mode.BINLOG,
      'replica', MY57, ['relay_log_recovery', 'relay_log_info_repository']),
     ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON',
-      'relay_log_recovery': 'ON', 'relay_log_info_repository': 'FILE'},
+      'super_read_only': 'ON', 'relay_log_recovery': 'ON',
+      'relay_log_info_repository': 'FILE'},
      Mode.BINLOG, 'replica', MY57, ['relay_log_info_repository']),
     ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON',
-      'relay_log_recovery': 'ON'}, Mode.BINLOG, 'replica', MY84, []),
+      'super_read_only': 'ON', 'relay_log_recovery': 'ON'}, Mode.BINLOG,
+     'replica', MY84, []),
+    # MySQL 5.6 has no super_read_only: nothing is asked of it.
+    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON',
+      'relay_log_recovery': 'ON', 'relay_log_info_repository': 'TABLE'},
+     Mode.BINLOG, 'replica', MY56, []),
 ])
 def test_missing_live_settings(settings, mode, role, caps, expected):
     assert missing(settings, mode, role, caps) == expected
 
 
 @pytest.mark.parametrize('text, mode, role, expected', [
-    (TROVE_GTID_REPLICA, Mode.MYSQL_GTID, 'replica', []),
+    # Trove's template lacks super_read_only, which apply sets live (so
+    # usable_config still takes it: test_server_config).
+    (TROVE_GTID_REPLICA, Mode.MYSQL_GTID, 'replica', ['super_read_only']),
     # A bare log_bin or a path switches the binary log on.
     ('[mysqld]\nlog_bin\n', Mode.BINLOG, 'replica_source', []),
     ('[mysqld]\nlog-bin = /data/binlog\n', Mode.BINLOG, 'replica_source',
@@ -483,3 +497,33 @@ def test_permissive_gtid_mode_in_file_is_missing(gtid_mode, enforce):
             'enforce_gtid_consistency = %s\n' % (gtid_mode, enforce))
     assert missing(parse_config(text), Mode.MYSQL_GTID, 'replica_source',
                    MY80, from_file=True) != []
+
+
+def test_a_template_lacking_only_live_settings_is_used():
+    """Trove's MySQL replica template has no super_read_only: the server
+    gets it live, and the operator's template is kept; one lacking what
+    only a restart gives is replaced by ours.
+    """
+    from trove_gtid_strategy.guest import server_config
+    from trove_gtid_strategy.state import ServerState
+    from trove_gtid_strategy import strategy
+
+    class Service:
+        instance_id = 'replica-1'
+
+        def get_port(self):
+            return 3306
+
+    attempt = strategy.Attempt(
+        ServerState(version=MY80.version, server_id=7), MY80,
+        Mode.MYSQL_GTID, 'test', load_driver(Mode.MYSQL_GTID))
+    config = server_config.ServerConfig(strategy.CONF, lambda *a: None)
+    assert config.usable_config(TROVE_GTID_REPLICA, 'replica', Service(),
+                                attempt) == TROVE_GTID_REPLICA
+    without_recovery = TROVE_GTID_REPLICA.replace('relay_log_recovery = 1\n',
+                                                  '')
+    ours = config.usable_config(without_recovery, 'replica', Service(),
+                                attempt)
+    assert ours != without_recovery
+    assert 'super_read_only = ON' in ours
+    assert 'relay_log_recovery = ON' in ours

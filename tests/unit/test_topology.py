@@ -151,3 +151,20 @@ def test_results_are_frozen():
     assert topology.ATTACHABLE == (Verdict.NEW, Verdict.IDENTICAL,
                                    Verdict.RECOVERABLE)
     assert str(Verdict.DIVERGED) == 'DIVERGED'
+
+
+def test_a_source_replicating_from_the_replica_is_a_loop():
+    from trove_gtid_strategy.state import ReplicaStatus
+    version = ServerVersion(Flavor.MARIADB, 10, 11, 19)
+    replica = ServerState(version=version, server_id=2, log_bin=True)
+    source = ServerState(version=version, server_id=1, log_bin=True)
+    assert topology.common_problems(source, replica) == []
+    looped = dataclasses.replace(source, replica=ReplicaStatus(
+        source_host='10.0.0.2', source_port=3306, source_server_id=2))
+    [problem] = topology.common_problems(looped, replica)
+    assert problem.code == 'replication_loop'
+    assert 'server_id 2' in problem.message
+    # Replicating from another server is no loop.
+    elsewhere = dataclasses.replace(source, replica=ReplicaStatus(
+        source_host='10.0.0.9', source_port=3306, source_server_id=9))
+    assert topology.common_problems(elsewhere, replica) == []

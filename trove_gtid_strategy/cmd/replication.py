@@ -244,12 +244,14 @@ class Detach(base.ShowOne):
             [('source', source.dsn)] if source else [])
         with locks.server_locks(held, args.lock_timeout,
                                 'trove-gtid detach'):
+            done = dict(_detach_steps(replica, source), dry_run=False)
             info = repl.detach_slave(replica, for_failover=False)
-            self.partial = dict(info, replica=replica.dsn.redacted())
+            done.update(info, replica=replica.dsn.redacted())
+            self.partial = done
             if source is not None:
                 repl.cleanup_source_on_replica_detach(
                     service.MySQLAdmin(source), info)
-        return self.one(dict(info, replica=replica.dsn.redacted()))
+        return self.one(done)
 
 
 def _detach_steps(replica, source):
@@ -262,14 +264,14 @@ def _detach_steps(replica, source):
     if status is not None:
         steps += ['%s: %s' % (name, d.stop_replica()),
                   '%s: %s' % (name, d.reset_replica_all())]
-        if user:
-            steps.append('%s: %s (without binary logging)'
-                         % (name, d.drop_user(user)))
-            if source is not None:
-                steps.append('%s: %s' % (source.dsn.redacted(),
-                                         source.dialect().drop_user(user)))
     steps.append('%s: remove the replica override file, read_only OFF'
                  % name)
+    if user:
+        steps.append('%s: %s (without binary logging)'
+                     % (name, d.drop_user(user)))
+        if source is not None:
+            steps.append('%s: %s' % (source.dsn.redacted(),
+                                     source.dialect().drop_user(user)))
     return {'replication_user': user, 'replica': name, 'dry_run': True,
             'steps': steps}
 

@@ -164,9 +164,13 @@ class Status(base.ShowOne):
                   else svc.dsn.redacted()): svc
                  for text, svc in services.items()}
         report = status_op.status(named)
-        self.exit_status = 1 if report.unreachable else 0
         self.text = report.to_text()
-        return self.one(report.to_dict())
+        data = report.to_dict()
+        if report.unreachable:
+            self.exit_status = 1
+            data.update(kind='connection', error='failed: %s' % '; '.join(
+                '%s: %s' % (u.name, u.error) for u in report.unreachable))
+        return self.one(data)
 
 
 class Switchover(base.ShowOne):
@@ -224,9 +228,14 @@ class Switchover(base.ShowOne):
             ('replica', r.dsn) for r in replicas]
         with locks.server_locks(held, args.lock_timeout,
                                 'trove-gtid switchover'):
-            result = switchover_op.switchover(
-                repl, source, candidate, replicas, timeout=args.timeout,
-                dry_run=args.dry_run, progress=self.app.progress)
+            try:
+                result = switchover_op.switchover(
+                    repl, source, candidate, replicas, timeout=args.timeout,
+                    dry_run=args.dry_run, progress=self.app.progress)
+            except switchover_op.SwitchoverDiverged as exc:
+                self.partial = dict(exc.outcome.to_dict(),
+                                    dry_run=args.dry_run)
+                raise
         return self.one(dict(result.to_dict(), dry_run=args.dry_run))
 
 
@@ -314,9 +323,16 @@ class Failover(base.ShowOne):
                 allow_errant_candidate=args.allow_errant_candidate,
                 allow_data_loss=args.allow_data_loss, timeout=args.timeout,
                 dry_run=args.dry_run, progress=self.app.progress)
+        data = result.to_dict()
         if not result.complete:
             self.exit_status = 1
-        return self.one(result.to_dict())
+            behind = ['%s: %s' % item for item in result.outcomes.items()
+                      if not item[1].startswith(
+                          ('replicating', 'already', 'promoted'))]
+            data.update(kind='server_error', error=(
+                'failed: not every replica follows the new source: %s'
+                % '; '.join(behind)))
+        return self.one(data)
 
 
 def _statement_lines(statements):

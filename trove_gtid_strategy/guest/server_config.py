@@ -113,7 +113,12 @@ class ServerConfig:
         ours = self.render(role, service, attempt)
         if not (text or '').strip():
             return ours.text
-        required = attempt.driver.required_settings(role, attempt.caps)
+        # What apply sets live (read_only, super_read_only) need not be
+        # in the file: an operator's template lacking it stays usable.
+        required = {name: value for name, value in
+                    attempt.driver.required_settings(role,
+                                                     attempt.caps).items()
+                    if name not in rendering.LIVE_SETTINGS}
         problems = rendering.check_config(text, attempt.caps)
         problems += ['%s is not set' % name for name in
                      rendering.missing_settings(

@@ -156,6 +156,12 @@ class ModeDriver:
         settings = dict(_BASE_SETTINGS)
         if role == 'replica':
             settings['read_only'] = 'ON'
+            if caps.super_read_only:
+                # read_only lets SUPER / CONNECTION_ADMIN accounts write:
+                # an administrator's write on a replica is errant, and a
+                # demoted source restarted for its replica settings would
+                # take writes again (seen in a switchover under writes).
+                settings['super_read_only'] = 'ON'
             if caps.flavor.is_mysql_family:
                 # MySQL replicas recover their relay log from the applied
                 # position after a crash only with this (seed 003);

@@ -63,7 +63,9 @@ class FailoverResult:
 
     @property
     def complete(self):
-        return all(o.startswith(('replicating', 'already', 'promoted'))
+        """Every replica follows the new source (in a dry run: would)."""
+        return all(o.startswith(('replicating', 'already', 'promoted',
+                                 'would'))
                    for o in self.outcomes.values())
 
     def to_dict(self):

@@ -61,6 +61,16 @@ class SwitchoverResult:
                 'steps': list(self.steps)}
 
 
+class SwitchoverDiverged(exceptions.ReplicationError):
+    """The switchover was done, but a server took writes the new source
+    lacks; ``outcome`` is the :class:`SwitchoverResult`.
+    """
+
+    def __init__(self, message, outcome):
+        super().__init__(message)
+        self.outcome = outcome
+
+
 def _checks(repl, source, candidate, replicas):
     """Problems that refuse the switchover, before anything changes.
 
@@ -85,17 +95,38 @@ def _checks(repl, source, candidate, replicas):
         if status.stopped_error:
             problems.append('%s: its %s thread stopped on error %d: %s'
                             % ((name,) + status.stopped_error))
-        rep = repl.attempt(svc, state)
-        request = modes_base.AttachRequest(
-            source=_address(source), position=position,
-            source_schemas=source_state.user_schemas)
-        plan = modes_base.plan_attach(
-            rep.driver, source_state, state, request,
-            allow_crash_unsafe=True)
-        for problem in plan.result.problems:
-            if problem.code != 'seed_required':
-                problems.append('%s: %s' % (name, problem.message))
+        problems += ['%s: %s' % (name, p.message) for p in _against(
+            repl, source, source_state, position, svc, state)]
     return problems, source_state, position
+
+
+def _against(repl, source, source_state, position, svc, state):
+    """What the mode's checks find wrong with ``svc`` (read as ``state``)
+    following ``source``: errant or purged transactions and the like.
+    """
+    rep = repl.attempt(svc, state)
+    request = modes_base.AttachRequest(
+        source=_address(source), position=position,
+        source_schemas=source_state.user_schemas)
+    plan = modes_base.plan_attach(rep.driver, source_state, state, request,
+                                  allow_crash_unsafe=True)
+    return [p for p in plan.result.problems if p.code != 'seed_required']
+
+
+def _diverged(repl, new_source, followers):
+    """Each follower's transactions the new source lacks, after the
+    switchover: none, unless something wrote to a fenced server.
+    Followers are read before the source, which is never behind them.
+    """
+    states = [(svc, server_state.read_state(svc)) for svc in followers]
+    source_state = server_state.read_state(new_source)
+    attempt = repl.attempt(new_source, source_state)
+    position = server_state.current_position(new_source, attempt.caps)
+    return ['%s: %s' % (promotion.name_of(svc), p.message)
+            for svc, state in states
+            for p in _against(repl, new_source, source_state, position,
+                              svc, state)
+            if p.code in ('errant_transactions', 'purged_binlogs')]
 
 
 def _promoted_earlier(source, candidate):
@@ -196,10 +227,17 @@ def switchover(repl, source, candidate, replicas=(), timeout=60,
     promotion.repoint(repl, candidate, source)
     after = [promotion.report(s, server_state.read_state(s))
              for s in [candidate] + replicas + [source]]
-    return SwitchoverResult(promotion.name_of(candidate),
-                            promotion.name_of(source),
-                            (writable_at - fenced_at) * 1000, before, after,
-                            steps)
+    result = SwitchoverResult(promotion.name_of(candidate),
+                              promotion.name_of(source),
+                              (writable_at - fenced_at) * 1000, before,
+                              after, steps)
+    diverged = _diverged(repl, candidate, replicas + [source])
+    if diverged:
+        raise SwitchoverDiverged(
+            'switched over to %s, but servers now hold transactions it '
+            'lacks (written to them after they were fenced): %s'
+            % (promotion.name_of(candidate), '; '.join(diverged)), result)
+    return result
 
 
 def _start(position):
