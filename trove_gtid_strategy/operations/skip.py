@@ -391,7 +391,7 @@ def plan_skip(failure, name='the replica'):
                          failure.row.get('Relay_Log_Pos'), txn.log_name,
                          txn.pos))
             return (GTID_SLAVE_POS, moved_slave_pos(d, position, txn),
-                    notes)
+                    notes + _binlog_hole(caps, txn))
     steps = []
     if not failure.at_position:
         known = failure.hint.end_log_pos and failure.hint.end_log_pos in \
@@ -417,7 +417,19 @@ def plan_skip(failure, name='the replica'):
                                         steps[0]))
     return (SKIP_COUNTER,
             steps + [s.sql for s in d.skip_transaction()]
-            + [d.start_replica().sql], notes)
+            + [d.start_replica().sql], notes + _binlog_hole(caps, txn))
+
+
+def _binlog_hole(caps, txn):
+    """MariaDB skips leave the GTID out of the replica's binary log (it
+    logs no empty transaction): say what that means if it is promoted.
+    """
+    if caps.gtid_style != 'mariadb' or not txn.gtid:
+        return []
+    return ['%s is not written to this replica\'s binary log: if it is '
+            'ever promoted, a replica positioned exactly at %s cannot '
+            'follow it (error 1236); re-seed such a replica, or promote '
+            'another' % (txn.gtid, txn.gtid)]
 
 
 def mts_gaps_statement(caps):
