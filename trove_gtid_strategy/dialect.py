@@ -357,6 +357,13 @@ class Dialect:
         return _plain('SET GLOBAL read_only = %s'
                       % ('ON' if read_only else 'OFF'))
 
+    def set_super_read_only(self, on):
+        """MySQL 5.7.8+: read-only for administrators too (turning it on
+        turns ``read_only`` on; off leaves ``read_only`` as it is).
+        """
+        return _plain('SET GLOBAL super_read_only = %s'
+                      % ('ON' if on else 'OFF'))
+
     def fence(self):
         """Stop every write on a source being switched away from: MySQL's
         ``super_read_only`` stops SUPER accounts too; MariaDB's
@@ -364,7 +371,7 @@ class Dialect:
         before 10.5.2), whose sessions the caller ends.
         """
         if self.caps.super_read_only:
-            return _plain('SET GLOBAL super_read_only = ON')
+            return self.set_super_read_only(True)
         return self.set_read_only(True)
 
     def unfence(self, read_only_before=False):
@@ -372,7 +379,7 @@ class Dialect:
         ``read_only`` as it was).
         """
         if self.caps.super_read_only:
-            stmts = [_plain('SET GLOBAL super_read_only = OFF')]
+            stmts = [self.set_super_read_only(False)]
             if not read_only_before:
                 stmts.append(self.set_read_only(False))
             return stmts

@@ -250,7 +250,7 @@ def test_purged_binlogs_irrecoverable_and_io_error(sandbox_factory):
 def test_sql_error_in_status_and_check(sandbox_factory):
     box, repl, source, replica = pair(sandbox_factory)
     conn = connect(box.replicas[0])
-    with conn, conn.cursor() as cur:
+    with admin_writes(box.replicas[0]), conn, conn.cursor() as cur:
         cur.execute('SET SESSION sql_log_bin = 0')
         cur.execute("INSERT INTO app.t VALUES (50, 'replica only')")
         cur.execute('SET SESSION sql_log_bin = 1')

@@ -399,10 +399,11 @@ def test_repair_refuses_transactions_of_another_server(pair):
     if is_mysql(source.server):
         foreign = '11111111-2222-3333-4444-555555555555:7'
         replica.run_unlogged([])
-        for sql in ("SET gtid_next = '%s'" % foreign,
-                    'DROP USER IF EXISTS nobody',
-                    "SET gtid_next = 'AUTOMATIC'"):
-            replica.execute_sql(sql)
+        with admin_writes(replica.server):
+            for sql in ("SET gtid_next = '%s'" % foreign,
+                        'DROP USER IF EXISTS nobody',
+                        "SET gtid_next = 'AUTOMATIC'"):
+                replica.execute_sql(sql)
     else:
         replica.execute_sql('SET SESSION server_id = 4242')
         replica.execute_sql('DROP USER IF EXISTS nobody')

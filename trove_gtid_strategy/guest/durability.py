@@ -43,7 +43,22 @@ def enable(service, caps, role, timeout_ms):
         statements = d.semi_sync_source(True, timeout_ms, install)
     else:
         statements = d.semi_sync_replica(True, install)
-    for stmt in statements:
-        LOG.debug('SQL: %s', stmt)
-        service.execute_sql(stmt.sql)
+    # INSTALL PLUGIN writes mysql.plugin, which a MySQL replica's
+    # super_read_only refuses: lifted for it alone (read_only stays on,
+    # and INSTALL PLUGIN is not binary-logged).
+    fenced = install and caps.super_read_only and str(service.execute_sql(
+        'SELECT @@GLOBAL.super_read_only').scalar()) in ('1', 'ON')
+    if fenced:
+        _run(service, d.set_super_read_only(False))
+    try:
+        for stmt in statements:
+            _run(service, stmt)
+    finally:
+        if fenced:
+            _run(service, d.set_super_read_only(True))
     return statements
+
+
+def _run(service, stmt):
+    LOG.debug('SQL: %s', stmt)
+    service.execute_sql(stmt.sql)

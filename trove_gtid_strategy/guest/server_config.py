@@ -132,6 +132,13 @@ class ServerConfig:
             return ours.text
         return text
 
+    @staticmethod
+    def _set_live(service, attempt, names):
+        for name in names:
+            stmt = rendering.LIVE_SETTINGS[name](attempt.dialect)
+            LOG.debug('SQL: %s', stmt)
+            service.execute_sql(stmt.sql)
+
     def apply(self, service, role, text, attempt):
         """Write the override; restart only when the running server lacks
         a setting that cannot be changed live (``read_only`` can).
@@ -145,10 +152,7 @@ class ServerConfig:
         else:
             service.write_replication_replica_overrides(text)
         if not restart:
-            for name in live:
-                stmt = rendering.LIVE_SETTINGS[name](attempt.dialect)
-                LOG.debug('SQL: %s', stmt)
-                service.execute_sql(stmt.sql)
+            self._set_live(service, attempt, live)
             self._report('%s runs with the %s settings%s; no restart '
                          'needed', attempt.state.version, role,
                          ' (%s set live)' % ', '.join(live) if live else '')
@@ -156,7 +160,11 @@ class ServerConfig:
         self._report('Writing %s settings (%s) and restarting', role,
                      ', '.join(restart + live))
         service.restart()
-        still = sum(self.missing_settings(service, attempt, role), [])
+        restart, live = self.missing_settings(service, attempt, role)
+        # What the file given may lack but the server takes live
+        # (Trove's MySQL replica template has no super_read_only).
+        self._set_live(service, attempt, live)
+        still = restart + self.missing_settings(service, attempt, role)[1]
         if still:
             raise exceptions.ReplicationError(
                 'after the restart %s still lacks %s: another configuration '
