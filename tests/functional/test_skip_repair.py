@@ -45,8 +45,6 @@ from support import sql_error
 from support import status
 from support import TroveLikeService
 
-TIMEOUT = 120
-
 
 @pytest.fixture
 def mode(request):
@@ -75,13 +73,6 @@ def pair(sandbox_factory, mode):
     return repl, source, replica
 
 
-def wait_for_sql_error(replica, timeout=TIMEOUT):
-    """Poll the replica's status until its SQL thread stopped on an
-    error; returns the status.
-    """
-    return sql_error(replica, timeout)
-
-
 def gtid_state(server):
     names = (('gtid_executed',) if is_mysql(server)
              else ('gtid_binlog_state', 'gtid_slave_pos'))
@@ -103,7 +94,7 @@ def make_conflict(repl, source, replica):
         replica.run_unlogged(["INSERT INTO app.t VALUES (50, 'planted')"])
     query(source.server, "INSERT INTO app.t VALUES (50, 'source')")
     query(source.server, "INSERT INTO app.t VALUES (51, 'after')")
-    return wait_for_sql_error(replica)
+    return sql_error(replica)
 
 
 # -- skip ------------------------------------------------------------------
@@ -235,7 +226,7 @@ def test_mariadb_parallel_two_domains_moves_slave_pos(pair):
         replica.run_unlogged(["INSERT INTO app.t VALUES (50, 'planted')"])
     query(source.server, "INSERT INTO app.t VALUES (50, 'source')")
     query(source.server, "INSERT INTO app.t VALUES (51, 'after')")
-    wait_for_sql_error(replica)
+    sql_error(replica)
     result = skip.skip(replica)
     assert result.method == skip.GTID_SLAVE_POS
     assert result.gtid.startswith('0-')
@@ -276,7 +267,7 @@ def test_repair_harmless_errant_transaction(pair):
     if not is_mysql(source.server):
         # gtid_strict_mode: the source's next GTID is out of order after
         # the replica's own one, so its SQL thread stops.
-        assert wait_for_sql_error(replica).last_sql_errno == 1950
+        assert sql_error(replica).last_sql_errno == 1950
     refused = attach_refused(repl, source, replica)
     assert 'errant' in str(refused)
     before = gtid_state(source.server), gtid_state(replica.server)
@@ -448,7 +439,7 @@ def test_skip_without_gtids_mysql(sandbox_factory, mode):
             cur.execute("INSERT INTO app.t VALUES (%s, 'r')", (i,))
         cur.execute("INSERT INTO app.t VALUES (50, 'source')")
         cur.execute("INSERT INTO app.t VALUES (51, 'after')")
-    failed = wait_for_sql_error(replica)
+    failed = sql_error(replica)
     assert 'ANONYMOUS' in failed.last_sql_error
     result = skip.skip(replica)
     assert result.method == skip.SKIP_COUNTER

@@ -81,20 +81,6 @@ def split_global(argv):
     return list(argv[:i]), list(argv[i:])
 
 
-def _wants(argv, fmt):
-    """Whether a command line asks for format ``fmt`` (for errors raised
-    before the command's options are parsed).
-    """
-    for i, arg in enumerate(argv):
-        if fmt == 'json' and arg == '--json':
-            return True
-        if arg in ('-f', '--format') and argv[i + 1:i + 2] == [fmt]:
-            return True
-        if arg in ('-f' + fmt, '--format=' + fmt):
-            return True
-    return False
-
-
 def _version():
     try:
         import pbr.version
@@ -279,9 +265,10 @@ class TroveGtidApp(app.App):
         fmt = getattr(parsed, 'formatter', None)
         if fmt in base.MACHINE_FORMATS:
             return fmt
-        if getattr(self.options, 'json', False) or _wants(self.argv, 'json'):
+        asked = base.formats_asked(self.argv)
+        if getattr(self.options, 'json', False) or 'json' in asked:
             return 'json'
-        if parsed is None and _wants(self.argv, 'yaml'):
+        if parsed is None and 'yaml' in asked:
             return 'yaml'
         return None
 

@@ -326,12 +326,10 @@ class Failover(base.ShowOne):
         data = result.to_dict()
         if not result.complete:
             self.exit_status = 1
-            behind = ['%s: %s' % item for item in result.outcomes.items()
-                      if not item[1].startswith(
-                          ('replicating', 'already', 'promoted'))]
             data.update(kind='server_error', error=(
                 'failed: not every replica follows the new source: %s'
-                % '; '.join(behind)))
+                % '; '.join('%s: %s' % item
+                            for item in result.behind.items())))
         return self.one(data)
 
 

@@ -62,11 +62,17 @@ class FailoverResult:
     dry_run: bool = False
 
     @property
+    def behind(self):
+        """``{server: outcome}`` of the replicas that do not follow the
+        new source (in a dry run: would not).
+        """
+        return {name: outcome for name, outcome in self.outcomes.items()
+                if not outcome.startswith(('replicating', 'already',
+                                           'promoted', 'would'))}
+
+    @property
     def complete(self):
-        """Every replica follows the new source (in a dry run: would)."""
-        return all(o.startswith(('replicating', 'already', 'promoted',
-                                 'would'))
-                   for o in self.outcomes.values())
+        return not self.behind
 
     def to_dict(self):
         return {'new_source': self.new_source,
