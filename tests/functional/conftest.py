@@ -30,22 +30,32 @@ to those lines (among the chosen ones); ``@pytest.mark.any_line`` runs it
 on the first chosen line only (for behaviour that does not depend on the
 server, like process handling).
 
-Each line's datadir template is made once per session, into a cache under
-``/tmp`` that every sandbox copies. Point ``TROVE_GTID_SANDBOX_TEMPLATE``
-at a directory to keep that cache between sessions.
+Each line's datadir template is made once per run, into a cache under
+``/tmp`` that every sandbox copies (with ``pytest -n N``, one cache for
+all the workers, made by the first that needs it). Point
+``TROVE_GTID_SANDBOX_TEMPLATE`` at a directory to keep that cache between
+runs.
+
+With pytest-xdist (``-n N``, as ``tox -e functional`` runs) each worker
+makes its own sandboxes, in its own directories, on ports reserved for
+them (``trove_gtid_strategy/sandbox/ports.py``); what the workers note
+(skipped lines, sandbox timings) is reported by the controller.
 
 Fixtures:
 
 * ``server_line``: the :class:`ServerLine` of this test's parameter.
-* ``sandbox_factory(replicas=1, server=None, replica_server=None)``: an up
-  :class:`Sandbox` in a fresh short directory under ``/tmp`` (``server``
-  default: this test's line), torn down (down + rmtree) after the test.
+* ``sandbox_factory(replicas=1, server=None, replica_server=None,
+  conf_d=None)``: an up :class:`Sandbox` in a fresh short directory under
+  ``/tmp`` (``server`` default: this test's line; ``conf_d``: override
+  files every server starts with), removed after the test (its servers
+  killed: nobody reads their data again).
 * ``admin_conn(server)``: an autocommit PyMySQL connection as the admin
   user over TCP, closed after the test.
 * ``sandbox_template_dir`` (session): the template cache, for tests
   building a Sandbox themselves; ``line_template(line)`` prepares it.
 """
 
+import json
 import os
 import shutil
 import tempfile
@@ -87,6 +97,48 @@ def pytest_configure(config):
         raise pytest.UsageError(
             '--server-line %s: unknown line (known: %s)'
             % (unknown[0], ', '.join(lines.names())))
+    # The controller (or a run without workers) makes the template cache;
+    # workers inherit it through the environment.
+    if not hasattr(config, 'workerinput') and not os.environ.get(
+            servers.TEMPLATE_ENV):
+        config.trove_gtid_cache = tempfile.mkdtemp(prefix='tg-cache-',
+                                                   dir='/tmp')
+        os.environ[servers.TEMPLATE_ENV] = config.trove_gtid_cache
+    if config.pluginmanager.hasplugin('xdist'):
+        config.pluginmanager.register(_WorkerReports())
+
+
+def pytest_unconfigure(config):
+    made = getattr(config, 'trove_gtid_cache', None)
+    if made:
+        shutil.rmtree(made, ignore_errors=True)
+        os.environ.pop(servers.TEMPLATE_ENV, None)
+
+
+def pytest_sessionfinish(session):
+    output = getattr(session.config, 'workeroutput', None)
+    if output is not None:
+        output['trove_gtid'] = json.dumps({'skipped': _SKIPPED,
+                                           'timings': _TIMINGS})
+
+
+class _WorkerReports:
+    """Gathers what each xdist worker noted, for the summary."""
+
+    @pytest.hookimpl
+    def pytest_testnodedown(self, node, error):
+        found = getattr(node, 'workeroutput', {}).get('trove_gtid')
+        if not found:
+            return
+        found = json.loads(found)
+        _SKIPPED.extend(m for m in found['skipped'] if m not in _SKIPPED)
+        for name, timing in found['timings'].items():
+            mine = _timing(name)
+            if timing['template'] is not None:
+                mine['template'] = max(mine['template'] or 0,
+                                       timing['template'])
+            mine['servers'] += timing['servers']
+            mine['seconds'] += timing['seconds']
 
 
 def chosen_lines(config):
@@ -123,12 +175,8 @@ def _unavailable(message):
 
 @pytest.fixture(scope='session')
 def sandbox_template_dir():
-    """The template cache of the session (one subdirectory per line)."""
-    configured = os.environ.get(servers.TEMPLATE_ENV)
-    path = configured or tempfile.mkdtemp(prefix='tg-cache-', dir='/tmp')
-    yield path
-    if not configured:
-        shutil.rmtree(path, ignore_errors=True)
+    """The template cache of the run (one subdirectory per line)."""
+    return os.environ[servers.TEMPLATE_ENV]
 
 
 @pytest.fixture(scope='session')
@@ -172,7 +220,7 @@ def sandbox_factory(server_line, sandbox_template_dir, line_template):
     """
     made = []
 
-    def make(replicas=1, server=None, replica_server=None):
+    def make(replicas=1, server=None, replica_server=None, conf_d=None):
         server = server or server_line.name
         for name in (server, replica_server):
             if name and name != server_line.name:
@@ -182,7 +230,7 @@ def sandbox_factory(server_line, sandbox_template_dir, line_template):
                               server=server, replica_server=replica_server)
         made.append(box)
         started = time.monotonic()
-        box.up(replicas)
+        box.up(replicas, conf_d=conf_d)
         timing = _timing(server)
         timing['servers'] += replicas + 1
         timing['seconds'] += time.monotonic() - started

@@ -340,22 +340,72 @@ def accounts(server):
     return sorted(query(server, 'SELECT User, Host FROM mysql.user'))
 
 
-def everything(box, source_log=True):
-    """All a refused operation must leave as it was, on every server
-    (``source_log=False``: but for the source's binary log, where an
-    account created and dropped again leaves its statements).
+def settle(box, timeout=120):
+    """Wait until no replica of ``box`` has anything left to do: each one
+    whose threads run has applied all it received, and has received all
+    its source (when the source is a server of ``box``) has logged.
+
+    Only then are two snapshots of a topology comparable: a replica still
+    applying moves its positions by itself, with nothing done to it.
     """
+    by_port = {s.port: s for s in box.servers()}
+    for server in box.servers():
+        svc = CountingService(server)
+        found = status(svc)
+        if found is None or found.sql_running != 'Yes':
+            continue
+        source = by_port.get(found.source_port) \
+            if found.io_running == 'Yes' else None
+
+        def settled(found):
+            applied = (found.exec_log_file, found.exec_log_pos) == (
+                found.read_log_file, found.read_log_pos)
+            if source is None:
+                return applied
+            logged = server_state.read_source_position(
+                CountingService(source), CountingService(source).dialect())
+            return applied and logged == (found.read_log_file,
+                                          found.read_log_pos)
+
+        until(lambda: status(svc), settled,
+              '%s to apply all it received' % server.name, timeout)
+
+
+# What a refused operation must leave as it was. Positions
+# (Read/Exec_Source_Log_Pos, Relay_Log_File/Pos) and Seconds_Behind are
+# left out: they move whenever a replica applies, rotates or reconnects,
+# with nothing done to it; what a refusal could change shows in the
+# source, the threads and the executed sets. Last_IO_Errno too: an I/O
+# thread retrying a lost source moves between connection errors.
+_REPLICA_FIELDS = ('source_host', 'source_port', 'source_user',
+                   'io_running', 'sql_running', 'last_sql_errno',
+                   'auto_position', 'using_gtid', 'sql_delay')
+
+
+def everything(box, source_log=True):
+    """All a refused operation must leave as it was, on every server, once
+    the replicas settled (``source_log=False``: but for the source's
+    executed sets and settings, where an account created and dropped
+    again leaves its transactions): what each replicates from and how,
+    threads, executed GTID sets, read_only, server_id, binary log,
+    settings files, accounts and the server process.
+    """
+    settle(box)
     snapshot = []
     for server in box.servers():
         if server.name == 'source' and not source_log:
-            snapshot.append((accounts(server), server.pid))
+            snapshot.append((server.name, accounts(server), server.pid))
             continue
-        names = (('gtid_executed', 'gtid_purged') if is_mysql(server)
-                 else ('gtid_slave_pos', 'gtid_binlog_pos'))
+        found = status(CountingService(server))
+        replica = None if found is None else {
+            name: getattr(found, name) for name in _REPLICA_FIELDS}
+        names = (('gtid_executed', 'gtid_purged', 'super_read_only')
+                 if is_mysql(server) else
+                 ('gtid_slave_pos', 'gtid_binlog_pos', 'gtid_strict_mode'))
         snapshot.append((
-            query(server, 'SHOW REPLICA STATUS'),
+            server.name, replica,
             query(server, 'SHOW GLOBAL VARIABLES WHERE Variable_name IN '
-                          '(%s, %s, %s, %s, %s)', *(names + (
+                          '(%s, %s, %s, %s, %s, %s)', *(names + (
                               'read_only', 'server_id', 'log_bin'))),
             {name: open(os.path.join(server.conf_dir, name)).read()
              for name in sorted(os.listdir(server.conf_dir))},

@@ -43,12 +43,20 @@ def dsn_of(server):
         server.dsn.user, server.port, PASSWORD_ENV)
 
 
-def test_attach_outside_a_sandbox(sandbox_factory):
-    box = sandbox_factory(replicas=1)
+# MySQL as packaged runs without relay_log_recovery (the sandbox's MySQL
+# servers run with it, ready to be replicas).
+AS_PACKAGED = {
+    'mysql': {'packaged.cnf': '[mysqld]\nrelay_log_recovery = OFF\n'},
+    'mariadb': None}
+
+
+def test_attach_outside_a_sandbox(sandbox_factory, server_line):
+    box = sandbox_factory(replicas=1,
+                          conf_d=AS_PACKAGED[server_line.flavor])
     args = ('attach', '--source', dsn_of(box.source),
             '--replica', dsn_of(box.replicas[0]))
     # Each line lacks a setting only a restart applies: MariaDB starts
-    # without a binary log; MySQL 9.7 without relay_log_recovery, which a
+    # without a binary log; MySQL without relay_log_recovery, which a
     # crash-safe replica needs. Nothing is changed until the operator
     # restarted them.
     lacking = ('relay_log_recovery = ON' if is_mysql(box.source)

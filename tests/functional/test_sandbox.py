@@ -34,6 +34,7 @@ import pytest
 
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.sandbox import lines
+from trove_gtid_strategy.sandbox import ports
 from trove_gtid_strategy.sandbox import process
 from trove_gtid_strategy.sandbox import servers
 from trove_gtid_strategy.sandbox import state as state_mod
@@ -260,33 +261,78 @@ def test_stale_pid_is_never_signalled(sandbox_factory, unrelated_process):
     assert unrelated_process.poll() is None
 
 
+@pytest.fixture
+def listener():
+    """Call with a port: a socket of this process listening on it."""
+    held = []
+
+    def listen(port):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(('127.0.0.1', port))
+        sock.listen()
+        held.append(sock)
+        return sock
+    yield listen
+    for sock in held:
+        sock.close()
+
+
 @pytest.mark.any_line
-def test_port_taken_before_start_is_replaced(sandbox_factory, monkeypatch):
-    # Another process may bind a chosen port before the server does.
-    blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    blocker.bind(('127.0.0.1', 0))
-    blocker.listen()
-    busy = blocker.getsockname()[1]
-    real_free_ports = servers._free_ports
-    calls = []
+def test_port_taken_while_stopped_is_named_with_its_holder(
+        sandbox_factory, listener):
+    # Another process takes a stopped server's port: starting it again
+    # names that process instead of trying another port, which the
+    # clients of the server would not know.
+    box = sandbox_factory(replicas=1)
+    replica = box.replicas[0]
+    port = replica.port
+    replica.stop()
+    listener(port)
+    holder = r'its port %d is taken by pid %d \(' % (port, os.getpid())
+    with pytest.raises(exceptions.SandboxError, match='replica1: ' + holder):
+        servers.Sandbox(box.base_dir).up()
+    assert not replica.is_running()
+    # Started by itself, past the sandbox's check: the server's own bind
+    # failure is reported the same way.
+    with pytest.raises(exceptions.SandboxError, match='replica1: ' + holder):
+        replica.start(timeout=60)
+    assert not replica.is_running()
+    assert box.replicas[0].port == port
 
-    def rigged(count, exclude=()):
-        ports = real_free_ports(count, exclude)
-        if not calls:
-            ports[0] = busy
-        calls.append(count)
-        return ports
 
-    monkeypatch.setattr(servers, '_free_ports', rigged)
+@pytest.mark.any_line
+def test_ports_are_outside_the_ephemeral_range(sandbox_factory):
+    low, high = ports.ephemeral_range()
+    box = sandbox_factory(replicas=1)
+    for server in box.servers():
+        assert not low <= server.port <= high, server
+        with open(server.my_cnf) as f:
+            assert 'port = %d\n' % server.port in f.read()
+
+
+@pytest.mark.any_line
+def test_two_sandboxes_started_at_once_never_share_a_port(
+        server_line, sandbox_template_dir, tmp_path):
+    bases = [str(tmp_path / 'one'), str(tmp_path / 'two')]
+    third = str(tmp_path / 'three')
     try:
-        box = sandbox_factory(replicas=1)
+        procs = _workers(UPPER, [(base, server_line.name,
+                                  sandbox_template_dir) for base in bases])
+        _finish(procs)
+        boxes = [servers.Sandbox(base) for base in bases]
+        taken = [s.port for box in boxes for s in box.servers()]
+        assert len(set(taken)) == 4
+        assert all(s.is_running() for box in boxes for s in box.servers())
+        # A stopped sandbox keeps its ports: a new one takes others.
+        boxes[0].down()
+        made = servers.Sandbox(third, server=server_line.name,
+                               template_dir=sandbox_template_dir).up(1)
+        assert not {s.port for s in made} & set(taken)
+        assert [s.port for s in boxes[0].up()] == taken[:2]
     finally:
-        blocker.close()
-    assert len(calls) == 2
-    assert box.source.port != busy
-    assert box.source.is_running()
-    with open(box.source.my_cnf) as f:
-        assert 'port = %d\n' % box.source.port in f.read()
+        for base in bases + [third]:
+            servers.Sandbox(base).down(remove=True)
 
 
 @pytest.mark.any_line
@@ -615,8 +661,8 @@ def test_concurrent_state_writes(tmp_path):
     assert reads > 0
 
 
-SANDBOX_MODULES = ('process', 'lines', 'state', 'basedir', 'datadir',
-                   'server', 'servers')
+SANDBOX_MODULES = ('process', 'lines', 'state', 'ports', 'basedir',
+                   'datadir', 'server', 'servers')
 
 
 def test_sandbox_modules_import_one_way():

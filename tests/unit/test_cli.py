@@ -877,3 +877,23 @@ def test_progress_lines_on_stderr_unless_quiet():
         app.options = app.parser.parse_args(flags)
         app.progress('127.0.0.1:1: waiting mysql://u:%s@h' % SECRET)
         assert app.stderr.getvalue() == expected
+
+
+def test_a_commands_options_end_with_its_run(closed_port, other_closed_port):
+    """--mode, --allow-crash-unsafe and --durability hold for the run
+    that was given them: the next run in this process (a test, an
+    embedding program) starts from the configured values.
+    """
+    conf = strategy.CONF.trove_gtid_strategy
+    before = (conf.replication_mode, conf.allow_crash_unsafe_binlog,
+              conf.replication_durability)
+    code, _, err = run('attach', '--source',
+                       'mysql://u:p@127.0.0.1:%d' % closed_port,
+                       '--replica',
+                       'mysql://u:p@127.0.0.1:%d' % other_closed_port,
+                       '--mode', 'binlog', '--allow-crash-unsafe',
+                       '--durability', 'semi_sync')
+    assert code == 1, err
+    assert (conf.replication_mode, conf.allow_crash_unsafe_binlog,
+            conf.replication_durability) == before == ('auto', False,
+                                                       'async')

@@ -62,9 +62,6 @@ SIGINT_EXIT, SIGPIPE_EXIT = 130, 141
 
 # Options of the application (before the command) that take a value.
 _GLOBAL_WITH_VALUE = ('--config-file', '--log-file')
-# Options a run resets, so one main() call never sees another's choices.
-_RUN_OPTIONS = ('replication_mode', 'allow_crash_unsafe_binlog',
-                'replication_durability')
 
 
 def split_global(argv):
@@ -193,8 +190,7 @@ class TroveGtidApp(app.App):
             logging.register_options(CONF)
         settings.load_config(given.config_file, NAME)
         settings.check_log_file(given.log_file)
-        for name in _RUN_OPTIONS:
-            CONF.clear_override(name, group='trove_gtid_strategy')
+        settings.clear_run_options()
         CONF.set_override('debug', given.debug)
         CONF.set_override('use_stderr', not given.log_file)
         if given.log_file:
@@ -375,7 +371,12 @@ def main(argv=None):
     except KeyboardInterrupt:
         sys.stderr.write('trove-gtid: interrupted\n')
         return SIGINT_EXIT
-    return application.run(list(argv))
+    try:
+        return application.run(list(argv))
+    finally:
+        # What a command set holds for its run only: main() may run again
+        # in this process (tests, embedding).
+        settings.clear_run_options()
 
 
 if __name__ == '__main__':

@@ -35,6 +35,17 @@ _LOCATION = re.compile(r"from LocationInfo\(location=<[^>]*>, "
                        r"detail='([^']*)'\)")
 
 
+# The options a command sets from its flags (--mode, --durability...),
+# for the run of that command only.
+RUN_OPTIONS = ('replication_mode', 'allow_crash_unsafe_binlog',
+               'replication_durability')
+
+
+def clear_run_options():
+    for name in RUN_OPTIONS:
+        CONF.clear_override(name, group='trove_gtid_strategy')
+
+
 def load_config(paths, project):
     """Load the ``--config-file`` files and check every value in them
     now (oslo.config checks a value only when it is read): bad input,

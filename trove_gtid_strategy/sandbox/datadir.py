@@ -28,7 +28,11 @@ kept in the template's ``template.json`` and in ``sandbox.json`` (both
 
 The cache is ``template_dir``: one subdirectory per line, version and
 binary; preparing it is serialised with a lock file, so concurrent
-sandboxes and test sessions can share one cache.
+sandboxes and test sessions can share one cache. By default it is the
+user's (``default_cache_dir``), so only a user's first sandbox of a line
+pays for initialising a datadir; the servers of every sandbox of that
+line then share the template's admin password (kept 0600 in the cache
+and in each ``sandbox.json``).
 """
 
 import contextlib
@@ -76,6 +80,18 @@ key_buffer_size = 8M
 performance_schema = OFF
 table_open_cache = 400
 """
+
+
+def default_cache_dir(environ=None):
+    """The template cache: ``$TROVE_GTID_SANDBOX_TEMPLATE``, else
+    ``$XDG_CACHE_HOME/trove-gtid/templates`` (``~/.cache/...``).
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get(TEMPLATE_ENV):
+        return os.path.abspath(environ[TEMPLATE_ENV])
+    cache = environ.get('XDG_CACHE_HOME') or os.path.join(
+        os.path.expanduser('~'), '.cache')
+    return os.path.join(os.path.abspath(cache), 'trove-gtid', 'templates')
 
 
 def render_my_cnf(line, datadir, socket_path, pid_file, error_log,

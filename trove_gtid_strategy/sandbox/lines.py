@@ -114,10 +114,14 @@ QUIRKS = {
         init='initialize',
         # X Protocol would take a second port (33060) on every server;
         # the Debian build's secure_file_priv directory does not exist
-        # outside a packaged install and would stop the server.
+        # outside a packaged install and would stop the server. Each
+        # server is ready to be a crash-safe replica, as a DBA sets up a
+        # MySQL server (9.7 logs binary logs with GTIDs by default): the
+        # one setting a replica needs that only a restart applies.
         options=('innodb_redo_log_capacity = 16M',
                  'mysqlx = OFF',
-                 'secure_file_priv ='),
+                 'secure_file_priv =',
+                 'relay_log_recovery = ON'),
         template_options=('skip-log-bin',),
         identity_files=('auto.cnf',),
         # The auth_socket plugin is not built in: root is dropped.

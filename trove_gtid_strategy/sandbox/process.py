@@ -14,7 +14,7 @@
 
 """Server processes: spawn, find, signal, wait; and the small helpers
 every other sandbox module stands on (file locks, connections, log tails,
-free ports, version probes).
+port checks, version probes).
 
 The lowest sandbox module: it imports no other module of the sandbox.
 
@@ -374,28 +374,6 @@ def read_from(path, offset):
         return ''
 
 
-def free_ports(count, exclude=()):
-    """``count`` distinct free TCP ports on 127.0.0.1.
-
-    All sockets stay bound until every port is chosen, so the kernel never
-    hands out the same port twice.
-    """
-    held = []
-    ports = []
-    try:
-        while len(ports) < count:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            held.append(sock)
-            sock.bind(('127.0.0.1', 0))
-            port = sock.getsockname()[1]
-            if port not in exclude:
-                ports.append(port)
-    finally:
-        for sock in held:
-            sock.close()
-    return ports
-
-
 def port_is_free(port):
     """True if a server could listen on 127.0.0.1:``port`` now (as the
     servers do, with SO_REUSEADDR: connections in TIME_WAIT are no
@@ -410,3 +388,40 @@ def port_is_free(port):
         return False
     finally:
         sock.close()
+
+
+def port_holder(port):
+    """Who listens on TCP ``port``: ``pid N (program)``, from ``/proc``.
+
+    The listening socket's inode is found in ``/proc/net/tcp{,6}``, then
+    the process holding it among the ``/proc/PID/fd`` we may read.
+    """
+    inodes = set()
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        with contextlib.suppress(OSError):
+            with open(table) as f:
+                next(f, None)
+                for row in f:
+                    fields = row.split()
+                    # local_address is HEX_IP:HEX_PORT; state 0A: LISTEN.
+                    if (len(fields) > 9 and fields[3] == '0A'
+                            and int(fields[1].rsplit(':', 1)[1], 16)
+                            == port):
+                        inodes.add('socket:[%s]' % fields[9])
+    if not inodes:
+        return ('a socket bound but not listening (find it with '
+                '`ss -tanp sport = :%d`)' % port)
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        fd_dir = '/proc/%s/fd' % entry
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(fd_dir):
+                with contextlib.suppress(OSError):
+                    if os.readlink(os.path.join(fd_dir, fd)) in inodes:
+                        args = _cmdline(int(entry))
+                        program = os.fsdecode(args[0]) if args and args[0] \
+                            else '?'
+                        return 'pid %s (%s)' % (entry, program)
+    return ('a process we may not inspect (another user\'s: find it with '
+            '`ss -ltnp sport = :%d` as root)' % port)

@@ -40,7 +40,6 @@ LOG = logging.getLogger(__name__)
 SERVER_LOCK = 'server.lock'
 _BIND_ERRORS = ('Address already in use', 'Bind on TCP/IP port',
                 'Do you already have another mysqld server running on port')
-_PORT_ATTEMPTS = 3
 
 
 class SandboxServer(object):
@@ -206,9 +205,16 @@ class SandboxServer(object):
         try:
             process.wait_ready(proc, self.name, self.socket_kwargs(),
                                timeout, self.error_log, self.conf_dir)
-        except exceptions.SandboxError:
+        except exceptions.SandboxError as exc:
             self._kill_locked()
-            raise
+            if not self._bind_failed():
+                raise
+            # Never retried on another port: clients know this one.
+            raise exceptions.SandboxError(
+                '%s: its port %d is taken by %s: stop that process, then '
+                'start the server again (its error log: %s)'
+                % (self.name, self.port, process.port_holder(self.port),
+                   self.error_log)) from exc
 
     def _stop_locked(self, timeout):
         self._wait_stopped(self._signal_stop(), timeout)
@@ -256,11 +262,6 @@ class SandboxServer(object):
 
     def _set_pid(self, pid):
         self.pid = pid
-        self._record()
-
-    def _set_port(self, port):
-        self.port = port
-        self.write_my_cnf()
         self._record()
 
     def _record(self):
@@ -329,12 +330,15 @@ def stop_all(servers, timeout):
             remaining = [s for s in remaining if s not in batch]
 
 
-def start_all(servers, timeout, new_port=None):
-    """Start ``servers`` in parallel, each under its lock.
+def kill_all(servers):
+    """SIGKILL ``servers`` (whose data nobody reads again)."""
+    with _all_locked(servers):
+        for server in servers:
+            server._kill_locked()
 
-    ``new_port(exclude)``: given for new servers, whose port may be taken
-    meanwhile; such a server gets another port and is started again.
-    """
+
+def start_all(servers, timeout):
+    """Start ``servers`` in parallel, each under its lock."""
     if not servers:
         return
     with _all_locked(servers):
@@ -346,25 +350,10 @@ def start_all(servers, timeout, new_port=None):
                     procs[server.name] = server._spawn()
             for server in servers:
                 if server.name in procs:
-                    _wait_started(server, procs, servers, timeout, new_port)
+                    server._wait_ready(procs[server.name], timeout)
         except BaseException:
             for server in servers:
                 if server.name in procs:
                     with contextlib.suppress(exceptions.SandboxError):
                         server._kill_locked()
             raise
-
-
-def _wait_started(server, procs, servers, timeout, new_port):
-    for attempt in range(1, _PORT_ATTEMPTS + 1):
-        try:
-            server._wait_ready(procs[server.name], timeout)
-            return
-        except exceptions.SandboxError:
-            if (new_port is None or attempt == _PORT_ATTEMPTS
-                    or not server._bind_failed()):
-                raise
-        LOG.info('%s: port %d taken meanwhile, trying another',
-                 server.name, server.port)
-        server._set_port(new_port({s.port for s in servers}))
-        procs[server.name] = server._spawn()

@@ -59,6 +59,7 @@ from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.sandbox import basedir
 from trove_gtid_strategy.sandbox import datadir
 from trove_gtid_strategy.sandbox import lines
+from trove_gtid_strategy.sandbox import ports
 from trove_gtid_strategy.sandbox import process
 from trove_gtid_strategy.sandbox import server as server_mod
 from trove_gtid_strategy.sandbox import state as state_mod
@@ -68,7 +69,9 @@ LOG = logging.getLogger(__name__)
 SOURCE = 'source'
 REPLICA_PREFIX = 'replica'
 DEFAULT_REPLICAS = 2
-DEFAULT_TEMPLATE_SUBDIR = '.template'
+# Each server is a process with its own buffers: a bound keeps a typing
+# slip (--replicas 300) from starting hundreds of them.
+MAX_REPLICAS = 20
 OPS_LOCK = basedir.OPS_LOCK
 STATE_FILE = state_mod.STATE_FILE
 
@@ -78,12 +81,6 @@ ADMIN_USER = datadir.ADMIN_USER
 TEMPLATE_ENV = datadir.TEMPLATE_ENV
 find_mysqld = lines.find_mysqld
 read_template = datadir.read_template
-_free_ports = process.free_ports
-
-
-def _new_port(exclude):
-    """A free port for a server whose port was taken meanwhile."""
-    return _free_ports(1, exclude=exclude)[0]
 
 
 def prepare_template(template_dir, mysqld=None, timeout=120, line=None):
@@ -137,8 +134,9 @@ class Sandbox(object):
     ``mariadb-10.11``; for an existing one: its own lines, and asking for
     others is refused). ``mysqld``: a host server binary instead of a line.
     ``template_dir``: the template cache (default: the environment
-    variable ``TROVE_GTID_SANDBOX_TEMPLATE``, else
-    ``<base_dir>/.template``). Unknown line names raise InvalidInput.
+    variable ``TROVE_GTID_SANDBOX_TEMPLATE``, else the user's,
+    ``~/.cache/trove-gtid/templates``); only one made inside ``base_dir``
+    is removed with the sandbox. Unknown line names raise InvalidInput.
     """
 
     def __init__(self, base_dir, mysqld=None, template_dir=None,
@@ -154,10 +152,13 @@ class Sandbox(object):
         self.server = server
         self.replica_server = replica_server
         self.template_dir = os.path.abspath(
-            template_dir or os.environ.get(TEMPLATE_ENV)
-            or os.path.join(self.base_dir, DEFAULT_TEMPLATE_SUBDIR))
+            template_dir or datadir.default_cache_dir())
         self._state = state_mod.StateFile(self.base_dir)
         self.state_file = self._state.path
+        self._ports = ports.Reservations()
+        #: Seconds spent in each phase of the last up() or down() of this
+        #: object ('template', 'copy', 'start', 'stop'), for reports.
+        self.timings = {}
         self.ops_lock = os.path.join(self.base_dir, OPS_LOCK)
 
     def __repr__(self):
@@ -184,9 +185,10 @@ class Sandbox(object):
         """
         if replicas is not None and (isinstance(replicas, bool)
                                      or not isinstance(replicas, int)
-                                     or replicas < 0):
+                                     or not 0 <= replicas <= MAX_REPLICAS):
             raise exceptions.InvalidInput(
-                'replicas must be a whole number >= 0, not %r' % (replicas,))
+                'replicas must be a whole number from 0 to %d, not %.40r'
+                % (MAX_REPLICAS, replicas))
         basedir.refuse_foreign(self.base_dir, self.template_dir)
         if not self._state.exists():
             # A new sandbox: refuse what cannot work before making
@@ -202,7 +204,11 @@ class Sandbox(object):
             state = self._state.read()
             if state is not None:
                 return self._up_existing(state, replicas, timeout)
-            template_existed = os.path.lexists(self.template_dir)
+            # A cache outside the sandbox is shared: never the sandbox's
+            # to remove.
+            template_existed = (
+                os.path.lexists(self.template_dir)
+                or os.path.dirname(self.template_dir) != self.base_dir)
             try:
                 basedir.refuse_foreign(self.base_dir, self.template_dir)
                 prepared = self._prepare_new(
@@ -211,6 +217,7 @@ class Sandbox(object):
             except BaseException:
                 basedir.undo_new(self.base_dir, self.template_dir,
                                  created_base, template_existed)
+                self._ports.release(self.base_dir)
                 raise
             return self._create_and_start(prepared, timeout, conf_d or {})
 
@@ -235,22 +242,27 @@ class Sandbox(object):
                 % ', '.join(names))
         source_line, replica_line = self._requested_lines()
         templates = {}
+        started = time.monotonic()
         for line in {source_line, replica_line}:
             templates[line.name] = datadir.prepare_template(
                 self.template_dir, line)
+        self.timings['template'] = time.monotonic() - started
         created = [os.path.join(self.base_dir, name) for name in names]
         if not template_existed:
             created.append(self.template_dir)
-        servers = []
-        for name, port, server_id in zip(names, _free_ports(len(names)),
-                                         ids):
-            line = source_line if name == SOURCE else replica_line
-            info = datadir.read_template(templates[line.name])
-            servers.append(SandboxServer(
-                name, os.path.join(self.base_dir, name), port, server_id,
-                line, info['admin_user'], info['admin_password'],
-                state=self._state))
-        with self._state.locked():
+        # The reservations hold once the state records the ports: keep
+        # the reservation lock until it does.
+        with self._ports.locked(), self._state.locked():
+            servers = []
+            for name, port, server_id in zip(
+                    names, self._ports.claim_new(self.base_dir, len(names)),
+                    ids):
+                line = source_line if name == SOURCE else replica_line
+                info = datadir.read_template(templates[line.name])
+                servers.append(SandboxServer(
+                    name, os.path.join(self.base_dir, name), port,
+                    server_id, line, info['admin_user'],
+                    info['admin_password'], state=self._state))
             self._state.write({
                 'format': state_mod.FORMAT,
                 'server': source_line.name,
@@ -279,7 +291,9 @@ class Sandbox(object):
                           'w') as f:
                     f.write(text)
         copied = time.monotonic()
-        server_mod.start_all(servers, timeout, new_port=_new_port)
+        server_mod.start_all(servers, timeout)
+        self.timings.update(copy=copied - started,
+                            start=time.monotonic() - copied)
         LOG.info('Sandbox %s: %d servers up in %.1fs (copies %.1fs)',
                  self.base_dir, len(servers), time.monotonic() - started,
                  copied - started)
@@ -318,14 +332,14 @@ class Sandbox(object):
                     '`trove-gtid sandbox down --remove --base-dir %s`'
                     % (server.name, server.datadir, self.base_dir))
         stopped = [s for s in servers if not s.is_running()]
+        with self._ports.locked():
+            self._ports.claim_existing(
+                self.base_dir, [(s.name, s.port) for s in stopped])
         for server in stopped:
-            if not process.port_is_free(server.port):
-                raise exceptions.SandboxError(
-                    '%s: its port %d is taken by another process: free it '
-                    '(e.g. find it with `ss -ltnp sport = :%d`), then run up '
-                    'again' % (server.name, server.port, server.port))
             server.write_my_cnf()
+        started = time.monotonic()
         server_mod.start_all(stopped, timeout)
+        self.timings['start'] = time.monotonic() - started
         LOG.info('Sandbox %s: started %d of %d servers', self.base_dir,
                  len(stopped), len(servers))
         return self.servers()
@@ -405,9 +419,11 @@ class Sandbox(object):
 
         Only processes on the sandbox's own datadirs are signalled. The
         state and the data stay (``up`` starts them again); with
-        ``remove=True`` the directories the sandbox created (server
-        directories, its template cache) are deleted, then the state, and
-        the base directory if the sandbox created it and it is empty.
+        ``remove=True`` the servers are killed instead (their data is
+        deleted next, so a clean shutdown would buy nothing), the
+        directories the sandbox created (server directories, a template
+        cache made inside it) are deleted, then the state, and the base
+        directory if the sandbox created it and it is empty.
         """
         if not self._state.exists():
             return
@@ -416,13 +432,21 @@ class Sandbox(object):
             if state is None:
                 return
             servers = self.servers()
+            started = time.monotonic()
             try:
-                server_mod.stop_all(servers, timeout)
+                if remove:
+                    # Nobody reads the data again: no clean shutdown
+                    # (a MySQL source with replicas takes seconds).
+                    server_mod.kill_all(servers)
+                else:
+                    server_mod.stop_all(servers, timeout)
             except exceptions.SandboxError as exc:
                 raise exceptions.SandboxError(
                     'could not stop every server, state kept in %s: %s'
                     % (self.state_file, exc))
+            self.timings['stop'] = time.monotonic() - started
             if remove:
                 basedir.remove_created(self.base_dir, state, self._state)
+                self._ports.release(self.base_dir)
         LOG.info('Sandbox %s down (%d servers%s)', self.base_dir,
                  len(servers), ', removed' if remove else '')
