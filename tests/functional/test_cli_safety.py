@@ -32,6 +32,7 @@ from trove_gtid_strategy import strategy
 from support import accounts
 from support import admin_writes
 from support import binlog_statements
+from support import catch_up
 from support import CountingService
 from support import dump
 from support import everything
@@ -235,6 +236,9 @@ def test_unlogged_maintenance_on_trove_path(sandbox_factory):
                          None)
     gtid_var = '@@gtid_executed' if is_mysql(box.source) \
         else '@@gtid_binlog_pos'
+    # What the source logged (its replication account) must be applied
+    # first: the comparison is about the replica's own statements.
+    catch_up(repl, source, replica)
     before = scalar(box.replicas[0], 'SELECT %s' % gtid_var)
     info = repl.detach_slave(replica, for_failover=False)
     assert info['replication_user']
