@@ -254,7 +254,7 @@ def wait_ready(proc, name, connect_kwargs, timeout, error_log, conf_dir):
                 'machine\n%s' % (name, timeout, last_error, error_log,
                                  log_tail(error_log)))
         time.sleep(delay)
-        delay = min(delay * 1.5, 0.25)
+        delay = min(delay * 1.5, 0.05)
 
 
 def connect(connect_kwargs, **options):
