@@ -83,6 +83,13 @@ class Capabilities:
     password_hash_literal: bool
     #: ``super_read_only`` (MySQL 5.7.8+): read-only even for SUPER.
     super_read_only: bool
+    #: Privileges (as ``SHOW GRANTS`` and ``information_schema`` name
+    #: them) that let an account write through ``read_only``, where no
+    #: ``super_read_only`` stops them; () where it does.
+    read_only_bypass: tuple
+    #: ``ALTER USER ... ACCOUNT LOCK`` and roles, with which a fence keeps
+    #: such accounts out and marks the ones it locked (MariaDB 10.4.2+).
+    lockable_fence: bool
     #: Lossless semi-synchronous replication variable prefixes on a
     #: source and a replica (``rpl_semi_sync_source``...), None without.
     semi_sync_source: str | None
@@ -198,6 +205,11 @@ def _mysql(v):
         # IDENTIFIED BY PASSWORD '*hash' keeps the password out of it.
         password_hash_literal=not v.at_least(5, 7, 6),
         super_read_only=v.at_least(5, 7, 8),
+        # Before super_read_only, SUPER wrote through read_only.
+        read_only_bypass=() if v.at_least(5, 7, 8) else ('SUPER',),
+        # Account locking arrived in 5.7.6, roles in 8.0: by then
+        # super_read_only fences every account.
+        lockable_fence=False,
         # Semi-sync plugins; lossless (the AFTER_SYNC wait point) from
         # 5.7.2; renamed semisync_source/replica with rpl_semi_sync_source_*
         # variables in 8.0.26 ("Semisynchronous Replication").
@@ -265,6 +277,16 @@ def _mariadb(v):
         # written: send the mysql_native_password hash instead.
         password_hash_literal=True,
         super_read_only=False,
+        # READ ONLY ADMIN split from SUPER in 10.5.2 (SUPER still included
+        # it); 10.11.0 took it out of SUPER (MDEV-29596; seen on 10.11.19:
+        # a SUPER-only account is refused by read_only, READ_ONLY ADMIN
+        # and ALL PRIVILEGES write through it).
+        read_only_bypass=(('READ_ONLY ADMIN',) if v.at_least(10, 11)
+                          else ('SUPER', 'READ_ONLY ADMIN')
+                          if v.at_least(10, 5, 2) else ('SUPER',)),
+        # ALTER USER ... ACCOUNT LOCK: 10.4.2 (KB "Account Locking");
+        # roles: 10.0.5.
+        lockable_fence=v.at_least(10, 4, 2),
         # Built into the server from 10.3.3 (KB "Semisynchronous
         # Replication"); the variables keep the master/slave words.
         semi_sync_source=('rpl_semi_sync_master' if v.at_least(10, 3, 3)

@@ -25,6 +25,7 @@ import dataclasses
 
 from trove_gtid_strategy import accounts
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import fencing
 from trove_gtid_strategy import literals
 
 REDACTED = '***'
@@ -385,14 +386,71 @@ class Dialect:
             return stmts
         return [self.set_read_only(read_only_before)]
 
-    def accounts_writing_through_read_only(self):
-        """SELECT of the grantees (``'user'@'host'``) that ``read_only``
-        does not stop.
+    # -- fencing the accounts read_only does not stop (fencing.py) -------
+    def fence_accounts(self):
+        """SELECT ``User, Host, is_role, locked`` of every account
+        (MariaDB 10.4+, whose ``mysql.global_priv`` holds both flags).
         """
-        words = ("'READ ONLY ADMIN', 'SUPER'"
-                 if self.caps.version.at_least(10, 5, 2) else "'SUPER'")
-        return _plain('SELECT DISTINCT GRANTEE FROM information_schema.'
-                      'USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (%s)' % words)
+        return _plain("SELECT User, Host, "
+                      "IFNULL(JSON_VALUE(Priv, '$.is_role'), 'false'), "
+                      "IFNULL(JSON_VALUE(Priv, '$.account_locked'), "
+                      "'false') FROM mysql.global_priv")
+
+    @staticmethod
+    def show_grants(account, role=False):
+        return _plain('SHOW GRANTS FOR %s' % (
+            literals.quote(account.user) if role
+            else _account(account.user, account.host)))
+
+    @staticmethod
+    def grantees_with(privileges):
+        """SELECT ``User, Host`` of the accounts holding one of these
+        global privileges directly (servers without global_priv).
+        """
+        # GRANTEE is 'user'@'host' with nothing escaped; CHAR(39) is ',
+        # whatever sql_mode says of quotes.
+        return _plain("SELECT User, Host FROM mysql.user WHERE CONCAT("
+                      "CHAR(39), User, CHAR(39), '@', CHAR(39), Host, "
+                      "CHAR(39)) IN (SELECT GRANTEE FROM information_schema."
+                      "USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (%s))"
+                      % ', '.join(literals.quote(p) for p in privileges))
+
+    @staticmethod
+    def current_user():
+        return _plain('SELECT CURRENT_USER()')
+
+    @staticmethod
+    def fence_marks():
+        """SELECT ``User, Host, Admin_option`` of the fence role's
+        members (the fence's marks have no admin option).
+        """
+        return _plain("SELECT User, Host, Admin_option FROM "
+                      "mysql.roles_mapping WHERE Role = %s ORDER BY User, "
+                      "Host" % literals.quote(fencing.FENCE_ROLE))
+
+    @staticmethod
+    def lock_fenced(account):
+        """Mark, then lock (a run stopped between them leaves a mark
+        on an unlocked account, which lifting handles).
+        """
+        role = literals.quote(fencing.FENCE_ROLE)
+        name = _account(account.user, account.host)
+        return [_plain('CREATE ROLE IF NOT EXISTS %s' % role),
+                _plain('GRANT %s TO %s' % (role, name)),
+                _plain('ALTER USER %s ACCOUNT LOCK' % name)]
+
+    @staticmethod
+    def unlock_fenced(account):
+        """Unlock, then unmark (the reverse order of locking)."""
+        name = _account(account.user, account.host)
+        return [_plain('ALTER USER %s ACCOUNT UNLOCK' % name),
+                _plain('REVOKE %s FROM %s' % (
+                    literals.quote(fencing.FENCE_ROLE), name))]
+
+    @staticmethod
+    def drop_fence_role():
+        return _plain('DROP ROLE IF EXISTS %s'
+                      % literals.quote(fencing.FENCE_ROLE))
 
     def client_sessions(self):
         """SELECT ``ID, USER, COMMAND`` of every session but this one."""

@@ -46,6 +46,10 @@ ER_SPECIFIC_ACCESS_DENIED_ERROR = 1227
 ER_LOCK_WAIT_TIMEOUT = 1205
 #: The server is running with --read-only / --super-read-only.
 ER_OPTION_PREVENTS_STATEMENT = 1290
+#: SHOW GRANTS for an account dropped meanwhile.
+ER_NONEXISTING_GRANT = 1141
+#: KILL of a session that ended meanwhile.
+ER_NO_SUCH_THREAD = 1094
 #: Could not find target log (``SHOW ... EVENTS IN`` a missing file).
 ER_ERROR_WHEN_EXECUTING_COMMAND = 1220
 #: "When using parallel replication and GTID with multiple replication

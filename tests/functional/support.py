@@ -306,6 +306,58 @@ class Writer(threading.Thread):
         return len(self.acknowledged)
 
 
+class ReconnectingWriter(threading.Thread):
+    """An application that will not stop writing: it inserts ``app.w``
+    rows as ``user`` on one server, one per autocommit transaction, and
+    on any error connects again and goes on, until ``stop()``. Records
+    each acknowledged id.
+    """
+
+    def __init__(self, server, user, password, start=0):
+        super().__init__(daemon=True)
+        self.server = server
+        self.kwargs = dict(server.dsn.connect_kwargs(), user=user,
+                           password=password)
+        self.next_id = start
+        self.acknowledged = []
+        self.errors = 0
+        self._halt = threading.Event()
+        self._progress = threading.Condition()
+
+    def run(self):
+        while not self._halt.is_set():
+            try:
+                conn = pymysql.connect(autocommit=True, connect_timeout=10,
+                                       read_timeout=30, **self.kwargs)
+                with conn, conn.cursor() as cur:
+                    while not self._halt.is_set():
+                        cur.execute('INSERT INTO app.w VALUES (%s, %s)',
+                                    (self.next_id, 'w %d' % self.next_id))
+                        with self._progress:
+                            self.acknowledged.append(self.next_id)
+                            self._progress.notify_all()
+                        self.next_id += 1
+            except pymysql.Error:
+                # Committed or not, that id is never tried again.
+                self.next_id += 1
+                self.errors += 1
+                # A client's retry cadence, not a synchronisation: the
+                # test waits on acknowledged counts.
+                self._halt.wait(0.01)
+
+    def wait_for(self, count, timeout=120):
+        with self._progress:
+            self._progress.wait_for(
+                lambda: len(self.acknowledged) >= count, timeout)
+            assert len(self.acknowledged) >= count, self.errors
+
+    def stop(self):
+        self._halt.set()
+        self.join(60)
+        assert not self.is_alive()
+        return list(self.acknowledged)
+
+
 # -- the command line ---------------------------------------------------
 
 def run(*argv):

@@ -41,8 +41,6 @@ HAVE_TROVE = importlib.util.find_spec('trove') is not None
 if not HAVE_TROVE:
     collect_ignore_glob = ['test_*.py']
 
-_NOTES = []
-
 
 def pytest_addoption(parser):
     parser.addoption(
@@ -92,13 +90,6 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             'tests/trove were NOT run: trove is not installed here (run '
             '`tox -e trove`)', yellow=True)
-    for note in _NOTES:
-        terminalreporter.write_line(note)
-
-
-def note(text):
-    """A line for the end of the test report."""
-    _NOTES.append(text)
 
 
 @pytest.fixture(scope='session')

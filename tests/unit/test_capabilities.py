@@ -73,6 +73,8 @@ MYSQL_55 = {
     'max_replication_password_length': 32,
     'password_hash_literal': True,
     'super_read_only': False,
+    'read_only_bypass': ('SUPER',),
+    'lockable_fence': False,
     'semi_sync_source': None,
     'semi_sync_replica': None,
     'semi_sync_plugins': (),
@@ -90,7 +92,7 @@ MYSQL_56 = dict(MYSQL_55, gtid_style='mysql',
 MYSQL_57 = dict(MYSQL_56, gtid_wait_function='WAIT_FOR_EXECUTED_GTID_SET',
                 drop_user_if_exists=True, max_user_name_length=32,
                 password_hash_literal=False, super_read_only=True,
-                **SEMI_OLD)
+                read_only_bypass=(), **SEMI_OLD)
 MYSQL_8022 = dict(MYSQL_57, gtid_purged_append=True,
                   replica_word='REPLICA',
                   show_replica_status='SHOW REPLICA STATUS',
@@ -119,13 +121,16 @@ MARIADB_100 = dict(MARIADB_55, max_user_name_length=80)
 MARIADB_104 = dict(MARIADB_100, gtid_style='mariadb', drop_user_if_exists=True,
                    semi_sync_source='rpl_semi_sync_master',
                    semi_sync_replica='rpl_semi_sync_slave',
-                   gtid_wait_function='MASTER_GTID_WAIT')
+                   gtid_wait_function='MASTER_GTID_WAIT',
+                   lockable_fence=True)
 MARIADB_1052 = dict(MARIADB_104, replica_word='REPLICA',
+                    read_only_bypass=('SUPER', 'READ_ONLY ADMIN'),
                     show_replica_status='SHOW REPLICA STATUS',
                     replication_privileges=('REPLICATION SLAVE',
                                             'BINLOG MONITOR'))
 MARIADB_1011 = dict(MARIADB_1052,
-                    binlog_expiry_option='binlog_expire_logs_seconds')
+                    binlog_expiry_option='binlog_expire_logs_seconds',
+                    read_only_bypass=('READ_ONLY ADMIN',))
 
 
 @pytest.mark.parametrize('flavor, number, expected', [
@@ -215,6 +220,12 @@ def _field(flavor, number, name):
      ('REPLICATION SLAVE', 'BINLOG MONITOR')),
     (MARIADB, '10.6.0', '10.6.1', 'binlog_expiry_option', 'expire_logs_days',
      'binlog_expire_logs_seconds'),
+    (MYSQL, '5.7.7', '5.7.8', 'read_only_bypass', ('SUPER',), ()),
+    (MARIADB, '10.4.1', '10.4.2', 'lockable_fence', False, True),
+    (MARIADB, '10.5.1', '10.5.2', 'read_only_bypass', ('SUPER',),
+     ('SUPER', 'READ_ONLY ADMIN')),
+    (MARIADB, '10.10.7', '10.11.0', 'read_only_bypass',
+     ('SUPER', 'READ_ONLY ADMIN'), ('READ_ONLY ADMIN',)),
 ])
 def test_threshold(flavor, below, at, name, before, after):
     assert _field(flavor, below, name) == before

@@ -39,7 +39,8 @@ PURE_CORE = ('versions', 'capabilities', 'modes', 'modes.base',
              'gtid.mysql', 'gtid.mariadb', 'literals', 'dialect', 'rendering',
              'seeding', 'topology',
              'state', 'accounts', 'trove_contract', 'errcodes', 'audit',
-             'replication_view', 'remedies', 'binlog_events')
+             'replication_view', 'remedies', 'binlog_events', 'fencing',
+             'decisions', 'decisions.switchover')
 FORBIDDEN = ('pymysql', 'subprocess', 'socket', 'sqlalchemy',
              'trove_gtid_strategy.strategy', 'trove_gtid_strategy.guest',
              'trove_gtid_strategy.sandbox')

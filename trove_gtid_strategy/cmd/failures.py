@@ -44,7 +44,9 @@ def classify_failure(exc):
     if isinstance(exc, (exceptions.PrecheckFailed, exceptions.Busy)):
         return 1, 'refused', 'refused: %s' % exc
     if isinstance(exc, exceptions.TroveGtidError):
-        return 1, 'server_error', 'failed: %s' % exc
+        # An outcome with its own name (a switchover left incomplete or
+        # rolled back) says it; anything else is the server's error.
+        return 1, getattr(exc, 'kind', 'server_error'), 'failed: %s' % exc
     if isinstance(exc, pymysql.MySQLError):
         number = errcodes.error_number(exc)
         kind = ('connection' if isinstance(exc, pymysql.OperationalError)

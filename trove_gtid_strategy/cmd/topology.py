@@ -177,15 +177,20 @@ class Switchover(base.ShowOne):
     """Make a replica the source while the source is healthy.
 
     Checks every server first (nothing changes if any would break), fences
-    the source (super_read_only on MySQL; read_only and ending the
-    sessions that write through it on MariaDB), waits until the candidate
-    has every transaction of the source (on timeout the source is made
-    writable again and the command fails), promotes the candidate and
-    points the other replicas and the old source at it.
+    the source (super_read_only on MySQL; on MariaDB read_only, with the
+    accounts that write through it locked and their sessions ended),
+    waits until the candidate has every transaction of the source (on
+    timeout the source is made writable again and the command fails),
+    promotes the candidate, points the other replicas and the old source
+    at it and lifts the locks. A run stopped anywhere is finished (or,
+    where the candidate was detached short of the source, rolled back) by
+    running the same command again; a finished one says so and exits 0.
+    Once the candidate is promoted a failure exits 1 with kind
+    "incomplete" and the new source, never "refused".
     """
 
-    columns = ('new_source', 'old_source', 'writes_refused_ms', 'steps',
-               'before', 'after', 'dry_run')
+    columns = ('new_source', 'old_source', 'writes_refused_ms',
+               'resumed_from', 'steps', 'before', 'after', 'dry_run')
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -206,6 +211,13 @@ class Switchover(base.ShowOne):
         parser.add_argument('--dry-run', action='store_true',
                             help='print the checks\' outcome and the steps '
                                  'without changing anything (default: off)')
+        parser.add_argument('--allow-unfenced-accounts', action='store_true',
+                            help='switch over although the source has '
+                                 'accounts that write through read_only and '
+                                 'cannot be locked out (MariaDB before '
+                                 '10.4.2, MySQL before 5.7.8): their '
+                                 'sessions are only ended (default: '
+                                 'refused)')
         _add_durability(parser)
         cli_args.add_server_options(parser)
         return parser
@@ -231,8 +243,11 @@ class Switchover(base.ShowOne):
             try:
                 result = switchover_op.switchover(
                     repl, source, candidate, replicas, timeout=args.timeout,
-                    dry_run=args.dry_run, progress=self.app.progress)
-            except switchover_op.SwitchoverDiverged as exc:
+                    dry_run=args.dry_run, progress=self.app.progress,
+                    allow_unfenced=args.allow_unfenced_accounts)
+            except (switchover_op.SwitchoverDiverged,
+                    switchover_op.SwitchoverIncomplete,
+                    switchover_op.SwitchoverRolledBack) as exc:
                 self.partial = dict(exc.outcome.to_dict(),
                                     dry_run=args.dry_run)
                 raise

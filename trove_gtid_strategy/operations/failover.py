@@ -122,8 +122,8 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
             source.execute_sql(source.dialect().fence().sql)
     before = [promotion.report(s, server_state.read_state(s))
               for s in replicas]
-    resumed = _already_promoted(replicas)
-    if resumed is not None:
+    resumed, writable = _earlier_candidate(replicas)
+    if resumed is not None and writable:
         # An earlier run promoted it and stopped before every replica
         # followed: finish that run instead of electing again.
         progress('%s was promoted by an earlier run: pointing the others '
@@ -131,13 +131,22 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
         return _finish(repl, resumed, replicas, before, {
             'candidate': promotion.name_of(resumed), 'resumed': True},
             started, dry_run)
+    if resumed is not None and candidate is None:
+        # An earlier run detached it and stopped before it took writes:
+        # it is the candidate again, judged against the others like any.
+        progress('%s was detached by an earlier run: it is the candidate '
+                 'if it holds everything the others hold'
+                 % promotion.name_of(resumed))
+        candidate = resumed
     states = {}
     for svc in replicas:
-        if not dry_run:
+        if not dry_run and svc is not resumed:
+            _start_stopped_sql_thread(svc, progress)
             waits.until_relay_log_applied(
                 svc, promotion.name_of(svc), timeout,
                 repl.options.poll_interval, progress)
-        states[promotion.name_of(svc)] = _drained_state(svc, dry_run)
+        states[promotion.name_of(svc)] = _drained_state(
+            svc, dry_run or svc is resumed)
     holdings = [promotion.holding_of(s, states[promotion.name_of(s)])
                 for s in replicas]
     requested = promotion.name_of(candidate) if candidate is not None \
@@ -193,21 +202,35 @@ def _drained_state(svc, dry_run):
         svc.execute_sql(d.start_sql_thread().sql)
 
 
-def _already_promoted(replicas):
-    """The one given server that is already a writable source (an earlier
-    run's new source), or None; two of them cannot be resolved safely.
+def _earlier_candidate(replicas):
+    """``(server, writable)``: the one given server that is not a replica
+    (an earlier run's candidate, promoted or only detached), or
+    ``(None, False)``. Two of them cannot be resolved safely.
     """
-    sources = []
+    detached = []
     for svc in replicas:
         state = server_state.read_state(svc, binlog_files=False)
-        if state.replica is None and state.log_bin and not state.read_only:
-            sources.append(svc)
-    if len(sources) > 1:
+        if state.replica is None:
+            detached.append((svc, state.log_bin and not state.read_only))
+    if len(detached) > 1:
         raise exceptions.PrecheckFailed(
-            'several of the given servers are writable sources (%s): '
-            'resolve that by hand before a failover' % ', '.join(
-                promotion.name_of(s) for s in sources))
-    return sources[0] if sources else None
+            'several of the given servers are not replicas (%s): a failover '
+            'chooses among replicas of a lost source; resolve that by hand'
+            % ', '.join('%s (%s)' % (promotion.name_of(s), 'writable' if w
+                                     else 'read-only') for s, w in detached))
+    return detached[0] if detached else (None, False)
+
+
+def _start_stopped_sql_thread(svc, progress):
+    """A replica's SQL thread stopped, not on an error (an earlier run's
+    drain, stopped halfway), is started: the drain needs it.
+    """
+    status = server_state.read_replica_status(svc, svc.dialect())
+    if status is not None and status.sql_running == 'No' and \
+            not status.last_sql_errno:
+        progress('%s: starting its SQL thread (stopped, not on an error)'
+                 % promotion.name_of(svc))
+        svc.execute_sql(svc.dialect().start_sql_thread().sql)
 
 
 def _finish(repl, chosen, replicas, before, summary, started, dry_run):

@@ -152,7 +152,11 @@ def repoint(repl, new_source, replica):
     status = state.replica
     if status is not None and status.running and \
             status.source_server_id == source_state.server_id:
-        return 'already replicating from the new source'
+        if state.read_only:
+            return 'already replicating from the new source'
+        # A replica takes no writes (fenced as a source is).
+        replica.execute_sql(replica.dialect().fence().sql)
+        return 'already replicating from the new source; made read-only'
     context, created = repl.replica_context(
         new_source, attach_op.replica_identity(replica))
     try:

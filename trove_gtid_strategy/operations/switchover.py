@@ -13,34 +13,45 @@
 # under the License.
 
 """Switchover: a replica becomes the source while the source is healthy,
-with no acknowledged transaction lost.
+with no acknowledged transaction lost, resumable from any point.
+
+Every run reads the servers and goes on from where they are
+(:mod:`trove_gtid_strategy.decisions.switchover`), so a run stopped after
+any statement (killed, a lost connection) is completed, or undone, by
+running it again, from any machine. From the start:
 
 1. Every server is checked first; if any would break (the candidate or
    a replica has errant transactions, does not replicate from the
    source, or stopped on an error), nothing is changed.
-2. The source is fenced: ``super_read_only`` on MySQL; on MariaDB
-   ``read_only`` and the sessions of accounts that write through it
-   (READ ONLY ADMIN, SUPER) are ended.
+2. The source is fenced (:mod:`trove_gtid_strategy.guest.fence`):
+   ``super_read_only`` on MySQL; on MariaDB ``read_only``, and the
+   accounts that write through it locked and their sessions ended.
 3. The candidate waits until it has every transaction of the source
    (its set must contain the source's, never the reverse). If it does not
-   within the timeout, the source is made writable again and the
-   operation fails: nothing else was changed.
+   within the timeout, the source is made writable again and the fence's
+   locks lifted: nothing else was changed.
 4. The candidate is promoted and made writable; the time from 2 to here
    is the time writes were refused.
-5. The other replicas and the old source are pointed at it.
+5. The other replicas and the old source are pointed at it, then the
+   fence's locks on the old source are lifted. From 4 on, a failure
+   reports the new source and what is left (:class:`SwitchoverIncomplete`),
+   never a refusal: something changed.
 """
 
 import dataclasses
 import time
 
+from trove_gtid_strategy.decisions import switchover as decision
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import fence
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy.operations import promotion
 from trove_gtid_strategy import seeding
 from trove_gtid_strategy import topology
+from trove_gtid_strategy.topology import Verdict
 
 
 @dataclasses.dataclass
@@ -51,11 +62,14 @@ class SwitchoverResult:
     before: list
     after: list
     steps: list
+    #: The phase this run started from (decisions.switchover.Phase).
+    resumed_from: str = decision.Phase.START.value
 
     def to_dict(self):
         return {'new_source': self.new_source,
                 'old_source': self.old_source,
                 'writes_refused_ms': round(self.writes_refused_ms, 1),
+                'resumed_from': self.resumed_from,
                 'before': [r.to_dict() for r in self.before],
                 'after': [r.to_dict() for r in self.after],
                 'steps': list(self.steps)}
@@ -66,26 +80,52 @@ class SwitchoverDiverged(exceptions.ReplicationError):
     lacks; ``outcome`` is the :class:`SwitchoverResult`.
     """
 
+    kind = 'diverged'
+
     def __init__(self, message, outcome):
         super().__init__(message)
         self.outcome = outcome
 
 
-def _checks(repl, source, candidate, replicas):
+class SwitchoverIncomplete(exceptions.ReplicationError):
+    """The candidate was promoted (it is the source now), but not every
+    server follows it; ``outcome`` is the :class:`SwitchoverResult` and
+    running the command again finishes it once the cause is fixed.
+    """
+
+    kind = 'incomplete'
+
+    def __init__(self, message, outcome):
+        super().__init__(message)
+        self.outcome = outcome
+
+
+class SwitchoverRolledBack(exceptions.ReplicationError):
+    """A stopped run had detached a candidate lacking transactions of the
+    source: the source takes writes again and the candidate follows it.
+    """
+
+    kind = 'rolled_back'
+
+    def __init__(self, message, outcome):
+        super().__init__(message)
+        self.outcome = outcome
+
+
+def _checks(repl, source, candidate, replicas, states):
     """Problems that refuse the switchover, before anything changes.
 
-    The replicas are read before the source, so under writes the source
+    The replicas were read before the source, so under writes the source
     is never behind what a replica is compared with (a replica ahead of
     a stale reading would look errant).
     """
     problems = []
-    states = [(svc, server_state.read_state(svc))
-              for svc in [candidate] + replicas]
-    source_state = server_state.read_state(source)
+    source_state = states[source]
     attempt = repl.attempt(source, source_state)
     position = server_state.current_position(source, attempt.caps)
-    for svc, state in states:
+    for svc in [candidate] + replicas:
         name = promotion.name_of(svc)
+        state = states[svc]
         status = state.replica
         if status is None or status.source_server_id not in (
                 None, 0, source_state.server_id):
@@ -97,20 +137,40 @@ def _checks(repl, source, candidate, replicas):
                             % ((name,) + status.stopped_error))
         problems += ['%s: %s' % (name, p.message) for p in _against(
             repl, source, source_state, position, svc, state)]
-    return problems, source_state, position
+    return problems
+
+
+def _plan_against(repl, source, source_state, position, svc, state):
+    rep = repl.attempt(svc, state)
+    request = modes_base.AttachRequest(
+        source=_address(source), position=position,
+        source_schemas=source_state.user_schemas)
+    return modes_base.plan_attach(rep.driver, source_state, state, request,
+                                  allow_crash_unsafe=True)
 
 
 def _against(repl, source, source_state, position, svc, state):
     """What the mode's checks find wrong with ``svc`` (read as ``state``)
     following ``source``: errant or purged transactions and the like.
     """
-    rep = repl.attempt(svc, state)
-    request = modes_base.AttachRequest(
-        source=_address(source), position=position,
-        source_schemas=source_state.user_schemas)
-    plan = modes_base.plan_attach(rep.driver, source_state, state, request,
-                                  allow_crash_unsafe=True)
+    plan = _plan_against(repl, source, source_state, position, svc, state)
     return [p for p in plan.result.problems if p.code != 'seed_required']
+
+
+def _holds(repl, source, candidate, states):
+    """How the detached candidate's transactions compare with the
+    source's (decisions.switchover.SAME, LACKS or EXTRA).
+    """
+    source_state = states[source]
+    attempt = repl.attempt(source, source_state)
+    position = server_state.current_position(source, attempt.caps)
+    verdict = _plan_against(repl, source, source_state, position, candidate,
+                            states[candidate]).result.verdict
+    if verdict is Verdict.IDENTICAL:
+        return decision.SAME
+    if verdict is Verdict.DIVERGED:
+        return decision.EXTRA
+    return decision.LACKS
 
 
 def _diverged(repl, new_source, followers):
@@ -129,115 +189,184 @@ def _diverged(repl, new_source, followers):
             if p.code in ('errant_transactions', 'purged_binlogs')]
 
 
-def _promoted_earlier(source, candidate):
-    """The candidate is a writable source and the old source is fenced."""
-    candidate_state = server_state.read_state(candidate, binlog_files=False)
-    source_state = server_state.read_state(source, binlog_files=False)
-    return (candidate_state.replica is None and not
-            candidate_state.read_only and candidate_state.log_bin and
-            source_state.read_only and source_state.replica is None)
-
-
 def _address(svc):
     return dialect.SourceAddress(svc.dsn.host, svc.dsn.port, 'check', '')
 
 
-def _fence(source, progress):
-    """Stop writes on the source; returns its read_only before."""
-    d = source.dialect()
-    before = server_state.read_variables(source, ('read_only',))
-    source.execute_sql(d.fence().sql)
-    if not d.caps.super_read_only:
-        # MariaDB: read_only does not stop these accounts' sessions.
-        grantees = {str(row[0]).split('@')[0].strip("'")
-                    for row in source.execute_sql(
-                        d.accounts_writing_through_read_only().sql)}
-        for session_id, user, command in source.execute_sql(
-                d.client_sessions().sql).fetchall():
-            if user in grantees and not str(command).startswith(
-                    'Binlog Dump'):
-                progress('ending session %s of %s on the fenced source'
-                         % (session_id, user))
-                try:
-                    source.execute_sql(d.kill_session(session_id).sql)
-                except Exception:
-                    pass  # it ended by itself meanwhile
-    return before.get('read_only', 'OFF').upper() in ('ON', '1')
+def _member(svc, state):
+    status = state.replica
+    return decision.Member(
+        name=promotion.name_of(svc), server_id=state.server_id,
+        address=(svc.dsn.host, svc.dsn.port), read_only=state.read_only,
+        source_address=(status.source_host, status.source_port)
+        if status is not None else None,
+        source_server_id=status.source_server_id if status else None,
+        running=bool(status and status.running))
+
+
+def _read_all(source, candidate, replicas):
+    """Every server's state, the source read last (see _checks)."""
+    states = {svc: server_state.read_state(svc)
+              for svc in [candidate] + replicas}
+    states[source] = server_state.read_state(source)
+    return states
 
 
 def switchover(repl, source, candidate, replicas=(), timeout=60,
-               dry_run=False, progress=lambda message: None):
+               dry_run=False, progress=lambda message: None,
+               allow_unfenced=False):
     """Make ``candidate`` the source; see the module docstring."""
     replicas = list(replicas)
-    everyone = [source, candidate] + replicas
-    before = [promotion.report(s, server_state.read_state(s))
-              for s in everyone]
-    if _promoted_earlier(source, candidate) and not dry_run:
-        # An earlier run fenced the source and promoted the candidate,
-        # then stopped: finish it (the others follow the new source).
-        progress('%s was promoted by an earlier run: pointing the others '
-                 'at it' % promotion.name_of(candidate))
-        for svc in replicas + [source]:
-            promotion.repoint(repl, candidate, svc)
-        after = [promotion.report(s, server_state.read_state(s))
-                 for s in [candidate] + replicas + [source]]
-        return SwitchoverResult(promotion.name_of(candidate),
-                                promotion.name_of(source), 0.0, before,
-                                after, ['resumed: point the others at %s'
-                                        % promotion.name_of(candidate)])
-    problems, source_state, _ = _checks(repl, source, candidate, replicas)
-    if problems:
-        raise exceptions.PrecheckFailed(
-            'refusing to switch over to %s: %s' % (
-                promotion.name_of(candidate), '; '.join(problems)),
-            topology.PrecheckResult(None, tuple(
-                topology.Problem('switchover', p) for p in problems)))
-    steps = ['fence %s (%s)' % (promotion.name_of(source),
-                                source.dialect().fence()),
-             'wait until %s has every transaction of the source'
-             % promotion.name_of(candidate),
-             'promote %s and make it writable' % promotion.name_of(candidate)]
-    steps += ['point %s at %s' % (promotion.name_of(s),
-                                  promotion.name_of(candidate))
-              for s in replicas + [source]]
+    states = _read_all(source, candidate, replicas)
+    before = [promotion.report(s, states[s])
+              for s in [source, candidate] + replicas]
+    members = {svc: _member(svc, states[svc]) for svc in states}
+    holds = None
+    if states[candidate].replica is None and \
+            states[source].replica is None:
+        holds = _holds(repl, source, candidate, states)
+    found = decision.decide(members[source], members[candidate],
+                            [members[r] for r in replicas], holds)
+    run = _Run(repl, source, candidate, replicas, timeout, progress,
+               before, found.phase)
+    if found.phase is decision.Phase.START:
+        problems = _checks(repl, source, candidate, replicas, states)
+        if problems:
+            raise exceptions.PrecheckFailed(
+                'refusing to switch over to %s: %s' % (
+                    promotion.name_of(candidate), '; '.join(problems)),
+                topology.PrecheckResult(None, tuple(
+                    topology.Problem('switchover', p) for p in problems)))
+        if dry_run:
+            return run.result(0.0, before, run.planned_steps())
+        return run.from_start(allow_unfenced)
+    progress(found.reason)
     if dry_run:
-        return SwitchoverResult(promotion.name_of(candidate),
-                                promotion.name_of(source), 0.0, before,
-                                before, steps)
-    progress('fencing %s' % promotion.name_of(source))
-    fenced_at = time.monotonic()
-    was_read_only = _fence(source, progress)
-    final = repl.current_position(source)
-    try:
-        waits.until_applied(
-            candidate, promotion.name_of(candidate),
-            _start(final), timeout, progress)
-    except exceptions.TroveGtidError as exc:
-        for stmt in source.dialect().unfence(was_read_only):
-            source.execute_sql(stmt.sql)
-        raise exceptions.ReplicationError(
-            'switchover abandoned, %s is writable again: %s'
-            % (promotion.name_of(source), exc))
-    promotion.promote(repl, candidate)
-    writable_at = time.monotonic()
-    for svc in replicas:
-        waits.until_applied(svc, promotion.name_of(svc), _start(final),
-                            timeout, progress)
-        promotion.repoint(repl, candidate, svc)
-    promotion.repoint(repl, candidate, source)
-    after = [promotion.report(s, server_state.read_state(s))
-             for s in [candidate] + replicas + [source]]
-    result = SwitchoverResult(promotion.name_of(candidate),
-                              promotion.name_of(source),
-                              (writable_at - fenced_at) * 1000, before,
-                              after, steps)
-    diverged = _diverged(repl, candidate, replicas + [source])
-    if diverged:
-        raise SwitchoverDiverged(
-            'switched over to %s, but servers now hold transactions it '
-            'lacks (written to them after they were fenced): %s'
-            % (promotion.name_of(candidate), '; '.join(diverged)), result)
-    return result
+        return run.result(0.0, before, [
+            '%s: %s' % (found.phase.value, found.reason)])
+    if found.phase is decision.Phase.ROLLBACK:
+        return run.roll_back(found.reason)
+    if found.phase is decision.Phase.PROMOTE:
+        promotion.promote(repl, candidate)
+        run.steps.append('promote %s and make it writable' % run.new_name)
+    return run.point_the_others(0.0)
+
+
+class _Run:
+    """One run's steps from its phase on, and its report."""
+
+    def __init__(self, repl, source, candidate, replicas, timeout,
+                 progress, before, phase):
+        self.repl = repl
+        self.source = source
+        self.candidate = candidate
+        self.replicas = replicas
+        self.timeout = timeout
+        self.progress = progress
+        self.before = before
+        self.phase = phase
+        self.new_name = promotion.name_of(candidate)
+        self.old_name = promotion.name_of(source)
+        self.steps = []
+
+    def planned_steps(self):
+        steps = ['fence %s (%s)' % (self.old_name,
+                                    self.source.dialect().fence()),
+                 'wait until %s has every transaction of the source'
+                 % self.new_name,
+                 'promote %s and make it writable' % self.new_name]
+        steps += ['point %s at %s' % (promotion.name_of(s), self.new_name)
+                  for s in self.replicas + [self.source]]
+        return steps + ['lift the fence\'s account locks on %s'
+                        % self.old_name]
+
+    def result(self, refused_ms, after, steps):
+        return SwitchoverResult(self.new_name, self.old_name, refused_ms,
+                                self.before, after, steps,
+                                self.phase.value)
+
+    def _after(self):
+        return [promotion.report(s, server_state.read_state(s))
+                for s in [self.candidate] + self.replicas + [self.source]]
+
+    def from_start(self, allow_unfenced):
+        self.progress('fencing %s' % self.old_name)
+        fenced_at = time.monotonic()
+        try:
+            locked = fence.fence(self.source, self.progress, allow_unfenced)
+        except exceptions.PrecheckFailed:
+            raise   # decided before any change
+        except Exception:
+            self._unfence()
+            raise
+        self.steps.append('fence %s%s' % (self.old_name, (
+            ' (locked %s)' % ', '.join(str(a) for a in locked))
+            if locked else ''))
+        final = self.repl.current_position(self.source)
+        try:
+            waits.until_applied(self.candidate, self.new_name,
+                                _start(final), self.timeout, self.progress)
+        except exceptions.TroveGtidError as exc:
+            self._unfence()
+            raise exceptions.ReplicationError(
+                'switchover abandoned, %s is writable again: %s'
+                % (self.old_name, exc))
+        promotion.promote(self.repl, self.candidate)
+        self.steps.append('promote %s and make it writable' % self.new_name)
+        refused_ms = (time.monotonic() - fenced_at) * 1000
+        return self.point_the_others(refused_ms, final)
+
+    def _unfence(self):
+        d = self.source.dialect()
+        for stmt in d.unfence(read_only_before=False):
+            self.source.execute_sql(stmt.sql)
+        fence.lift_locks(self.source, self.progress)
+
+    def point_the_others(self, refused_ms, final=None):
+        """Every other server follows the new source, then the fence's
+        locks go; a failure here reports what is left.
+        """
+        left = []
+        for svc in self.replicas + [self.source]:
+            name = promotion.name_of(svc)
+            try:
+                if final is not None and svc is not self.source:
+                    waits.until_applied(svc, name, _start(final),
+                                        self.timeout, self.progress)
+                outcome = promotion.repoint(self.repl, self.candidate, svc)
+                self.steps.append('%s: %s' % (name, outcome))
+            except exceptions.TroveGtidError as exc:
+                left.append('%s: %s' % (name, exc))
+        if not left:
+            unlocked = fence.lift_locks(self.source, self.progress)
+            if unlocked:
+                self.steps.append('unlocked on %s: %s' % (
+                    self.old_name, ', '.join(str(a) for a in unlocked)))
+        result = self.result(refused_ms, self._after(), self.steps)
+        if left:
+            raise SwitchoverIncomplete(
+                '%s is the source now, but not every server follows it '
+                '(run the command again once fixed): %s'
+                % (self.new_name, '; '.join(left)), result)
+        diverged = _diverged(self.repl, self.candidate,
+                             self.replicas + [self.source])
+        if diverged:
+            raise SwitchoverDiverged(
+                'switched over to %s, but servers now hold transactions it '
+                'lacks (written to them after they were fenced): %s'
+                % (self.new_name, '; '.join(diverged)), result)
+        return result
+
+    def roll_back(self, reason):
+        """The source takes writes again; the candidate follows it."""
+        self._unfence()
+        self.steps.append('%s is writable again' % self.old_name)
+        outcome = promotion.repoint(self.repl, self.source, self.candidate)
+        self.steps.append('%s: %s' % (self.new_name, outcome))
+        raise SwitchoverRolledBack(
+            'switchover rolled back: %s; %s is the source' % (
+                reason, self.old_name),
+            self.result(0.0, self._after(), self.steps))
 
 
 def _start(position):

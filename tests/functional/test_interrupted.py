@@ -1,0 +1,209 @@
+# Copyright 2026 The trove-gtid-strategy authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Operations killed (SIGKILL) after each change in turn, then run again
+(issue 17), on every line.
+
+``kill_after.py`` runs the command and kills it right after its Nth
+change (a statement that can change a server, a settings file, a
+restart). For every N of a whole run, the same command is then run again
+and must end with exactly one writable server, the one asked for, every
+other server following it, running and read-only, every acknowledged
+row on all of them, and no account left locked by the fence.
+
+Driven by counts of changes, never by time: the kill lands at the same
+boundary on a fast or a loaded machine.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+
+from trove_gtid_strategy import fencing
+
+from support import catch_up
+from support import CountingService
+from support import fingerprint
+from support import query
+from support import run
+from support import scalar
+from support import Writer
+
+from trove_gtid_strategy import strategy
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+KILL_AFTER = os.path.join(HERE, 'kill_after.py')
+
+
+def killed_after(limit, count_file, *argv):
+    """Run ``trove-gtid ARGV`` killed after its ``limit``th change (0:
+    never); ``(exit status, changes made)``.
+    """
+    done = subprocess.run(
+        [sys.executable, KILL_AFTER, str(limit), count_file, '--']
+        + list(argv) + ['--json'], capture_output=True, text=True,
+        timeout=300)
+    with open(count_file) as f:
+        changes = int(f.read() or 0)
+    if done.returncode not in (0, -signal.SIGKILL):
+        raise AssertionError('%s exited %s: %s' % (
+            argv[0], done.returncode, done.stderr[-2000:]))
+    return done.returncode, changes
+
+
+def attached(sandbox_factory, replicas=2):
+    box = sandbox_factory(replicas=replicas)
+    for server in box.replicas:
+        code, result = run('attach', '--sandbox', box.base_dir, '--source',
+                           'source', '--replica', server.name)
+        assert code == 0, result
+    Writer.create_table(box.source)
+    return box
+
+
+def writable(box):
+    return sorted(s.name for s in box.servers()
+                  if scalar(s, 'SELECT @@read_only') == 0)
+
+
+def fence_marks(server):
+    if server.line.flavor == 'mysql':
+        return ()
+    return query(server, 'SELECT User, Host FROM mysql.roles_mapping '
+                         'WHERE Role = %s', fencing.FENCE_ROLE)
+
+
+def assert_one_source(box, source_name, acknowledged):
+    """``source_name`` is the one writable server, the others follow it
+    (running, read-only), every acknowledged row is everywhere, and no
+    account or role is left from a fence.
+    """
+    by_name = {s.name: s for s in box.servers()}
+    source = by_name[source_name]
+    assert writable(box) == [source_name]
+    assert query(source, 'SHOW REPLICA STATUS') == ()
+    repl = strategy.AutoReplication()
+    followers = [CountingService(s) for s in box.servers()
+                 if s.name != source_name]
+    catch_up(repl, CountingService(source), *followers)
+    held = {row[0] for row in query(source, 'SELECT id FROM app.w')}
+    assert set(acknowledged) <= held
+    for follower in followers:
+        status = query(follower.server, 'SHOW REPLICA STATUS')
+        assert len(status) == 1
+        assert fingerprint(follower.server, 'app.w') == \
+            fingerprint(source, 'app.w')
+    for server in box.servers():
+        assert fence_marks(server) == (), server.name
+        # MariaDB 10.4+ lists locked accounts in global_priv.
+        if server.line.flavor == 'mariadb':
+            assert query(server, "SELECT User, Host FROM mysql.global_priv "
+                                 "WHERE JSON_VALUE(Priv, "
+                                 "'$.account_locked') = 'true' AND User "
+                                 "NOT IN ('mariadb.sys')") == ()
+
+
+def test_switchover_killed_after_each_change_completes_when_run_again(
+        sandbox_factory, tmp_path):
+    box = attached(sandbox_factory)
+    count_file = str(tmp_path / 'changes')
+    acknowledged = []
+    roles = ['source', 'replica1']
+
+    def switch(limit):
+        old, new = roles
+        return killed_after(limit, count_file, 'switchover', '--sandbox',
+                            box.base_dir, '--source', old, '--candidate',
+                            new, '--replica', 'replica2')
+
+    def write(value):
+        current = {s.name: s for s in box.servers()}[roles[0]]
+        query(current, 'INSERT INTO app.w VALUES (%s, %s)', value,
+              'row %d' % value)
+        acknowledged.append(value)
+
+    # Each boundary in turn, until a run ends before its limit: how many
+    # changes a run makes depends on what an earlier one left (accounts
+    # a killed fence had locked already are not locked again).
+    limit = 0
+    while True:
+        limit += 1
+        write(limit)
+        code, changes = switch(limit)
+        if code == 0:
+            assert changes < limit and limit > 10, (changes, limit)
+            roles.reverse()
+            assert_one_source(box, roles[0], acknowledged)
+            break
+        assert changes == limit
+        old, new = roles
+        code, result = run('switchover', '--sandbox', box.base_dir,
+                           '--source', old, '--candidate', new,
+                           '--replica', 'replica2')
+        assert code == 0, (limit, result)
+        roles.reverse()
+        assert_one_source(box, roles[0], acknowledged)
+    # Run once more after it completed: it says so and changes nothing.
+    old, new = reversed(roles)
+    code, result = run('switchover', '--sandbox', box.base_dir, '--source',
+                       old, '--candidate', new, '--replica', 'replica2')
+    assert code == 0 and result['resumed_from'] == 'done', result
+
+
+def test_failover_killed_after_each_change_completes_when_run_again(
+        sandbox_factory, tmp_path):
+    """Each round: every replica caught up, the source killed (so the
+    replicas hold the same), the failover killed after its Nth change,
+    run again (it must promote one of the two and point the other at it),
+    then the dead server restarted and attached to the new source, ready
+    to be the next round's lost source.
+    """
+    box = attached(sandbox_factory)
+    count_file = str(tmp_path / 'changes')
+    by_name = {s.name: s for s in box.servers()}
+    acknowledged = []
+    current = 'source'
+    limit = 0
+    while True:
+        limit += 1
+        source = by_name[current]
+        query(source, 'INSERT INTO app.w VALUES (%s, %s)', limit,
+              'row %d' % limit)
+        acknowledged.append(limit)
+        live = [name for name in by_name if name != current]
+        catch_up(strategy.AutoReplication(), CountingService(source),
+                 *[CountingService(by_name[n]) for n in live])
+        source.kill()
+        argv = ['failover', '--sandbox', box.base_dir]
+        for name in live:
+            argv += ['--replica', name]
+        killed, changes = killed_after(limit, count_file, *argv)
+        assert (killed, changes) == (-signal.SIGKILL, limit) or \
+            (killed == 0 and changes < limit)
+        code, result = run(*argv)
+        assert code == 0, (limit, result)
+        new = [n for n in live if by_name[n].port == int(
+            result['new_source'].rsplit(':', 1)[1])][0]
+        source.start()
+        code, attached_result = run('attach', '--sandbox', box.base_dir,
+                                    '--source', new, '--replica', current)
+        assert code == 0, (limit, attached_result)
+        assert_one_source(box, new, acknowledged)
+        current = new
+        if killed == 0:
+            # The run finished before its limit: every boundary was
+            # covered.
+            assert limit > 5
+            break
