@@ -522,7 +522,7 @@ def trove_service_matrix(line, label, template_dir, workdir):
     conf.set_override('datastore_version', label)
     box = servers.Sandbox(os.path.join(workdir, 'matrix'),
                           template_dir=template_dir, server=line.name)
-    conf_d = dict(ts.TROVE_GUEST_CONF_D)
+    conf_d = dict(ts.guest_conf_d(line))
     conf_d['10-binlog.cnf'] = '[mysqld]\nlog_bin = binlog\n'
     try:
         box.up(1, conf_d=conf_d)
@@ -640,7 +640,7 @@ def run_line(line, args, template_dir, workdir):
                               server=line.name)
         guests = None
         try:
-            box.up(2, conf_d=ts.TROVE_GUEST_CONF_D)
+            box.up(2, conf_d=ts.guest_conf_d(line))
             guests = Guests(box, path, label, base)
             with ts.network_isolation(base), watchdog(600):
                 results = flows(guests, args.rows, args.backlog)
@@ -659,7 +659,7 @@ def run_line(line, args, template_dir, workdir):
                                   server=line.name)
             guests = None
             try:
-                box.up(1, conf_d=ts.TROVE_GUEST_CONF_D)
+                box.up(1, conf_d=ts.guest_conf_d(line))
                 guests = Guests(box, path, label, base + '-q')
                 with ts.network_isolation(base):
                     report['strategies'][name]['flows']['quiet source'] = \

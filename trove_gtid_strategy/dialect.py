@@ -354,6 +354,18 @@ class Dialect:
             _account(name, host)))
 
     # -- state -----------------------------------------------------------
+    @staticmethod
+    def set_global(name, value):
+        """``SET GLOBAL name = value`` for one of the settings a written
+        file holds and a running server takes live
+        (:data:`~trove_gtid_strategy.rendering.LIVE_FROM_FILE`, whose
+        values are checked there): a word or a number, never quoted text.
+        """
+        if not (name.replace('_', '').isalnum() and value.isalnum()):
+            raise exceptions.InvalidInput('not a setting: %r = %r'
+                                          % (name, value))
+        return _plain('SET GLOBAL %s = %s' % (name, value))
+
     def set_read_only(self, read_only):
         return _plain('SET GLOBAL read_only = %s'
                       % ('ON' if read_only else 'OFF'))

@@ -14,10 +14,16 @@
 
 """``mysql://`` connection URLs for servers outside Trove.
 
-A DSN is ``mysql://USER[:PASSWORD]@HOST[:PORT][?unix_socket=PATH]``. User
-and password are percent-encoded, so any character survives. The password
-can instead come from an environment variable named with
-``?password_env=NAME``, so it never appears in a process listing.
+A DSN is ``mysql://USER[:PASSWORD]@HOST[:PORT][?PARAMETERS]``. User
+and password are percent-encoded, so any character survives. Parameters:
+
+* ``password_env=NAME``: the password from that environment variable, so
+  it never appears in a process listing;
+* ``unix_socket=PATH``: connect over that socket instead of TCP;
+* ``conf_dir=PATH``: the directory the server's ``my.cnf`` includes
+  (``!includedir``), where the replication settings go, so that every
+  operation changing the server's role rewrites them and a restart keeps
+  the role (default: none, and what a restart would need is reported).
 """
 
 import dataclasses
@@ -40,6 +46,9 @@ class DSN:
     host: str = '127.0.0.1'
     port: int = DEFAULT_PORT
     unix_socket: str = ''
+    #: Where the server's replication settings files go (not a connection
+    #: parameter: see the module docstring).
+    conf_dir: str = dataclasses.field(default='', compare=False)
 
     def __str__(self):
         return format_dsn(self)
@@ -72,8 +81,11 @@ def format_dsn(dsn, password_text=None):
     if ':' in host:
         host = '[%s]' % host
     url = 'mysql://%s@%s:%d' % (auth, host, dsn.port)
-    if dsn.unix_socket:
-        url += '?' + urllib.parse.urlencode({'unix_socket': dsn.unix_socket})
+    params = {name: value for name, value in (
+        ('unix_socket', dsn.unix_socket), ('conf_dir', dsn.conf_dir))
+        if value}
+    if params:
+        url += '?' + urllib.parse.urlencode(params)
     return url
 
 
@@ -88,16 +100,44 @@ def mask_password(text):
 _PASSWORD_IN_URL = re.compile(r'(://[^:/@]*:).*(@)')
 
 
+_BAD_ESCAPE = re.compile(r'%(?![0-9A-Fa-f]{2})')
+_PARAMETERS = ('unix_socket', 'password_env', 'conf_dir')
+
+
 def _unquote(text, part, shown):
     """Percent-decode a DSN's user or password as UTF-8, refusing
-    escapes that are not UTF-8 (which would arrive as U+FFFD).
+    escapes that are not UTF-8 (which would arrive as U+FFFD) and a
+    ``%`` that starts no escape (which would arrive as typed).
     """
+    if _BAD_ESCAPE.search(text):
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: the %s has a %% that is not a %%XX escape '
+            '(write %% as %%25)' % (shown, part))
     try:
         return urllib.parse.unquote(text, errors='strict')
     except UnicodeDecodeError:
         raise exceptions.InvalidDSN(
             'invalid DSN %r: the %s\'s percent-escapes are not UTF-8'
             % (shown, part)) from None
+
+
+def _check_host(host, shown):
+    """A host name whose labels a resolver takes (1-63 characters each,
+    253 in all), or an address: anything else is bad input, not a
+    resolver's error later.
+    """
+    if ':' in host:   # an IPv6 address; urlsplit checked its brackets
+        return
+    labels = host.rstrip('.').split('.')
+    if len(host) > 253 or not all(0 < len(label) <= 63 for label in labels):
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: the host is not a valid name (each dot-'
+            'separated label 1 to 63 characters, 253 in all)' % shown)
+    try:
+        host.encode('idna')
+    except UnicodeError:
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: the host is not a valid name' % shown) from None
 
 
 def parse_dsn(text, environ=None):
@@ -135,11 +175,15 @@ def parse_dsn(text, environ=None):
             'invalid DSN %r: unexpected text after HOST:PORT (a path; '
             'percent-encode slashes in the password)' % shown)
     query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-    unknown = sorted(set(query) - {'unix_socket', 'password_env'})
+    unknown = sorted(set(query) - set(_PARAMETERS))
     if unknown:
         raise exceptions.InvalidDSN(
-            'invalid DSN %r: unknown parameter %s (known: unix_socket, '
-            'password_env)' % (shown, ', '.join(unknown)))
+            'invalid DSN %r: unknown parameter %s (known: %s)'
+            % (shown, ', '.join(unknown), ', '.join(_PARAMETERS)))
+    for name, values in sorted(query.items()):
+        if not values[-1]:
+            raise exceptions.InvalidDSN(
+                'invalid DSN %r: ?%s= is empty' % (shown, name))
     password = _unquote(url.password or '', 'password', shown)
     if 'password_env' in query:
         name = query['password_env'][-1]
@@ -151,8 +195,16 @@ def parse_dsn(text, environ=None):
     unix_socket = query.get('unix_socket', [''])[-1]
     if not url.hostname and not unix_socket:
         raise exceptions.InvalidDSN('invalid DSN %r: no host' % shown)
+    if url.hostname:
+        _check_host(url.hostname, shown)
+    conf_dir = query.get('conf_dir', [''])[-1]
+    if conf_dir and os.path.lexists(conf_dir) and \
+            not os.path.isdir(conf_dir):
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: ?conf_dir=%s is not a directory'
+            % (shown, conf_dir))
     return DSN(user=_unquote(url.username, 'user', shown),
                password=password,
                host=url.hostname or 'localhost',
                port=port or DEFAULT_PORT,
-               unix_socket=unix_socket)
+               unix_socket=unix_socket, conf_dir=conf_dir)

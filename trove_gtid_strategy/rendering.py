@@ -48,6 +48,40 @@ LIVE_SETTINGS = {
     'super_read_only': lambda d: d.fence(),
 }
 
+# Settings of a written file that a running server takes with SET GLOBAL,
+# and the values they may have: a server that needs no restart runs with
+# them at once, not only after its next restart (a MariaDB server with a
+# binary log already on kept sync_binlog = 0 and binlog_format = MIXED).
+LIVE_FROM_FILE = {
+    'binlog_format': ('ROW', 'MIXED', 'STATEMENT'),
+    'sync_binlog': None,     # a number
+    'innodb_flush_log_at_trx_commit': ('0', '1', '2'),
+    'gtid_strict_mode': ('ON', 'OFF', '1', '0'),
+}
+
+
+def live_differences(text, running):
+    """``{name: value}`` of the :data:`LIVE_FROM_FILE` settings that the
+    config ``text`` sets and the ``running`` variables have otherwise.
+    Values outside the known ones are left to the restart.
+    """
+    wanted = parse_config(text)
+    found = {}
+    for name, allowed in LIVE_FROM_FILE.items():
+        value = wanted.get(name)
+        if value is None or name not in running:
+            continue
+        value = value.upper()
+        if allowed is None and not value.isdigit() or \
+                allowed is not None and value not in allowed:
+            continue
+        now = running[name].upper()
+        if now == value or {now, value} <= {'1', 'ON'} or \
+                {now, value} <= {'0', 'OFF'}:
+            continue
+        found[name] = value
+    return found
+
 
 def stable_server_id(instance_id):
     """A server_id derived from the instance id, the same in every process.
@@ -213,6 +247,10 @@ def check_config(text, caps):
     return problems
 
 
+# Older names a config file may use for a required setting.
+_ALIASES = {'log_replica_updates': ('log_slave_updates',)}
+
+
 def missing_settings(settings, required, from_file=False):
     """Names in ``required`` (a mode driver's ``{name: value}``) that
     ``settings`` lacks.
@@ -226,6 +264,8 @@ def missing_settings(settings, required, from_file=False):
     missing = []
     for name, want in required.items():
         value = settings.get(name)
+        for alias in _ALIASES.get(name, ()) if value is None else ():
+            value = settings.get(alias, value)
         if want == 'nonzero':
             present = from_file or value not in (None, '', '0')
         elif value is None:

@@ -43,11 +43,11 @@ def dsn_of(server):
         server.dsn.user, server.port, PASSWORD_ENV)
 
 
-# MySQL as packaged runs without relay_log_recovery (the sandbox's MySQL
-# servers run with it, ready to be replicas).
+# As packaged, MySQL runs without relay_log_recovery and MariaDB without
+# a binary log (the sandbox's servers run with them, ready to replicate).
 AS_PACKAGED = {
     'mysql': {'packaged.cnf': '[mysqld]\nrelay_log_recovery = OFF\n'},
-    'mariadb': None}
+    'mariadb': {'packaged.cnf': '[mysqld]\nskip-log-bin\n'}}
 
 
 def test_attach_outside_a_sandbox(sandbox_factory, server_line):

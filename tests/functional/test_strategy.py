@@ -157,11 +157,25 @@ def test_seed_from_backup_binlog_info(pair, mode, info_name):
         == 10
 
 
-def test_enable_as_master_is_idempotent(pair):
-    source, _ = pair
+@pytest.fixture
+def packaged_pair(sandbox_factory, server_line):
+    """A source and a replica as their packages start them: MariaDB
+    without a binary log, MySQL 9.7 with one (and without
+    relay_log_recovery), where the sandbox's servers are ready to
+    replicate.
+    """
+    box = sandbox_factory(replicas=1, conf_d={'packaged.cnf': (
+        '[mysqld]\nrelay_log_recovery = OFF\n' if server_line.flavor ==
+        'mysql' else '[mysqld]\nskip-log-bin\n')})
+    return CountingService(box.source), CountingService(box.replicas[0])
+
+
+def test_enable_as_master_is_idempotent(packaged_pair):
+    source, _ = packaged_pair
     repl = strategy.AutoReplication()
     repl.enable_as_master(source, None)
-    # MySQL 9.7 runs with a binary log and GTIDs by default: no restart.
+    # MySQL 9.7 runs with a binary log and GTIDs by default: no restart;
+    # MariaDB as packaged has no binary log: one.
     first = source.restarts
     assert first == (0 if is_mysql(source.server) else 1)
     repl.enable_as_master(source, None)
@@ -191,8 +205,8 @@ def test_enable_as_master_replaces_config_server_cannot_start_with(pair):
     assert scalar(source.server, 'SELECT @@log_bin') == 1
 
 
-def test_detach_cleanup_and_demote_twice(pair):
-    source, replica = pair
+def test_detach_cleanup_and_demote_twice(packaged_pair):
+    source, replica = packaged_pair
     repl = strategy.AutoReplication()
     repl.enable_as_master(source, None)
     context = attach(repl, source, replica)

@@ -138,7 +138,8 @@ def workdir():
 @pytest.fixture
 def sandbox(trove_line, template_dir, workdir):
     """Call with ``replicas=N``: an up sandbox of this test's line, with
-    performance_schema on as in Trove's guests; down and removed after.
+    the settings of Trove's guests (trove_support.guest_conf_d); down
+    and removed after.
     """
     import trove_support
     made = []
@@ -148,7 +149,7 @@ def sandbox(trove_line, template_dir, workdir):
                               template_dir=template_dir,
                               server=trove_line.name)
         made.append(box)
-        box.up(replicas, conf_d=trove_support.TROVE_GUEST_CONF_D)
+        box.up(replicas, conf_d=trove_support.guest_conf_d(trove_line))
         return box
 
     yield make

@@ -56,13 +56,19 @@ OUR_CLASSES = (
     'trove_gtid_strategy.strategy.MysqlGTIDReplication',
     'trove_gtid_strategy.strategy.MariaDBGTIDReplication',
 )
-#: Trove's guests run MySQL with performance_schema on (its images'
-#: default), the sandbox with it off to save memory: Trove's guests get
-#: it back. (Trove's start_slave polls a performance_schema table; on
-#: MySQL 9.7 that table answers with performance_schema off too,
-#: measured.)
-TROVE_GUEST_CONF_D = {'00-trove-guest.cnf':
-                      '[mysqld]\nperformance_schema = ON\n'}
+
+
+def guest_conf_d(line):
+    """Override files making a sandbox server of ``line`` run as Trove's
+    guests do: performance_schema on (its images' default; the sandbox
+    turns it off to save memory, and Trove's start_slave polls one of its
+    tables), and MariaDB without a binary log until enable_as_master
+    (the sandbox starts one, as for a server that may replicate).
+    """
+    text = '[mysqld]\nperformance_schema = ON\n'
+    if line.flavor == 'mariadb':
+        text += 'skip-log-bin\n'
+    return {'00-trove-guest.cnf': text}
 
 
 def trove():

@@ -40,6 +40,7 @@ class FakeService:
         self.variables = dict({
             'version': '10.11.19-MariaDB-log', 'version_comment': 'x',
             'server_id': '2', 'log_bin': 'ON', 'read_only': 'ON',
+            'log_slave_updates': 'ON',
             'sql_mode': '', 'gtid_binlog_pos': '', 'gtid_slave_pos': '',
             'gtid_binlog_state': ''}, **(variables or {}))
         self.schemas = list(schemas)

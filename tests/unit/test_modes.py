@@ -367,14 +367,16 @@ def test_binlog_crash_refusal_names_the_flag():
 
 @pytest.mark.parametrize('role, version, expected', [
     ('replica', MY57, {'log_bin': 'ON', 'server_id': 'nonzero',
+                       'log_slave_updates': 'ON',
                        'read_only': 'ON', 'super_read_only': 'ON',
                        'relay_log_recovery': 'ON',
                        'relay_log_info_repository': 'TABLE'}),
     ('replica', MY97, {'log_bin': 'ON', 'server_id': 'nonzero',
+                       'log_replica_updates': 'ON',
                        'read_only': 'ON', 'super_read_only': 'ON',
                        'relay_log_recovery': 'ON'}),
     ('replica', MDB, {'log_bin': 'ON', 'server_id': 'nonzero',
-                      'read_only': 'ON'}),
+                      'log_slave_updates': 'ON', 'read_only': 'ON'}),
     ('replica_source', MY57, {'log_bin': 'ON', 'server_id': 'nonzero'}),
 ])
 def test_binlog_required_settings(role, version, expected):

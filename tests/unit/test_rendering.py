@@ -27,6 +27,7 @@ import sys
 import pytest
 
 from trove_gtid_strategy.capabilities import capabilities_for
+from trove_gtid_strategy.dialect import Dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.modes import choose_mode
 from trove_gtid_strategy.modes import load_driver
@@ -411,7 +412,11 @@ def missing(settings, mode, role, caps, from_file=False):
 
 LIVE_GTID_REPLICA = {'log_bin': 'ON', 'server_id': '7', 'gtid_mode': 'ON',
                      'enforce_gtid_consistency': 'ON', 'read_only': 'ON',
-                     'super_read_only': 'ON', 'relay_log_recovery': 'ON'}
+                     'super_read_only': 'ON', 'relay_log_recovery': 'ON',
+                     'log_slave_updates': 'ON', 'log_replica_updates': 'ON'}
+#: What every replica logs (both names: the server shows the one of its
+#: version).
+UPDATES = {'log_slave_updates': 'ON', 'log_replica_updates': 'ON'}
 
 
 @pytest.mark.parametrize('settings, mode, role, caps, expected', [
@@ -433,30 +438,38 @@ LIVE_GTID_REPLICA = {'log_bin': 'ON', 'server_id': '7', 'gtid_mode': 'ON',
     ({'log_bin': 'ON', 'server_id': '1'}, Mode.BINLOG, 'replica_source',
      MY55, []),
     ({}, Mode.MYSQL_GTID, 'replica', MY80,
-     ['log_bin', 'server_id', 'read_only', 'super_read_only',
-      'relay_log_recovery', 'gtid_mode', 'enforce_gtid_consistency']),
+     ['log_bin', 'server_id', 'log_replica_updates', 'read_only',
+      'super_read_only', 'relay_log_recovery', 'gtid_mode',
+      'enforce_gtid_consistency']),
+    # A replica that does not log what it applies cannot serve the others
+    # once promoted: a restart for it.
+    (dict(LIVE_GTID_REPLICA, log_replica_updates='OFF'), Mode.MYSQL_GTID,
+     'replica', MY80, ['log_replica_updates']),
+    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON',
+      'log_slave_updates': 'OFF'}, Mode.MARIADB_GTID, 'replica', MDB,
+     ['log_slave_updates']),
     # MySQL GTID replicas recover their relay log too (seed 003).
     (dict(LIVE_GTID_REPLICA, relay_log_recovery='OFF'), Mode.MYSQL_GTID,
      'replica', MY84, ['relay_log_recovery']),
-    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON'},
+    (dict(UPDATES, log_bin='ON', server_id='3', read_only='ON'),
      Mode.MARIADB_GTID, 'replica', MDB, []),
     ({'log_bin': '', 'server_id': ''}, Mode.BINLOG, 'replica_source', MDB,
      ['log_bin', 'server_id']),
     # Binlog-position replicas on MySQL are crash-safe only with the
     # applier position in a table and relay log recovery.
-    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON',
-      'super_read_only': 'ON'}, Mode.BINLOG,
+    (dict(UPDATES, log_bin='ON', server_id='3', read_only='ON',
+          super_read_only='ON'), Mode.BINLOG,
      'replica', MY57, ['relay_log_recovery', 'relay_log_info_repository']),
-    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON',
-      'super_read_only': 'ON', 'relay_log_recovery': 'ON',
-      'relay_log_info_repository': 'FILE'},
+    (dict(UPDATES, log_bin='ON', server_id='3', read_only='ON',
+          super_read_only='ON', relay_log_recovery='ON',
+          relay_log_info_repository='FILE'),
      Mode.BINLOG, 'replica', MY57, ['relay_log_info_repository']),
-    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON',
-      'super_read_only': 'ON', 'relay_log_recovery': 'ON'}, Mode.BINLOG,
+    (dict(UPDATES, log_bin='ON', server_id='3', read_only='ON',
+          super_read_only='ON', relay_log_recovery='ON'), Mode.BINLOG,
      'replica', MY84, []),
     # MySQL 5.6 has no super_read_only: nothing is asked of it.
-    ({'log_bin': 'ON', 'server_id': '3', 'read_only': 'ON',
-      'relay_log_recovery': 'ON', 'relay_log_info_repository': 'TABLE'},
+    (dict(UPDATES, log_bin='ON', server_id='3', read_only='ON',
+          relay_log_recovery='ON', relay_log_info_repository='TABLE'),
      Mode.BINLOG, 'replica', MY56, []),
 ])
 def test_missing_live_settings(settings, mode, role, caps, expected):
@@ -476,7 +489,14 @@ def test_missing_live_settings(settings, mode, role, caps, expected):
     ('[mysqld]\nlog_bin = b\ngtid_mode = OFF\n', Mode.MYSQL_GTID,
      'replica_source', ['gtid_mode', 'enforce_gtid_consistency']),
     ('[mysqld]\nlog_bin = b\nread_only = 0\n', Mode.BINLOG, 'replica',
-     ['read_only']),
+     ['log_slave_updates', 'read_only']),
+    ('[mysqld]\nlog_bin = b\nlog_slave_updates = ON\n', Mode.BINLOG,
+     'replica', ['read_only']),
+    # On MySQL 8.0.26+ the older name does as well (Trove's templates).
+    ('[mysqld]\nlog_bin = b\nlog_slave_updates = ON\nread_only = ON\n'
+     'gtid_mode = ON\nenforce_gtid_consistency = ON\n'
+     'super_read_only = ON\nrelay_log_recovery = ON\n', Mode.MYSQL_GTID,
+     'replica', []),
     ('[mysqld]\nserver_id = 5\n', Mode.BINLOG, 'replica_source',
      ['log_bin']),
 ])
@@ -527,3 +547,26 @@ def test_a_template_lacking_only_live_settings_is_used():
     assert ours != without_recovery
     assert 'super_read_only = ON' in ours
     assert 'relay_log_recovery = ON' in ours
+
+
+def test_live_differences_are_what_the_file_sets_otherwise():
+    text = ('[mysqld]\nlog_bin = b\nbinlog_format = ROW\nsync_binlog = 1\n'
+            'innodb_flush_log_at_trx_commit = 1\ngtid_strict_mode = ON\n')
+    running = {'binlog_format': 'MIXED', 'sync_binlog': '0',
+               'innodb_flush_log_at_trx_commit': '1',
+               'gtid_strict_mode': '1'}
+    assert rendering.live_differences(text, running) == {
+        'binlog_format': 'ROW', 'sync_binlog': '1'}
+    # A variable the server lacks, or a value not known to be safe to
+    # send, is left to the restart.
+    assert rendering.live_differences(
+        '[mysqld]\nsync_binlog = 1; DROP\nbinlog_format = ROW\n',
+        {'sync_binlog': '0'}) == {}
+
+
+def test_set_global_takes_words_and_numbers_only():
+    d = Dialect(MDB)
+    assert d.set_global('sync_binlog', '1').sql == \
+        'SET GLOBAL sync_binlog = 1'
+    with pytest.raises(exceptions.InvalidInput):
+        d.set_global('sync_binlog', "1'")

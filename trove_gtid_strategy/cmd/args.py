@@ -28,8 +28,10 @@ from trove_gtid_strategy.sandbox import servers as sandbox
 
 SERVER_HELP = ('a DSN, mysql://USER[:PASSWORD]@HOST:PORT (percent-encoded; '
                '?password_env=NAME reads the password from the '
-               'environment, ?unix_socket=PATH connects through a socket), '
-               'or with --sandbox a server name such as source or replica1')
+               'environment, ?unix_socket=PATH connects through a socket, '
+               '?conf_dir=DIR is the directory its my.cnf includes, where '
+               'its replication settings are kept), or with --sandbox a '
+               'server name such as source or replica1')
 
 # scheme://user:PASSWORD@ up to the last @ of the word, as urlsplit reads
 # it; also inside quotes (a repr in a message).
@@ -105,7 +107,30 @@ def server_argument(text, sandbox_dir, what, option=None):
                 return service.MySQLService(
                     target, conf_dir=server.conf_dir, restart=server.restart,
                     instance_id=server.name, side=what)
-    return service.MySQLService(target, side=what)
+    return service.MySQLService(target, conf_dir=target.conf_dir or None,
+                                side=what)
+
+
+def separate_conf_dirs(named):
+    """Refuse one settings directory for two servers (``named``:
+    ``(side, service)`` pairs): ``!includedir`` reads every ``.cnf`` file
+    there, so each server would also read the other's role, read_only and
+    server_id.
+    """
+    seen = {}
+    for side, svc in named:
+        if not svc.conf_dir:
+            continue
+        key = os.path.realpath(svc.conf_dir)
+        if key in seen:
+            raise exceptions.InvalidInput(
+                'the %s and the %s would share the settings directory %s: '
+                'a server reads every .cnf file of a directory it includes, '
+                'so each would also take the other\'s role, read_only and '
+                'server_id; give each server its own directory '
+                '(--source-conf-dir, --replica-conf-dir or ?conf_dir= in '
+                'its DSN)' % (seen[key], side, svc.conf_dir))
+        seen[key] = side
 
 
 def distinct_servers(named):

@@ -126,11 +126,16 @@ class Attach(base.ShowOne):
                                  'records (default: none, the replica '
                                  'continues from what it holds)')
         parser.add_argument('--conf-dir', metavar='DIR',
-                            help='the directory both servers include '
-                                 '(!includedir): settings they lack are '
+                            help='the directory a server includes '
+                                 '(!includedir), for whichever of the two '
+                                 'has no --source-conf-dir or '
+                                 '--replica-conf-dir: settings it lacks are '
                                  'written there, and the restart needed is '
-                                 'reported (default: none, the settings are '
-                                 'printed)')
+                                 'reported; one directory for both servers '
+                                 'is refused (each would read the other\'s '
+                                 'settings) (default: ?conf_dir= of the '
+                                 'server\'s DSN, else none: the settings '
+                                 'are printed)')
         for side in ('source', 'replica'):
             parser.add_argument('--%s-conf-dir' % side, metavar='DIR',
                                 help='as --conf-dir, for the %s only '
@@ -180,6 +185,8 @@ class Attach(base.ShowOne):
             source.conf_dir = source_dir
         if replica_dir and not replica.can_restart:
             replica.conf_dir = replica_dir
+        cli_args.separate_conf_dirs((('source', source),
+                                     ('replica', replica)))
         mode = args.mode or options().replication_mode
         unsafe = args.allow_crash_unsafe or \
             options().allow_crash_unsafe_binlog

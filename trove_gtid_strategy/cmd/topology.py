@@ -140,10 +140,13 @@ class Status(base.ShowOne):
     executed and purged GTIDs (MariaDB positions), semi-synchronous state
     and a crash-safety audit saying why each setting matters; with
     several servers, who replicates from whom. Exit 1 when a server does
-    not answer. Changes nothing.
+    not answer, or with what is dangerous: a writable replica, several
+    writable sources, a replica stopped on an error, a settings file
+    that a restart would turn into another role, accounts a fence left
+    locked. Changes nothing.
     """
 
-    columns = ('servers', 'topology', 'unreachable')
+    columns = ('servers', 'topology', 'unreachable', 'dangers')
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -170,6 +173,10 @@ class Status(base.ShowOne):
             self.exit_status = 1
             data.update(kind='connection', error='failed: %s' % '; '.join(
                 '%s: %s' % (u.name, u.error) for u in report.unreachable))
+        elif report.dangers:
+            self.exit_status = 1
+            data.update(kind='danger', error='failed: %s' % '; '.join(
+                d.message for d in report.dangers))
         return self.one(data)
 
 
@@ -270,7 +277,8 @@ class Failover(base.ShowOne):
     """
 
     columns = ('new_source', 'durability', 'durability_note', 'outcomes',
-               'election', 'seconds', 'before', 'after', 'dry_run')
+               'old_source', 'election', 'seconds', 'before', 'after',
+               'dry_run')
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

@@ -139,6 +139,26 @@ class ServerConfig:
             LOG.debug('SQL: %s', stmt)
             service.execute_sql(stmt.sql)
 
+    def _file_settings_live(self, service, attempt, text):
+        """Set live what the written file sets differently and the
+        server takes live; a server refusing one (MySQL, binlog_format
+        while a replication channel runs) keeps it for its restart.
+        """
+        running = server_state.read_variables(
+            service, tuple(rendering.LIVE_FROM_FILE))
+        done = []
+        for name, value in sorted(rendering.live_differences(
+                text, running).items()):
+            stmt = attempt.dialect.set_global(name, value)
+            LOG.debug('SQL: %s', stmt)
+            try:
+                service.execute_sql(stmt.sql)
+                done.append(name)
+            except Exception as exc:
+                LOG.warning('%s keeps %s = %s until its next restart: %s',
+                            attempt.state.version, name, running[name], exc)
+        return done
+
     def apply(self, service, role, text, attempt):
         """Write the override; restart only when the running server lacks
         a setting that cannot be changed live (``read_only`` can).
@@ -153,6 +173,7 @@ class ServerConfig:
             service.write_replication_replica_overrides(text)
         if not restart:
             self._set_live(service, attempt, live)
+            live += self._file_settings_live(service, attempt, text)
             self._report('%s runs with the %s settings%s; no restart '
                          'needed', attempt.state.version, role,
                          ' (%s set live)' % ', '.join(live) if live else '')

@@ -49,6 +49,19 @@ LOG = logging.getLogger(__name__)
 
 SOURCE_OVERRIDES = 'trove-gtid-replication-source.cnf'
 REPLICA_OVERRIDES = 'trove-gtid-replication-replica.cnf'
+#: Written for a lost source by a failover: restarted, it is read-only
+#: instead of a second writable source. Any role written later replaces
+#: it.
+FENCED_OVERRIDES = 'trove-gtid-fenced.cnf'
+_FENCED_TEXT = (
+    '# Written by trove-gtid failover: this server was a source that\n'
+    '# another server replaced; it must take no writes until it is\n'
+    '# attached to the new source (or re-seeded).\n'
+    '[mysqld]\nread_only = ON\n'
+    '# MySQL 5.7.8+: administrators too (ignored where unknown).\n'
+    'loose_super_read_only = ON\n')
+_SETTINGS_FILES = {'source': SOURCE_OVERRIDES, 'replica': REPLICA_OVERRIDES,
+                   'fenced': FENCED_OVERRIDES}
 
 
 class Result:
@@ -221,10 +234,31 @@ class MySQLService:
         return SOURCE_OVERRIDES in self.pending_overrides
 
     def write_replication_source_overrides(self, overrideValues):
+        self._remove(FENCED_OVERRIDES)
         self._write(SOURCE_OVERRIDES, overrideValues)
 
     def write_replication_replica_overrides(self, overrideValues):
+        self._remove(FENCED_OVERRIDES)
         self._write(REPLICA_OVERRIDES, overrideValues)
+
+    def write_fence_overrides(self):
+        """Settings keeping a lost source read-only when it comes back
+        (it cannot be reached to fence it live); False without a conf dir.
+        """
+        if not self.conf_dir:
+            return False
+        self._write(FENCED_OVERRIDES, _FENCED_TEXT)
+        return True
+
+    def settings_files(self):
+        """Which of our settings files the server reads at start
+        (``'source'``, ``'replica'``, ``'fenced'``), or None when its conf
+        dir is not known.
+        """
+        if not self.conf_dir:
+            return None
+        return frozenset(role for role, name in _SETTINGS_FILES.items()
+                         if os.path.exists(os.path.join(self.conf_dir, name)))
 
     def remove_replication_source_overrides(self):
         self._remove(SOURCE_OVERRIDES)

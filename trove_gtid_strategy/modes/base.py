@@ -155,6 +155,11 @@ class ModeDriver:
         """
         settings = dict(_BASE_SETTINGS)
         if role == 'replica':
+            # What it applies goes to its own binary log too: promoted, it
+            # serves the others every transaction (MariaDB: without it the
+            # GTIDs it applied are in no binary log, and the others look
+            # errant to it).
+            settings[caps.log_replica_updates_option] = 'ON'
             settings['read_only'] = 'ON'
             if caps.super_read_only:
                 # read_only lets SUPER / CONNECTION_ADMIN accounts write:

@@ -60,6 +60,8 @@ class FailoverResult:
     outcomes: dict
     seconds: float = 0.0
     dry_run: bool = False
+    #: What became of the lost source's settings (given with ``source``).
+    old_source: str = ''
 
     @property
     def behind(self):
@@ -81,7 +83,8 @@ class FailoverResult:
                 'before': [r.to_dict() for r in self.before],
                 'after': [r.to_dict() for r in self.after],
                 'election': self.election, 'outcomes': self.outcomes,
-                'seconds': round(self.seconds, 3), 'dry_run': self.dry_run}
+                'seconds': round(self.seconds, 3), 'dry_run': self.dry_run,
+                'old_source': self.old_source}
 
 
 def _source_answers(source):
@@ -130,7 +133,7 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
                  'at it' % promotion.name_of(resumed))
         return _finish(repl, resumed, replicas, before, {
             'candidate': promotion.name_of(resumed), 'resumed': True},
-            started, dry_run)
+            started, dry_run, _fence_when_back(source, dry_run))
     if resumed is not None and candidate is None:
         # An earlier run detached it and stopped before it took writes:
         # it is the candidate again, judged against the others like any.
@@ -177,10 +180,12 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
               if promotion.name_of(s) == election.candidate][0]
     if dry_run:
         return _finish(repl, chosen, replicas, before, summary, started,
-                       True)
+                       True, _fence_when_back(source, True))
+    lost = _fence_when_back(source, False)
     progress('promoting %s' % election.candidate)
     promotion.promote(repl, chosen)
-    return _finish(repl, chosen, replicas, before, summary, started, False)
+    return _finish(repl, chosen, replicas, before, summary, started, False,
+                   lost)
 
 
 def _drained_state(svc, dry_run):
@@ -233,7 +238,27 @@ def _start_stopped_sql_thread(svc, progress):
         svc.execute_sql(svc.dialect().start_sql_thread().sql)
 
 
-def _finish(repl, chosen, replicas, before, summary, started, dry_run):
+def _fence_when_back(source, dry_run):
+    """The lost source, given and not answering, must come back
+    read-only, not as a second writable source: its settings say so
+    where its conf dir is known. Returns what the result says of it.
+    """
+    if source is None:
+        return ''
+    name = promotion.name_of(source)
+    if dry_run:
+        return '%s: would be kept read-only when it returns' % name
+    if source.write_fence_overrides():
+        return ('%s: settings written in %s keep it read-only when it '
+                'restarts, until it is attached to the new source'
+                % (name, source.conf_dir))
+    return ('%s: its settings directory is not known (?conf_dir= in its '
+            'DSN): it restarts writable, a second source; keep it from '
+            'taking writes (read_only = ON) before it returns' % name)
+
+
+def _finish(repl, chosen, replicas, before, summary, started, dry_run,
+            lost=''):
     """Point every other replica at the new source; report each."""
     durability, note = _durability(repl)
     outcomes = {promotion.name_of(chosen): 'promoted'}
@@ -243,7 +268,7 @@ def _finish(repl, chosen, replicas, before, summary, started, dry_run):
                 outcomes[promotion.name_of(svc)] = 'would follow'
         return FailoverResult(promotion.name_of(chosen), durability, note,
                               before, before, summary, outcomes,
-                              dry_run=True)
+                              dry_run=True, old_source=lost)
     for svc in replicas:
         if svc is chosen:
             continue
@@ -258,4 +283,5 @@ def _finish(repl, chosen, replicas, before, summary, started, dry_run):
              for s in replicas]
     return FailoverResult(promotion.name_of(chosen), durability, note,
                           before, after, summary, outcomes,
-                          seconds=time.monotonic() - started)
+                          seconds=time.monotonic() - started,
+                          old_source=lost)

@@ -35,8 +35,10 @@ import dataclasses
 
 from trove_gtid_strategy import audit
 from trove_gtid_strategy import capabilities
+from trove_gtid_strategy import dangers as dangers_mod
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
+from trove_gtid_strategy.guest import fence
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy import literals
 from trove_gtid_strategy import replication_view
@@ -76,6 +78,10 @@ class ServerFacts:
     gtid_slave_pos_engines: dict | None = None
     #: Replicas connected now (binlog dump sessions).
     dump_sessions: int = 0
+    #: Our settings files in its conf dir (None: conf dir unknown).
+    settings_files: frozenset | None = None
+    #: Accounts a fence locked and nobody unlocked.
+    fence_locks: tuple = ()
 
 
 @dataclasses.dataclass
@@ -194,11 +200,14 @@ class StatusReport:
     topology: list
     #: Given servers that could not be reached (:class:`Unreachable`).
     unreachable: list = dataclasses.field(default_factory=list)
+    #: What is dangerous (:class:`~trove_gtid_strategy.dangers.Danger`).
+    dangers: list = dataclasses.field(default_factory=list)
 
     def to_dict(self):
         return {'servers': [s.to_dict() for s in self.servers],
                 'topology': [link.to_dict() for link in self.topology],
-                'unreachable': [u.to_dict() for u in self.unreachable]}
+                'unreachable': [u.to_dict() for u in self.unreachable],
+                'dangers': [d.to_dict() for d in self.dangers]}
 
     def to_text(self):
         """What ``trove-gtid status`` prints without ``--json``."""
@@ -239,6 +248,7 @@ class StatusReport:
         if self.topology:
             out.append('topology:')
             out += ['  %s' % link.describe() for link in self.topology]
+        out += ['DANGER: %s' % d.message for d in self.dangers]
         return '\n'.join(out)
 
 
@@ -297,11 +307,14 @@ def read_facts(service, name=None):
             _GTID_SLAVE_POS_ENGINES).fetchall()}
     sessions = len(service.execute_sql(
         dialect.binlog_dump_sessions().sql).fetchall())
+    files = getattr(service, 'settings_files', None)
     return ServerFacts(
         name=name or _default_name(service), dsn=_redacted(service),
         host=_host(service), state=state, io_state=io_state,
         sql_state=sql_state, global_status=global_status,
-        gtid_slave_pos_engines=engines, dump_sessions=sessions)
+        gtid_slave_pos_engines=engines, dump_sessions=sessions,
+        settings_files=files() if files is not None else None,
+        fence_locks=tuple(str(a) for a in fence.fenced_accounts(service)))
 
 
 def _redacted(service):
@@ -416,7 +429,11 @@ def build_report(facts):
             replication=replication, crash_safety=findings,
             crash_safety_level=audit.worst(findings + semi.findings),
             semi_sync=semi))
-    return StatusReport(servers, links, unreachable)
+    return StatusReport(servers, links, unreachable, dangers_mod.find([
+        dangers_mod.Seen(
+            f.name, f.state.replica is not None, f.state.read_only,
+            f.state.replica.stopped_error if f.state.replica else None,
+            f.settings_files, f.fence_locks) for f in facts]))
 
 
 def _replication(f, source_name, source_state):

@@ -84,7 +84,8 @@ class Quirks:
     --initialize-insecure``. ``options``: extra ``my.cnf`` lines every
     server gets. ``template_options``: extra lines while the template is
     made (no binary log, so the admin account is in no binlog and no
-    GTID set). ``identity_files``: datadir files that make a server unique
+    GTID set, and each copy starts its binary log empty).
+    ``identity_files``: datadir files that make a server unique
     (MySQL's ``auto.cnf`` holds ``server_uuid``), deleted from the
     template so each copy makes its own. ``root_account``: what becomes of
     ``root@localhost`` ('unix_socket': OS root over the socket only;
@@ -104,9 +105,15 @@ class Quirks:
 QUIRKS = {
     'mariadb': Quirks(
         init='install-db',
+        # A binary log holding what it applies too, as a DBA sets up a
+        # server that may become a source or a replica (MySQL 9.7 does
+        # both by default): the settings replication needs that only a
+        # restart applies.
         options=('innodb_log_file_size = 16M',
-                 'aria_pagecache_buffer_size = 8M'),
-        template_options=(),
+                 'aria_pagecache_buffer_size = 8M',
+                 'log_bin = mariadb-bin',
+                 'log_slave_updates = ON'),
+        template_options=('skip-log-bin',),
         identity_files=(),
         root_account='unix_socket',
         end_dump_threads=False),
