@@ -15,6 +15,14 @@
 """Run ``trove-gtid`` and SIGKILL it right after its Nth change.
 
     python kill_after.py N COUNT_FILE -- trove-gtid arguments...
+    python kill_after.py --serve
+
+``--serve`` imports the command once and then, for each request line on
+stdin (JSON ``[N, COUNT_FILE, [arguments...]]``), forks a child that runs
+it as above and answers with a line holding the child's exit status
+(negative: the signal that ended it). The server has one thread, so a
+fork is safe; each run is still its own process, killed as one, at a
+twentieth of the cost of starting Python and the command's imports.
 
 A change is a statement that can change a server (anything but SELECT,
 SHOW and session settings) once the server answered it, or a settings
@@ -29,6 +37,7 @@ PyMySQL's cursor, the settings-file writer and the sandbox's restart
 from outside, in the command's own process.
 """
 
+import json
 import os
 import re
 import signal
@@ -76,12 +85,37 @@ def install(limit, path):
     return counter
 
 
-def main(argv):
-    limit, path = int(argv[0]), argv[1]
-    assert argv[2] == '--'
+def _run(limit, path, arguments):
     install(limit, path)
     from trove_gtid_strategy.cmd import main as cli
-    return cli.main(argv[3:])
+    return cli.main(arguments)
+
+
+def serve():
+    from trove_gtid_strategy.cmd import main as cli  # noqa: F401 (loaded)
+    for line in sys.stdin:
+        limit, path, arguments = json.loads(line)
+        out = open(os.devnull, 'w')
+        pid = os.fork()
+        if pid == 0:
+            os.dup2(out.fileno(), 1)
+            os.dup2(out.fileno(), 2)
+            os._exit(_run(limit, path, arguments))
+        out.close()
+        _, status = os.waitpid(pid, 0)
+        code = (-os.WTERMSIG(status) if os.WIFSIGNALED(status)
+                else os.WEXITSTATUS(status))
+        sys.stdout.write('%d\n' % code)
+        sys.stdout.flush()
+    return 0
+
+
+def main(argv):
+    if argv == ['--serve']:
+        return serve()
+    limit, path = int(argv[0]), argv[1]
+    assert argv[2] == '--'
+    return _run(limit, path, argv[3:])
 
 
 if __name__ == '__main__':

@@ -378,6 +378,10 @@ def test_accounts_lists_and_drops_only_unused(sandbox_factory):
     assert code == 0
     dropped = [a['name'] for a in result['accounts'] if a['dropped']]
     assert dropped == ['repl_leaked0001']
+    # Said at run time: a stopped replica not named would have lost its
+    # account (nothing on the source tells it from a leaked one).
+    assert 'stopped or disconnected' in result['warning']
+    assert 'repl_leaked0001' in result['warning']
     users = {u for u, _ in accounts(box.source)}
     assert 'repl_leaked0001' not in users and 'someone_else' in users
     assert status(CountingService(box.replicas[0])).running

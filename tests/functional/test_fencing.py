@@ -23,6 +23,8 @@ writer is stopped when the switchover says it is lifting the locks (its
 progress), so every row it wrote after the fence would show.
 """
 
+import json
+
 import pymysql
 import pytest
 
@@ -35,6 +37,8 @@ from support import catch_up
 from support import CountingService
 from support import query
 from support import ReconnectingWriter
+from support import run
+from support import run_process
 from support import Writer
 
 APP_PASSWORD = 'App-adm1n-pw'
@@ -115,10 +119,30 @@ def test_a_failure_after_the_promotion_is_incomplete_not_refused(
                                  progress=progress)
     outcome = caught.value.outcome
     assert caught.value.kind == 'incomplete'
-    assert outcome.new_source == new.dsn.redacted()
-    assert other.dsn.redacted() in str(caught.value)
+    assert outcome.new_source == 'replica1'
+    assert 'replica2' in str(caught.value)
     assert 'errant' in str(caught.value)
     # The new source takes writes; the old source follows it.
     query(box.replicas[0], "INSERT INTO app.w VALUES (1, 'after')")
     catch_up(repl, new, old)
     assert ids(box.source) == {1}
+
+
+def test_debug_shows_the_fence_and_results_use_sandbox_names(
+        sandbox_factory):
+    box = sandbox_factory(replicas=1)
+    code, result = run('attach', '--sandbox', box.base_dir, '--source',
+                       'source', '--replica', 'replica1')
+    assert code == 0, result
+    proc = run_process('--debug', 'switchover', '--sandbox', box.base_dir,
+                       '--source', 'source', '--candidate', 'replica1')
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    result = json.loads(out)
+    assert (result['new_source'], result['old_source']) == (
+        'replica1', 'source')
+    fence = ('SET GLOBAL super_read_only = ON' if box.source.line.flavor ==
+             'mysql' else 'SET GLOBAL read_only = ON')
+    assert [line for line in err.splitlines()
+            if 'SQL on' in line and fence in line], err
+    assert box.source.dsn.password not in err + out

@@ -26,10 +26,13 @@ Driven by counts of changes, never by time: the kill lands at the same
 boundary on a fast or a loaded machine.
 """
 
+import json
 import os
 import signal
 import subprocess
 import sys
+
+import pytest
 
 from trove_gtid_strategy import fencing
 
@@ -47,20 +50,35 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 KILL_AFTER = os.path.join(HERE, 'kill_after.py')
 
 
-def killed_after(limit, count_file, *argv):
-    """Run ``trove-gtid ARGV`` killed after its ``limit``th change (0:
-    never); ``(exit status, changes made)``.
+@pytest.fixture
+def killed_after(tmp_path):
+    """Call with ``(limit, *argv)``: ``trove-gtid ARGV`` run in its own
+    process and killed after its ``limit``th change (0: never); returns
+    ``(exit status, changes made)``. The processes are forked by one
+    ``kill_after.py --serve`` (see there).
     """
-    done = subprocess.run(
-        [sys.executable, KILL_AFTER, str(limit), count_file, '--']
-        + list(argv) + ['--json'], capture_output=True, text=True,
-        timeout=300)
-    with open(count_file) as f:
-        changes = int(f.read() or 0)
-    if done.returncode not in (0, -signal.SIGKILL):
-        raise AssertionError('%s exited %s: %s' % (
-            argv[0], done.returncode, done.stderr[-2000:]))
-    return done.returncode, changes
+    server = subprocess.Popen([sys.executable, KILL_AFTER, '--serve'],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    count_file = str(tmp_path / 'changes')
+
+    def run_killed(limit, *argv):
+        with open(count_file, 'w'):
+            pass
+        server.stdin.write(json.dumps(
+            [limit, count_file, list(argv) + ['--json']]) + '\n')
+        server.stdin.flush()
+        code = int(server.stdout.readline())
+        with open(count_file) as f:
+            changes = int(f.read() or 0)
+        if code not in (0, -signal.SIGKILL):
+            raise AssertionError('%s exited %s after %d changes'
+                                 % (argv[0], code, changes))
+        return code, changes
+
+    yield run_killed
+    server.stdin.close()
+    assert server.wait(60) == 0
 
 
 def attached(sandbox_factory, replicas=2):
@@ -116,17 +134,16 @@ def assert_one_source(box, source_name, acknowledged):
 
 
 def test_switchover_killed_after_each_change_completes_when_run_again(
-        sandbox_factory, tmp_path):
+        sandbox_factory, killed_after):
     box = attached(sandbox_factory)
-    count_file = str(tmp_path / 'changes')
     acknowledged = []
     roles = ['source', 'replica1']
 
     def switch(limit):
         old, new = roles
-        return killed_after(limit, count_file, 'switchover', '--sandbox',
-                            box.base_dir, '--source', old, '--candidate',
-                            new, '--replica', 'replica2')
+        return killed_after(limit, 'switchover', '--sandbox', box.base_dir,
+                            '--source', old, '--candidate', new,
+                            '--replica', 'replica2')
 
     def write(value):
         current = {s.name: s for s in box.servers()}[roles[0]]
@@ -163,7 +180,7 @@ def test_switchover_killed_after_each_change_completes_when_run_again(
 
 
 def test_failover_killed_after_each_change_completes_when_run_again(
-        sandbox_factory, tmp_path):
+        sandbox_factory, killed_after):
     """Each round: every replica caught up, the source killed (so the
     replicas hold the same), the failover killed after its Nth change,
     run again (it must promote one of the two and point the other at it),
@@ -171,7 +188,6 @@ def test_failover_killed_after_each_change_completes_when_run_again(
     to be the next round's lost source.
     """
     box = attached(sandbox_factory)
-    count_file = str(tmp_path / 'changes')
     by_name = {s.name: s for s in box.servers()}
     acknowledged = []
     current = 'source'
@@ -189,13 +205,13 @@ def test_failover_killed_after_each_change_completes_when_run_again(
         argv = ['failover', '--sandbox', box.base_dir]
         for name in live:
             argv += ['--replica', name]
-        killed, changes = killed_after(limit, count_file, *argv)
+        killed, changes = killed_after(limit, *argv)
         assert (killed, changes) == (-signal.SIGKILL, limit) or \
             (killed == 0 and changes < limit)
         code, result = run(*argv)
         assert code == 0, (limit, result)
-        new = [n for n in live if by_name[n].port == int(
-            result['new_source'].rsplit(':', 1)[1])][0]
+        new = result['new_source']
+        assert new in live
         source.start()
         code, attached_result = run('attach', '--sandbox', box.base_dir,
                                     '--source', new, '--replica', current)

@@ -310,7 +310,7 @@ def test_repair_refuses_data_changing_errant_transaction(pair):
     [txn] = result.transactions
     assert txn.effect == 'data'
     assert txn.transaction['tables'] == ['app.t']
-    assert 'accept_divergence' in str(caught.value)
+    assert '--accept-divergence' in str(caught.value)
     assert (gtid_state(source.server), gtid_state(replica.server)) == before
     # The operator accepts the divergence: reconciled, attach accepted.
     done = repair.repair_errant(source, replica, accept_divergence=True)

@@ -94,8 +94,8 @@ def test_switchover_then_failover_from_the_command_line(sandbox_factory):
                        'replica1')
     assert code == 0, result
     left = (box.replicas[1], box.source)
-    new_source = [s for s in left
-                  if s.dsn.redacted() == result['new_source']][0]
+    # Sandbox servers are named as the sandbox names them.
+    new_source = [s for s in left if s.name == result['new_source']][0]
     follower = [s for s in left if s is not new_source][0]
     repl = strategy.AutoReplication()
     repl.wait_until_applied(CountingService(follower), repl.current_position(

@@ -21,6 +21,7 @@ read them from servers (tests/functional/test_check_status.py runs those
 on real ones).
 """
 
+import dataclasses
 import json
 
 import pymysql
@@ -251,7 +252,27 @@ def test_mariadb_former_source():
     assert found.errant_detail == (
         '0-2-11: domain 0, transactions of the replica itself with seq_no '
         '10 to 11, after 0-2-9, the last of them the source logged',)
-    assert [r.action for r in found.remedies] == ['discard']
+    # Writable, replicating from nobody, as the new source: two sources.
+    assert [p.code for p in found.problems] == [
+        'errant_transactions', 'two_writable_sources']
+    assert [r.action for r in found.remedies] == ['discard', 'fence']
+    # Fenced (read-only), it is only diverged.
+    fenced = check_op.judge(new, dataclasses.replace(old, read_only=True),
+                            start, SOURCE)
+    assert [r.action for r in fenced.remedies] == ['discard']
+
+
+def test_an_empty_writable_server_is_no_second_source():
+    new = ServerState(version=MDB, server_id=1, log_bin=True,
+                      gtid_binlog_pos=p('0-1-12'), gtid_slave_pos=p(''),
+                      binlog_position=('mysql-bin.000001', 400),
+                      settings={'port': '3306'})
+    empty = ServerState(version=MDB, server_id=2, log_bin=True,
+                        gtid_binlog_pos=p(''), gtid_slave_pos=p(''))
+    start = StartPoint('here', 'mysql-bin.000001', 400,
+                       mariadb_pos=p('0-1-12'))
+    found = check_op.judge(new, empty, start, SOURCE)
+    assert found.state == 'NEW' and found.can_replicate
 
 
 def test_binlog_mode_with_gtids_still_finds_errant():

@@ -505,9 +505,10 @@ def test_precheck_result_and_settings_in_json(monkeypatch, closed_port,
                                  '-f', 'json')
     assert (code, result['kind'], result['settings']) == (
         1, 'restart_required', 'a = 1')
+    # In text, the settings to apply are on stdout, the error on stderr.
     code, out, err = run('attach', '--source', dsn, '--replica', rep)
-    assert code == 1 and out == ''
-    assert err == 'trove-gtid: restart needed\na = 1\n'
+    assert code == 1 and out == 'a = 1\n'
+    assert err == 'trove-gtid: restart needed\n'
 
 
 def test_a_bug_traces_back_only_with_debug(monkeypatch):
@@ -897,3 +898,31 @@ def test_a_commands_options_end_with_its_run(closed_port, other_closed_port):
     assert (conf.replication_mode, conf.allow_crash_unsafe_binlog,
             conf.replication_durability) == before == ('auto', False,
                                                        'async')
+
+
+def test_nested_values_in_a_table_are_json_not_python_reprs():
+    links = base.cell([{'replica': 'r1', 'source': 's', 'running': True}])
+    assert links.human_readable() == \
+        '{"replica": "r1", "running": true, "source": "s"}'
+    nested = base.cell({'io': {'errno': 0}, 'lag': 2})
+    assert nested.human_readable() == 'io: {"errno": 0}\nlag: 2'
+
+
+@pytest.mark.parametrize('argv, named', [
+    (['sandbox', 'up', '--replicas', '1000000'],
+     "--replicas must be a whole number from 0 to 20, not '1000000'"),
+    (['sandbox', 'up', '--replicas', '9' * 400],
+     '--replicas must be a whole number from 0 to 20'),
+    (['status', 'mysql://u@%s.example:3306' % ('a' * 64)],
+     'the host is not a valid name'),
+    (['status', 'mysql://u@h:3306?unix_socket='], '?unix_socket= is empty'),
+    (['status', 'mysql://u:p%ZZ@h:3306'], 'not a %XX escape'),
+    (['status', 'mysql://u@h:3306?conf_dir=/etc/passwd'],
+     'is not a directory'),
+])
+def test_bad_server_input_is_one_short_line(argv, named, tmp_path):
+    code, out, err = run(*argv + ['--base-dir', str(tmp_path / 'box')]
+                         if argv[0] == 'sandbox' else argv)
+    assert code == 2, err
+    assert named in err and len(err) < 400 and 'Traceback' not in err
+    assert not (tmp_path / 'box').exists()

@@ -458,7 +458,7 @@ def test_mysql_data_changing_errant_is_refused(states):
             for t in result.transactions] == [
         ('1', 'drops_if_exists', repair.RECONCILE),
         ('2', 'data', repair.REFUSE)]
-    assert 'accept_divergence' in str(caught.value)
+    assert '--accept-divergence' in str(caught.value)
     assert 're-seed' in str(caught.value)
     assert caught.value.result.verdict == 'DIVERGED'
     assert source.writes == [] and replica.writes == []

@@ -70,16 +70,25 @@ class ScriptedReplica:
         raise AssertionError('unexpected statement: %s' % sql)
 
 
-def test_until_running_names_the_server_in_each_progress_line():
+def test_until_running_names_the_server_once_per_state():
     replica = ScriptedReplica([status_row(io='Connecting', sql='Yes'),
                                status_row(io='Connecting', sql='Yes'),
+                               status_row(io='Yes', sql='No'),
                                status_row()])
     lines = []
     status = waits.until_running(replica, NAME, timeout=60, poll=0,
                                  progress=lines.append)
     assert status.running
+    # Polls come quickly at first: a state is said once, not per poll.
     assert lines == ['%s: replication threads I/O Connecting, SQL Yes'
-                     % NAME] * 2
+                     % NAME, '%s: replication threads I/O Yes, SQL No'
+                     % NAME]
+
+
+def test_pauses_start_short_and_grow_to_the_poll_interval():
+    pauses = waits._pauses(0.5)
+    assert [next(pauses) for _ in range(8)] == [
+        0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.5, 0.5]
 
 
 def test_until_applied_names_the_server_and_prints_positions():

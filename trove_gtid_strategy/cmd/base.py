@@ -31,6 +31,7 @@ They add to cliff's ``Command``, ``ShowOne`` and ``Lister``:
 
 import argparse
 import enum
+import json
 import textwrap
 
 from cliff import _argparse
@@ -98,13 +99,22 @@ def plain(value):
     return str(value)
 
 
+def human(value):
+    """One value as a table or ``-f value`` shows it: text as it is,
+    a nested mapping or list as JSON (never a Python repr).
+    """
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    return str(value)
+
+
 class ListColumn(cliff_columns.FormattableColumn):
     """A list: one item per line in a table, a list in JSON and YAML."""
 
     separator = '\n'
 
     def human_readable(self):
-        return self.separator.join(str(v) for v in self._value)
+        return self.separator.join(human(v) for v in self._value)
 
 
 class CommaListColumn(ListColumn):
@@ -117,7 +127,8 @@ class DictColumn(cliff_columns.FormattableColumn):
     """A mapping: ``key: value`` lines in a table."""
 
     def human_readable(self):
-        return '\n'.join('%s: %s' % (k, v) for k, v in self._value.items())
+        return '\n'.join('%s: %s' % (k, human(v))
+                         for k, v in self._value.items())
 
 
 class WordColumn(cliff_columns.FormattableColumn):

@@ -284,7 +284,9 @@ class TroveGtidApp(app.App):
             self.stderr.write(exc.parser.format_usage())
         self._say_error('trove-gtid: %s' % message)
         if getattr(exc, 'settings', ''):
-            self._say_error(self.redact(exc.settings))
+            # The settings to apply are the result the operator needs: on
+            # stdout, where a script or a redirect finds them.
+            self.stdout.write(self.redact(exc.settings).rstrip('\n') + '\n')
         return status
 
     def _report_bug(self, exc):

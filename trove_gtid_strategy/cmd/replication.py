@@ -327,6 +327,19 @@ class Accounts(base.Lister):
                                 args.lock_timeout, 'trove-gtid accounts'):
             found = accounts_op.list_accounts(
                 source, replicas, repl.options.replication_user_prefix)
+            unused = [a.name for a in found if not a.used_by]
+            if args.drop_unused and unused:
+                # Nothing on the source tells a stopped replica's account
+                # from a leaked one.
+                warning = (
+                    'warning: %s %d account(s) no connected replica and no '
+                    '--replica uses (%s): a replica that is stopped or '
+                    'disconnected and not named with --replica loses its '
+                    'account, and its next start fails with error 1045' % (
+                        'would drop' if args.dry_run else 'dropping',
+                        len(unused), ', '.join(unused)))
+                self.app.progress(warning)
+                self.document['warning'] = warning
             dropped = accounts_op.drop_unused(source, found) \
                 if args.drop_unused and not args.dry_run else []
         would = args.drop_unused and args.dry_run

@@ -35,16 +35,19 @@ def add_base_dir(parser):
 
 
 def replica_count(text):
-    """``--replicas``: None when not given; InvalidInput unless N >= 0."""
+    """``--replicas``: None when not given; InvalidInput unless
+    0 <= N <= sandbox.MAX_REPLICAS (the bad value quoted short).
+    """
     if text is None:
         return None
     try:
         value = int(text)
     except ValueError:
         value = -1
-    if value < 0:
+    if not 0 <= value <= sandbox.MAX_REPLICAS:
         raise exceptions.InvalidInput(
-            '--replicas must be a whole number >= 0, not %r' % text)
+            '--replicas must be a whole number from 0 to %d, not %.40r'
+            % (sandbox.MAX_REPLICAS, text))
     return value
 
 
@@ -82,9 +85,10 @@ class SandboxUp(base.Lister):
                             help='server line of the replicas (default: the '
                                  'source\'s)')
         parser.add_argument('--replicas', metavar='N',
-                            help='number of replicas (default: %d for a new '
-                                 'sandbox, the existing count otherwise)'
-                                 % sandbox.DEFAULT_REPLICAS)
+                            help='number of replicas, at most %d (default: '
+                                 '%d for a new sandbox, the existing count '
+                                 'otherwise)' % (sandbox.MAX_REPLICAS,
+                                                 sandbox.DEFAULT_REPLICAS))
         parser.add_argument('--mysqld', metavar='PATH',
                             help='a server binary on this host instead of a '
                                  'server line (default: none)')

@@ -34,7 +34,7 @@ from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import fencing
 from trove_gtid_strategy.guest import server_state
-from trove_gtid_strategy.guest import unlogged
+from trove_gtid_strategy.guest import statements
 
 
 # A killed session ends at its next check, within milliseconds unless a
@@ -107,13 +107,13 @@ def fence(svc, progress, allow_unfenced=False):
             '--allow-unfenced-accounts' % (
                 _name(svc), ', '.join(str(a) for a in writers),
                 d.caps.version))
-    svc.execute_sql(d.fence().sql)
+    statements.run(svc, d.fence())
     if to_lock:
         progress('locking %d account(s) that write through read_only on '
                  '%s: %s' % (len(to_lock), _name(svc),
                              ', '.join(str(a) for a in to_lock)))
-        unlogged.run(svc, [stmt.sql for account in to_lock
-                           for stmt in d.lock_fenced(account)])
+        statements.run_unlogged(svc, [stmt for account in to_lock
+                                      for stmt in d.lock_fenced(account)])
     _end_sessions(svc, d, writers, progress)
     return to_lock or []
 
@@ -134,7 +134,7 @@ def _end_sessions(svc, d, accounts, progress, timeout=SESSION_END_TIMEOUT):
             progress('ending session %s of %s on the fenced %s'
                      % (session_id, _text(user), _name(svc)))
             try:
-                svc.execute_sql(d.kill_session(session_id).sql)
+                statements.run(svc, d.kill_session(session_id))
             except Exception as exc:
                 if errcodes.error_number(exc) != errcodes.ER_NO_SUCH_THREAD:
                     raise
@@ -184,9 +184,9 @@ def lift_locks(svc, progress):
         progress('unlocking %d account(s) the fence locked on %s: %s'
                  % (len(marked), _name(svc),
                     ', '.join(str(a) for a in marked)))
-    unlogged.run(svc, [stmt.sql for account in marked
-                       for stmt in d.unlock_fenced(account)]
-                 + [d.drop_fence_role().sql])
+    statements.run_unlogged(svc, [stmt for account in marked
+                                  for stmt in d.unlock_fenced(account)]
+                            + [d.drop_fence_role()])
     return marked
 
 

@@ -58,10 +58,37 @@ def _check_threads(name, status):
         _fail(name, status, 'the I/O thread cannot connect to its source')
 
 
+#: The first pause between two polls: most waits end within
+#: milliseconds (a replica's threads start at once), so the pauses start
+#: short and double up to the configured poll interval.
+FIRST_PAUSE = 0.01
+
+
+def _pauses(poll):
+    pause = min(FIRST_PAUSE, poll)
+    while True:
+        yield pause
+        pause = min(pause * 2, poll)
+
+
+def _said(progress):
+    """``progress``, saying a message only when it differs from the
+    last one (polls come quickly at first).
+    """
+    last = []
+
+    def say(message):
+        if last != [message]:
+            last[:] = [message]
+            progress(message)
+    return say
+
+
 def until_running(service, name, timeout, poll, progress):
     """Wait until both replication threads run; returns the status."""
     d = dialect.Dialect(server_state.read_version(service)[1])
     deadline = time.monotonic() + timeout
+    pauses, say = _pauses(poll), _said(progress)
     while True:
         status = server_state.read_replica_status(service, d)
         if status is not None and status.running:
@@ -70,9 +97,9 @@ def until_running(service, name, timeout, poll, progress):
         if time.monotonic() > deadline:
             _fail(name, status, 'replication did not start within %ds'
                   % timeout)
-        progress('%s: replication threads I/O %s, SQL %s'
-                 % (name, status.io_running, status.sql_running))
-        time.sleep(poll)
+        say('%s: replication threads I/O %s, SQL %s'
+            % (name, status.io_running, status.sql_running))
+        time.sleep(next(pauses))
 
 
 def _gtids_to_wait_for(service, d, caps, start):
@@ -141,6 +168,7 @@ def until_relay_log_applied(service, name, timeout, poll, progress):
     """
     d = dialect.Dialect(server_state.read_version(service)[1])
     deadline = time.monotonic() + timeout
+    pauses, say = _pauses(poll), _said(progress)
     while True:
         status = server_state.read_replica_status(service, d)
         if status is None:
@@ -154,7 +182,7 @@ def until_relay_log_applied(service, name, timeout, poll, progress):
         if time.monotonic() > deadline:
             _fail(name, status, 'did not apply its relay log within %ds'
                   % timeout)
-        progress('%s: applying its relay log (applied %s:%d of %s:%d)' % (
+        say('%s: applying its relay log (applied %s:%d of %s:%d)' % (
             name, status.exec_log_file, status.exec_log_pos,
             status.read_log_file, status.read_log_pos))
-        time.sleep(poll)
+        time.sleep(next(pauses))

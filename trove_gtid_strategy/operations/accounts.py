@@ -26,6 +26,7 @@ import dataclasses
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import statements
 
 
 @dataclasses.dataclass
@@ -70,7 +71,7 @@ def drop_unused(source, accounts):
         if account.used_by:
             continue
         try:
-            source.execute_sql(d.drop_user(account.name, account.host).sql)
+            statements.run(source, d.drop_user(account.name, account.host))
         except Exception as exc:
             if errcodes.error_number(exc) != errcodes.ER_CANNOT_USER:
                 raise

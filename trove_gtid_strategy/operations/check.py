@@ -247,12 +247,25 @@ def judge(source, replica, position, source_endpoint, requested_mode='auto',
             problems.append(topology.Problem(
                 'replication_stopped', 'the replica\'s %s thread stopped on '
                 'error %d: %s' % stopped))
+    if _another_source(source, replica, verdict):
+        problems.append(topology.Problem(
+            'two_writable_sources', 'the replica takes writes and '
+            'replicates from nobody, as the source does: it is a source '
+            'of its own (an old source back after a failover?), and '
+            'each write it takes is errant'))
+    own = ('replication_stopped', 'two_writable_sources')
     found_remedies = list(remedies.remedies(
-        [p for p in problems if p.code != 'replication_stopped'],
+        [p for p in problems if p.code not in own],
         source, replica, choice.mode, errant, replicating))
     for p in problems:
         if p.code == 'replication_stopped':
             found_remedies.append(_stopped_remedy(status, choice.mode))
+        elif p.code == 'two_writable_sources':
+            found_remedies.append(remedies.Remedy(
+                'two_writable_sources', 'fence', 'make the replica '
+                'read-only now (SET GLOBAL read_only = ON; on MySQL '
+                'super_read_only = ON), then attach it, or re-seed it '
+                'if it took writes', run_on='replica'))
     current = ''
     if status is not None:
         current = '%s:%d' % (status.source_host, status.source_port)
@@ -269,6 +282,16 @@ def judge(source, replica, position, source_endpoint, requested_mode='auto',
         unchecked=remedies.unchecked(source, replica),
         replicating=replicating, current_source=current,
         replication=replication, lag=lag)
+
+
+def _another_source(source, replica, verdict):
+    """Both take writes and the replica replicates from nobody, holding
+    transactions already: two sources (an empty new server is writable
+    too, and is no danger).
+    """
+    return (replica.replica is None and not replica.read_only
+            and not source.read_only and replica.log_bin
+            and verdict is not topology.Verdict.NEW)
 
 
 def _binlog_by_gtids(source, replica, verdict, errant, problems,

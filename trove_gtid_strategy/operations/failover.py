@@ -44,6 +44,7 @@ import time
 
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy.operations import promotion
 from trove_gtid_strategy import topology
@@ -122,7 +123,7 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
                 'two writable servers; use switchover, or --force to fence '
                 'it and fail over anyway' % promotion.name_of(source))
         if not dry_run:
-            source.execute_sql(source.dialect().fence().sql)
+            statements.run(source, source.dialect().fence())
     before = [promotion.report(s, server_state.read_state(s))
               for s in replicas]
     resumed, writable = _earlier_candidate(replicas)
@@ -200,11 +201,11 @@ def _drained_state(svc, dry_run):
     if dry_run:
         return server_state.read_state(svc)
     d = svc.dialect()
-    svc.execute_sql(d.stop_sql_thread().sql)
+    statements.run(svc, d.stop_sql_thread())
     try:
         return server_state.read_state(svc)
     finally:
-        svc.execute_sql(d.start_sql_thread().sql)
+        statements.run(svc, d.start_sql_thread())
 
 
 def _earlier_candidate(replicas):
@@ -235,7 +236,7 @@ def _start_stopped_sql_thread(svc, progress):
             not status.last_sql_errno:
         progress('%s: starting its SQL thread (stopped, not on an error)'
                  % promotion.name_of(svc))
-        svc.execute_sql(svc.dialect().start_sql_thread().sql)
+        statements.run(svc, svc.dialect().start_sql_thread())
 
 
 def _fence_when_back(source, dry_run):

@@ -25,6 +25,7 @@ import dataclasses
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy.guest import replication_accounts
 from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.operations import attach as attach_op
 from trove_gtid_strategy import topology
 
@@ -46,7 +47,10 @@ class ServerReport:
 
 
 def name_of(svc):
-    return svc.dsn.redacted()
+    """How results name a server: its sandbox name (``replica1``),
+    else its DSN with the password masked.
+    """
+    return getattr(svc, 'instance_id', None) or svc.dsn.redacted()
 
 
 def received_of(state):
@@ -127,7 +131,7 @@ def make_writable(svc):
     """Writes allowed again: ``super_read_only`` and ``read_only`` off."""
     d = svc.dialect()
     for stmt in d.unfence(read_only_before=False):
-        svc.execute_sql(stmt.sql)
+        statements.run(svc, stmt)
 
 
 def promote(repl, candidate):
@@ -155,7 +159,7 @@ def repoint(repl, new_source, replica):
         if state.read_only:
             return 'already replicating from the new source'
         # A replica takes no writes (fenced as a source is).
-        replica.execute_sql(replica.dialect().fence().sql)
+        statements.run(replica, replica.dialect().fence())
         return 'already replicating from the new source; made read-only'
     context, created = repl.replica_context(
         new_source, attach_op.replica_identity(replica))

@@ -271,9 +271,9 @@ def _judge(item, txn, source, replica, accept):
             'changed is unknown' if item.effect == UNKNOWN
             else 'it changed data the source lacks')
         item.decision = RECONCILE if accept else REFUSE
-        item.reason = '%s; %s' % (why, 'accepted (accept_divergence)'
+        item.reason = '%s; %s' % (why, 'accepted (--accept-divergence)'
                                   if accept else
-                                  'refused without accept_divergence')
+                                  'refused without --accept-divergence')
     else:
         item.decision = RECONCILE
         item.reason = {
@@ -403,7 +403,7 @@ def _refused(result):
                                                        RESEED)
     else:
         result.remedy = ('%d transaction(s) changed data the source lacks '
-                         '(%s): %s, or repair with accept_divergence to '
+                         '(%s): %s, or repair with --accept-divergence to '
                          'keep the replica\'s different data' % (
                              len(refused), ', '.join(t.gtid for t in
                                                      refused), RESEED))

@@ -46,6 +46,7 @@ from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import fence
 from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy.operations import promotion
@@ -319,7 +320,7 @@ class _Run:
     def _unfence(self):
         d = self.source.dialect()
         for stmt in d.unfence(read_only_before=False):
-            self.source.execute_sql(stmt.sql)
+            statements.run(self.source, stmt)
         fence.lift_locks(self.source, self.progress)
 
     def point_the_others(self, refused_ms, final=None):
