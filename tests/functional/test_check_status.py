@@ -330,8 +330,9 @@ def test_crashed_old_source_comes_back_diverged(sandbox_factory):
         seq = int(found.errant.split('-')[2])
         assert 'with seq_no %d to %d, after ' % (seq - 2, seq) in \
             found.errant_detail[0]
+    # It came back writable, as the new source is: two sources.
     assert [(r.problem, r.action) for r in found.remedies] == [
-        ('errant_transactions', 'discard')]
+        ('errant_transactions', 'discard'), ('two_writable_sources', 'fence')]
     assert 'former source' in found.remedies[0].text
     data = as_json(found, old, new)
     assert data['errant'] == found.errant
