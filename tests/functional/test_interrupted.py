@@ -35,13 +35,12 @@ import sys
 import pytest
 
 from trove_gtid_strategy import fencing
+from trove_gtid_strategy import literals
 
 from support import catch_up
 from support import CountingService
-from support import fingerprint
 from support import query
 from support import run
-from support import scalar
 from support import Writer
 
 from trove_gtid_strategy import strategy
@@ -91,46 +90,48 @@ def attached(sandbox_factory, replicas=2):
     return box
 
 
-def writable(box):
-    return sorted(s.name for s in box.servers()
-                  if scalar(s, 'SELECT @@read_only') == 0)
-
-
-def fence_marks(server):
-    if server.line.flavor == 'mysql':
-        return ()
-    return query(server, 'SELECT User, Host FROM mysql.roles_mapping '
-                         'WHERE Role = %s', fencing.FENCE_ROLE)
-
-
 def assert_one_source(box, source_name, acknowledged):
     """``source_name`` is the one writable server, the others follow it
     (running, read-only), every acknowledged row is everywhere, and no
-    account or role is left from a fence.
+    account or role is left from a fence. One connection per server.
     """
-    by_name = {s.name: s for s in box.servers()}
-    source = by_name[source_name]
-    assert writable(box) == [source_name]
-    assert query(source, 'SHOW REPLICA STATUS') == ()
-    repl = strategy.AutoReplication()
-    followers = [CountingService(s) for s in box.servers()
-                 if s.name != source_name]
-    catch_up(repl, CountingService(source), *followers)
-    held = {row[0] for row in query(source, 'SELECT id FROM app.w')}
-    assert set(acknowledged) <= held
-    for follower in followers:
-        status = query(follower.server, 'SHOW REPLICA STATUS')
-        assert len(status) == 1
-        assert fingerprint(follower.server, 'app.w') == \
-            fingerprint(source, 'app.w')
-    for server in box.servers():
-        assert fence_marks(server) == (), server.name
-        # MariaDB 10.4+ lists locked accounts in global_priv.
-        if server.line.flavor == 'mariadb':
-            assert query(server, "SELECT User, Host FROM mysql.global_priv "
-                                 "WHERE JSON_VALUE(Priv, "
-                                 "'$.account_locked') = 'true' AND User "
-                                 "NOT IN ('mariadb.sys')") == ()
+    services = {s.name: CountingService(s) for s in box.servers()}
+
+    def ask(name, sql, *args):
+        if args:
+            sql = sql % tuple(literals.quote(a) for a in args)
+        return [tuple(row) for row in
+                services[name].execute_sql(sql).fetchall()]
+
+    try:
+        assert [name for name in sorted(services)
+                if ask(name, 'SELECT @@read_only')[0][0] == 0] == [
+            source_name]
+        assert ask(source_name, 'SHOW REPLICA STATUS') == []
+        followers = [svc for name, svc in services.items()
+                     if name != source_name]
+        catch_up(strategy.AutoReplication(), services[source_name],
+                 *followers)
+        held = {row[0] for row in ask(source_name, 'SELECT id FROM app.w')}
+        assert set(acknowledged) <= held
+        checksum = ask(source_name, 'CHECKSUM TABLE app.w')[0][1]
+        for svc in followers:
+            assert len(ask(svc.server.name, 'SHOW REPLICA STATUS')) == 1
+            assert ask(svc.server.name, 'CHECKSUM TABLE app.w')[0][1] == \
+                checksum
+        for name, svc in services.items():
+            if svc.server.line.flavor == 'mysql':
+                continue
+            assert ask(name, 'SELECT User, Host FROM mysql.roles_mapping '
+                             'WHERE Role = %s', fencing.FENCE_ROLE) == [], \
+                name
+            # MariaDB 10.4+ lists locked accounts in global_priv.
+            assert ask(name, "SELECT User, Host FROM mysql.global_priv "
+                             "WHERE JSON_VALUE(Priv, '$.account_locked') = "
+                             "'true' AND User NOT IN ('mariadb.sys')") == []
+    finally:
+        for svc in services.values():
+            svc.close()
 
 
 def test_switchover_killed_after_each_change_completes_when_run_again(

@@ -25,8 +25,10 @@ servers is refused.
 import os
 
 from trove_gtid_strategy.guest import service
+from trove_gtid_strategy import strategy
 
 from support import admin_writes
+from support import catch_up
 from support import CountingService
 from support import query
 from support import run
@@ -97,6 +99,11 @@ def test_status_says_when_a_restart_would_change_a_role(sandbox_factory):
     code, result, found = dangers(box)
     assert code == 1
     assert found == [('restart_makes_writable', ['replica1'])]
+    code, result = run('check', '--sandbox', box.base_dir, '--source',
+                       'source', '--replica', 'replica1')
+    assert code == 1 and result['can_replicate'], result
+    assert [d['code'] for d in result['dangers']] == [
+        'restart_makes_writable']
     # It was right: restarted, the replica takes writes.
     replica.restart()
     assert scalar(replica, 'SELECT @@read_only') == 0
@@ -121,10 +128,18 @@ def test_switchover_outside_a_sandbox_leaves_roles_a_restart_keeps(
     assert (code, found) == (0, []), result
 
 
+def caught_up(box):
+    repl = strategy.AutoReplication()
+    catch_up(repl, CountingService(box.source),
+             *[CountingService(s) for s in box.replicas])
+
+
 def test_a_lost_source_comes_back_read_only(sandbox_factory):
     box = attached(sandbox_factory)
     source = box.source
     query(source, "INSERT INTO app.w VALUES (1, 'x')")
+    # Both replicas hold the same: replica1 may be asked for.
+    caught_up(box)
     source.kill()
     code, result = run('failover', '--sandbox', box.base_dir, '--source',
                        'source', '--replica', 'replica1', '--replica',
@@ -149,6 +164,7 @@ def test_check_names_an_old_source_that_came_back_writable(
         sandbox_factory):
     box = attached(sandbox_factory)
     query(box.source, "INSERT INTO app.w VALUES (1, 'x')")
+    caught_up(box)
     box.source.kill()
     # Failed over without naming the old source: nothing kept it fenced.
     code, result = run('failover', '--sandbox', box.base_dir, '--replica',

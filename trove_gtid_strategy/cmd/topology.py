@@ -92,12 +92,13 @@ class Check(base.ShowOne):
     NEW, IDENTICAL, RECOVERABLE (it can replicate), IRRECOVERABLE (the
     source purged what it needs) or DIVERGED (errant transactions), with
     the errant set, the purged transactions it lacks, and a remedy for
-    each problem. Exit 0 when the replica can replicate from the source,
-    1 when it cannot. Changes nothing.
+    each problem, and what is dangerous on either server (see status).
+    Exit 0 when the replica can replicate from the source and nothing is
+    dangerous, 1 otherwise. Changes nothing.
     """
 
     columns = ('state', 'can_replicate', 'errant', 'missing_purged',
-               'remedies', 'mode', 'source', 'replica')
+               'remedies', 'dangers', 'mode', 'source', 'replica')
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -127,7 +128,8 @@ class Check(base.ShowOne):
             source, replica, args.mode or _options().replication_mode,
             allow_crash_unsafe=args.allow_crash_unsafe or
             _options().allow_crash_unsafe_binlog)
-        self.exit_status = 0 if result.can_replicate else 1
+        self.exit_status = 0 if result.can_replicate and \
+            not result.dangers else 1
         self.text = result.to_text()
         return self.one(result.to_dict())
 

@@ -37,8 +37,10 @@ to_text` or :meth:`CheckResult.to_dict`.
 import dataclasses
 
 from trove_gtid_strategy import capabilities
+from trove_gtid_strategy import dangers
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import fence
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy import modes
 from trove_gtid_strategy.modes import base as modes_base
@@ -75,6 +77,9 @@ class CheckResult:
     #: Threads and last errors of that replication, when replicating.
     replication: dict | None = None
     lag: replication_view.Lag | None = None
+    #: What is dangerous on either server
+    #: (:class:`~trove_gtid_strategy.dangers.Danger`).
+    dangers: tuple = ()
 
     def to_dict(self):
         return {
@@ -94,6 +99,7 @@ class CheckResult:
             'replication': dict(self.replication) if self.replication
             else None,
             'lag': self.lag.to_dict() if self.lag is not None else None,
+            'dangers': [d.to_dict() for d in self.dangers],
         }
 
     def to_text(self):
@@ -188,10 +194,27 @@ def check(source, replica, requested_mode='auto', allow_crash_unsafe=False):
     position = server_state.current_position(
         source, capabilities.capabilities_for(src.version))
     source_name = describe_service(source)
-    return judge(src, rep, position, endpoint(source, src, source_name),
-                 requested_mode, allow_crash_unsafe,
-                 source_name=source_name,
-                 replica_name=describe_service(replica))
+    replica_name = describe_service(replica)
+    result = judge(src, rep, position, endpoint(source, src, source_name),
+                   requested_mode, allow_crash_unsafe,
+                   source_name=source_name, replica_name=replica_name)
+    # Two writable servers and a stopped thread are the check's own
+    # problems (a new, empty replica is writable and no danger).
+    result.dangers = tuple(d for d in dangers.find([
+        _seen(svc, state, name) for svc, state, name in (
+            (source, src, source_name), (replica, rep, replica_name))])
+        if d.code not in ('several_writable', 'replica_stopped'))
+    return result
+
+
+def _seen(svc, state, name):
+    """What :mod:`~trove_gtid_strategy.dangers` needs of one server."""
+    files = getattr(svc, 'settings_files', None)
+    return dangers.Seen(
+        name, state.replica is not None, state.read_only,
+        state.replica.stopped_error if state.replica else None,
+        files() if files is not None else None,
+        tuple(str(a) for a in fence.fenced_accounts(svc)))
 
 
 def judge(source, replica, position, source_endpoint, requested_mode='auto',

@@ -34,6 +34,10 @@ from trove_gtid_strategy.sandbox import state as state_mod
 LOG = logging.getLogger(__name__)
 
 OPS_LOCK = 'sandbox.lock'
+#: Left in a base directory by the ``up`` that created it: of two ups
+#: started at once, the one that writes the state may not be the one
+#: that made the directory, and only the mark tells removal it may go.
+CREATED_MARK = '.created-by-sandbox'
 TEMPLATE_LOCK = '.lock'
 # sockaddr_un.sun_path is 108 bytes including the terminating NUL.
 MAX_SOCKET_PATH = 107
@@ -43,7 +47,25 @@ SOCKET_NAME = 'mysqld.sock'
 def own_files():
     """Names the sandbox keeps directly in its base directory."""
     return (OPS_LOCK, state_mod.STATE_FILE,
-            state_mod.STATE_FILE + state_mod.LOCK_SUFFIX)
+            state_mod.STATE_FILE + state_mod.LOCK_SUFFIX, CREATED_MARK)
+
+
+def make_base(base_dir):
+    """Create ``base_dir`` if missing; True if this call created it (and
+    marked it so). Its parents are made as needed.
+    """
+    os.makedirs(os.path.dirname(base_dir), exist_ok=True)
+    try:
+        os.mkdir(base_dir, 0o700)
+    except FileExistsError:
+        return False
+    with open(os.path.join(base_dir, CREATED_MARK), 'w'):
+        pass
+    return True
+
+
+def created_by_sandbox(base_dir):
+    return os.path.isfile(os.path.join(base_dir, CREATED_MARK))
 
 
 def refuse_foreign(base_dir, template_dir):
@@ -72,7 +94,8 @@ def refuse_foreign(base_dir, template_dir):
 
 def _is_own_entry(base_dir, template_dir, entry):
     path = os.path.join(base_dir, entry)
-    if entry in (OPS_LOCK, state_mod.STATE_FILE + state_mod.LOCK_SUFFIX):
+    if entry in (OPS_LOCK, state_mod.STATE_FILE + state_mod.LOCK_SUFFIX,
+                 CREATED_MARK):
         return os.path.isfile(path) and os.path.getsize(path) == 0
     # A template cache (ours has its lock file) may be kept.
     return (path == template_dir and os.path.isdir(path)
@@ -98,6 +121,7 @@ def undo_new(base_dir, template_dir, created_base, template_existed):
         os.unlink(os.path.join(base_dir, OPS_LOCK))
     if created_base:
         with contextlib.suppress(OSError):
+            os.unlink(os.path.join(base_dir, CREATED_MARK))
             os.rmdir(base_dir)
 
 
@@ -119,4 +143,6 @@ def remove_created(base_dir, state, state_file):
         os.unlink(os.path.join(base_dir, OPS_LOCK))
     if state.get('base_dir_created'):
         with contextlib.suppress(OSError):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(base_dir, CREATED_MARK))
             os.rmdir(base_dir)

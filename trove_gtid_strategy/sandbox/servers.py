@@ -198,8 +198,7 @@ class Sandbox(object):
             basedir.check_socket_length(self.base_dir, '%s%d' % (
                 REPLICA_PREFIX, DEFAULT_REPLICAS if replicas is None
                 else max(replicas, 1)))
-        created_base = not os.path.lexists(self.base_dir)
-        os.makedirs(self.base_dir, mode=0o700, exist_ok=True)
+        created_base = basedir.make_base(self.base_dir)
         with process.flock(self.ops_lock):
             state = self._state.read()
             if state is not None:
@@ -272,7 +271,8 @@ class Sandbox(object):
                 'admin_password': servers[0].dsn.password,
                 'template_dir': self.template_dir,
                 'created': created,
-                'base_dir_created': created_base,
+                'base_dir_created': basedir.created_by_sandbox(
+                    self.base_dir),
                 'servers': [s.state_entry() for s in servers],
             })
         return servers, templates
