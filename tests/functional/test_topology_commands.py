@@ -137,6 +137,13 @@ def test_skip_and_repair_errant_from_the_command_line(sandbox_factory):
                        '--source', 'source', '--replica', 'replica1')
     assert code == 0, result
     assert result['decision'] == 'repair'
+    # Repaired, but still writable: check names that danger and exits 1
+    # until the replica is read-only again.
+    code, result = run('check', '--sandbox', box.base_dir, '--source',
+                       'source', '--replica', 'replica1')
+    assert code == 1 and result['state'] == 'IDENTICAL', result
+    assert [d['code'] for d in result['dangers']] == ['writable_replica']
+    query(box.replicas[0], 'SET GLOBAL read_only = ON')
     code, result = run('check', '--sandbox', box.base_dir, '--source',
                        'source', '--replica', 'replica1')
     assert code == 0, result
