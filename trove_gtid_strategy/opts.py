@@ -91,11 +91,28 @@ replication_opts = [
                      'choice is logged at every attach.'),
 ]
 
+# Read by the guest managers of trove_gtid_strategy.trove.guest, the one
+# place Trove's promote and eject wait on a guest: each wait must end,
+# with its reason, before Trove's RPC gives up (agent_call_high_timeout,
+# 180 s by default), or the guest keeps waiting behind a failed task.
+trove_opts = [
+    cfg.IntOpt('txn_wait_timeout', default=120, min=1,
+               help='Seconds a promotion candidate may take to apply '
+                    'what the fenced source wrote (Trove\'s wait_for_txn); '
+                    'past it the promotion fails and the old source is '
+                    'unfenced. Keep it under agent_call_high_timeout.'),
+    cfg.IntOpt('drain_timeout', default=60, min=1,
+               help='Seconds a replica of a lost source may take to apply '
+                    'its relay log before it reports what it holds for an '
+                    'eject (Trove\'s get_last_txn). Keep it under '
+                    'agent_call_high_timeout.'),
+]
+
 
 def register_opts(conf):
-    conf.register_opts(replication_opts, group=GROUP)
+    conf.register_opts(replication_opts + trove_opts, group=GROUP)
 
 
 def list_opts():
     """Entry point for oslo-config-generator (``oslo.config.opts``)."""
-    return [(GROUP, replication_opts)]
+    return [(GROUP, replication_opts + trove_opts)]

@@ -232,8 +232,19 @@ def dump(server, path, databases=('app',)):
     with open(path, 'w') as out:
         done = subprocess.run(argv + flags + ['--databases'] + list(databases),
                               stdout=out, stderr=subprocess.PIPE)
-    assert done.returncode == 0, done.stderr.decode(errors='replace')
+    assert done.returncode == 0, '%s\n%s' % (
+        done.stderr.decode(errors='replace'), _log_tail(server))
     return path
+
+
+def _log_tail(server, lines=30):
+    """The end of a server's error log, to say why a client failed."""
+    try:
+        with open(server.error_log, errors='replace') as log:
+            tail = ''.join(log.readlines()[-lines:])
+        return 'end of %s:\n%s' % (server.error_log, tail)
+    except OSError as exc:
+        return 'no error log: %s' % exc
 
 
 def load(server, path):

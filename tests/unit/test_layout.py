@@ -40,7 +40,9 @@ PURE_CORE = ('versions', 'capabilities', 'modes', 'modes.base',
              'seeding', 'topology',
              'state', 'accounts', 'trove_contract', 'errcodes', 'audit',
              'replication_view', 'remedies', 'binlog_events', 'fencing',
-             'decisions', 'decisions.switchover', 'dangers')
+             'decisions', 'decisions.switchover', 'decisions.election',
+             'decisions.handover',
+             'dangers')
 FORBIDDEN = ('pymysql', 'subprocess', 'socket', 'sqlalchemy',
              'trove_gtid_strategy.strategy', 'trove_gtid_strategy.guest',
              'trove_gtid_strategy.sandbox')

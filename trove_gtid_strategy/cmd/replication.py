@@ -263,7 +263,7 @@ class Detach(base.ShowOne):
 
 def _detach_steps(replica, source):
     """What a detach would do, read from the replica's status."""
-    d = replica.dialect()
+    d = server_state.dialect_of(replica)
     status = server_state.read_replica_status(replica, d)
     user = status.source_user if status is not None else None
     name = replica.dsn.redacted()
@@ -277,8 +277,8 @@ def _detach_steps(replica, source):
         steps.append('%s: %s (without binary logging)'
                      % (name, d.drop_user(user)))
         if source is not None:
-            steps.append('%s: %s' % (source.dsn.redacted(),
-                                     source.dialect().drop_user(user)))
+            drop = server_state.dialect_of(source).drop_user(user)
+            steps.append('%s: %s' % (source.dsn.redacted(), drop))
     return {'replication_user': user, 'replica': name, 'dry_run': True,
             'steps': steps}
 

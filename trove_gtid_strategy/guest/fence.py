@@ -58,7 +58,7 @@ def writers_through_read_only(svc):
     ``(writers, to lock)``; ``to lock`` is None where the server cannot
     lock accounts.
     """
-    d = svc.dialect()
+    d = server_state.dialect_of(svc)
     caps = d.caps
     if not caps.read_only_bypass:
         return [], []
@@ -96,7 +96,7 @@ def fence(svc, progress, allow_unfenced=False):
     change) a server whose privileged accounts cannot be kept out, unless
     ``allow_unfenced``.
     """
-    d = svc.dialect()
+    d = server_state.dialect_of(svc)
     writers, to_lock = writers_through_read_only(svc)
     if to_lock is None and writers and not allow_unfenced:
         raise exceptions.PrecheckFailed(
@@ -157,7 +157,7 @@ def _end_sessions(svc, d, accounts, progress, timeout=SESSION_END_TIMEOUT):
 
 def _marks(svc):
     """``(role exists, accounts it marks)`` on ``svc``."""
-    d = svc.dialect()
+    d = server_state.dialect_of(svc)
     if not d.caps.lockable_fence:
         return False, []
     rows = svc.execute_sql(d.fence_marks().sql).fetchall()
@@ -176,7 +176,7 @@ def lift_locks(svc, progress):
     """Unlock and unmark what any fence locked on ``svc``, and drop the
     marking role; returns the accounts unlocked.
     """
-    d = svc.dialect()
+    d = server_state.dialect_of(svc)
     exists, marked = _marks(svc)
     if not exists:
         return []

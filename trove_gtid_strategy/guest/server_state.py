@@ -77,6 +77,13 @@ def read_version(service):
     return version, capabilities.capabilities_for(version)
 
 
+def dialect_of(service):
+    """The SQL :class:`~trove_gtid_strategy.dialect.Dialect` of the server
+    ``service`` reaches (our adapter or Trove's App alike).
+    """
+    return dialect.Dialect(read_version(service)[1])
+
+
 def read_state(service, binlog_files=True, admin=True):
     """A :class:`~trove_gtid_strategy.state.ServerState` of the server
     behind ``service``, with its replica status when it is a replica.

@@ -39,11 +39,9 @@ import time
 from oslo_log import log as logging
 import pymysql
 
-from trove_gtid_strategy import capabilities
-from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
-from trove_gtid_strategy import versions
+from trove_gtid_strategy.guest import server_state
 
 LOG = logging.getLogger(__name__)
 
@@ -303,9 +301,7 @@ class MySQLService:
     # -- Trove's replication helpers -------------------------------------
     def dialect(self):
         """The SQL dialect of the server this service reaches."""
-        row = self.execute_sql('SELECT @@version, @@version_comment').first()
-        return dialect.Dialect(capabilities.capabilities_for(
-            versions.parse_server_version(row[0], row[1])))
+        return server_state.dialect_of(self)
 
     def grant_replication_privilege(self, replication_user):
         """Create the replication user if needed and grant it replication

@@ -44,7 +44,7 @@ def list_accounts(source, replicas, prefix):
     """The accounts on ``source`` whose names start with ``prefix`` and
     that hold the replication privilege, with the replicas using each.
     """
-    d = source.dialect()
+    d = server_state.dialect_of(source)
     users = {}
     for user, host in source.execute_sql(
             d.replication_accounts(prefix).sql).fetchall():
@@ -55,8 +55,8 @@ def list_accounts(source, replicas, prefix):
             users[_text(user)].used_by.append(
                 'connected from %s' % _text(host))
     for replica in replicas:
-        status = server_state.read_replica_status(replica,
-                                                  replica.dialect())
+        status = server_state.read_replica_status(
+            replica, server_state.dialect_of(replica))
         if status is not None and status.source_user in users:
             users[status.source_user].used_by.append(
                 replica.dsn.redacted())
@@ -65,7 +65,7 @@ def list_accounts(source, replicas, prefix):
 
 def drop_unused(source, accounts):
     """Drop the accounts no replica uses; returns their names."""
-    d = source.dialect()
+    d = server_state.dialect_of(source)
     dropped = []
     for account in accounts:
         if account.used_by:

@@ -42,13 +42,12 @@ be guaranteed, and the result says so.
 import dataclasses
 import time
 
+from trove_gtid_strategy.decisions import election as election_mod
 from trove_gtid_strategy import exceptions
-from trove_gtid_strategy import gtid as gtid_sets
+from trove_gtid_strategy.guest import drain
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import statements
-from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy.operations import promotion
-from trove_gtid_strategy import seeding
 from trove_gtid_strategy import topology
 
 
@@ -125,7 +124,7 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
                 'two writable servers; use switchover, or --force to fence '
                 'it and fail over anyway' % promotion.name_of(source))
         if not dry_run:
-            statements.run(source, source.dialect().fence())
+            statements.run(source, server_state.dialect_of(source).fence())
     before = [promotion.report(s, server_state.read_state(s))
               for s in replicas]
     resumed, writable = _earlier_candidate(replicas)
@@ -146,39 +145,24 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
         candidate = resumed
     states = {}
     for svc in replicas:
-        if not dry_run and svc is not resumed:
-            _start_stopped_sql_thread(svc, progress)
-            waits.until_relay_log_applied(
-                svc, promotion.name_of(svc), timeout,
-                repl.options.poll_interval, progress)
-        states[promotion.name_of(svc)] = _drained_state(
-            svc, dry_run or svc is resumed, timeout, progress)
-    holdings = [promotion.holding_of(s, states[promotion.name_of(s)])
-                for s in replicas]
+        name = promotion.name_of(svc)
+        if dry_run or svc is resumed:
+            states[name] = server_state.read_state(svc)
+        else:
+            states[name] = drain.drained_state(
+                svc, name, timeout, repl.options.poll_interval, progress)
+    holdings = [election_mod.holding_of(name, state)
+                for name, state in states.items()]
     requested = promotion.name_of(candidate) if candidate is not None \
         else None
-    election = topology.choose_candidate(
-        holdings, requested, allow_errant=allow_errant_candidate)
-    by_position = all(h.received is None for h in holdings)
-    problems = list(election.problems)
-    if by_position and (election.ahead or election.behind) and \
-            not allow_data_loss:
-        problems.append(topology.Problem(
-            'positions_differ', 'without GTIDs only replicas that applied '
-            'exactly as much of the old source can follow the new one: %s'
-            % '; '.join('%s lacks %s' % kv for kv in
-                        sorted(dict(election.behind,
-                                    **election.ahead).items()))))
-    summary = {'candidate': election.candidate, 'ahead': election.ahead,
-               'errant': election.errant, 'behind': election.behind,
-               'problems': [p.message for p in problems],
-               'would_lose': election.ahead if allow_errant_candidate
-               or allow_data_loss else {}}
-    if problems:
+    election = election_mod.elect(
+        holdings, requested, allow_errant=allow_errant_candidate,
+        allow_data_loss=allow_data_loss)
+    summary = election.to_dict()
+    if election.problems:
         raise exceptions.PrecheckFailed(
-            'refusing to fail over: %s' % '; '.join(
-                p.message for p in problems),
-            topology.PrecheckResult(None, tuple(problems)))
+            'refusing to fail over: %s' % election.describe(),
+            topology.PrecheckResult(None, election.problems))
     chosen = [s for s in replicas
               if promotion.name_of(s) == election.candidate][0]
     if dry_run:
@@ -189,41 +173,6 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
     promotion.promote(repl, chosen)
     return _finish(repl, chosen, replicas, before, summary, started, False,
                    lost)
-
-
-def _drained_state(svc, dry_run, timeout=60, progress=lambda m: None):
-    """The replica's state once everything it fetched is applied.
-
-    A multi-threaded applier's coordinator says it has read all its relay
-    log while its workers may still be committing what it handed them.
-    On MySQL with GTIDs the wait is for the received set itself, which
-    holds only transactions received whole (a transaction cut off with
-    its source never applies): measured on 9.7, a partial one stays out
-    of Retrieved_Gtid_Set. Elsewhere the SQL thread is stopped, which
-    waits for the workers (committing in order, leaving no gap), and
-    started again: a refused failover leaves it running. (MySQL's STOP
-    waits 60 s for a group received in part: the GTID wait avoids it.)
-    """
-    state = server_state.read_state(svc)
-    if dry_run:
-        return state
-    status = state.replica
-    if status is not None and state.version.flavor.is_mysql_family and \
-            state.has_gtids:
-        received = gtid_sets.GtidSet.parse(status.retrieved_gtid_set)
-        if received:
-            waits.until_applied(svc, promotion.name_of(svc),
-                                seeding.StartPoint(
-                                    'what it received whole',
-                                    gtid_set=received),
-                                timeout, progress)
-        return server_state.read_state(svc)
-    d = svc.dialect()
-    statements.run(svc, d.stop_sql_thread())
-    try:
-        return server_state.read_state(svc)
-    finally:
-        statements.run(svc, d.start_sql_thread())
 
 
 def _earlier_candidate(replicas):
@@ -243,18 +192,6 @@ def _earlier_candidate(replicas):
             % ', '.join('%s (%s)' % (promotion.name_of(s), 'writable' if w
                                      else 'read-only') for s, w in detached))
     return detached[0] if detached else (None, False)
-
-
-def _start_stopped_sql_thread(svc, progress):
-    """A replica's SQL thread stopped, not on an error (an earlier run's
-    drain, stopped halfway), is started: the drain needs it.
-    """
-    status = server_state.read_replica_status(svc, svc.dialect())
-    if status is not None and status.sql_running == 'No' and \
-            not status.last_sql_errno:
-        progress('%s: starting its SQL thread (stopped, not on an error)'
-                 % promotion.name_of(svc))
-        statements.run(svc, svc.dialect().start_sql_thread())
 
 
 def _fence_when_back(source, dry_run):

@@ -54,7 +54,9 @@ def name_of(svc):
 
 
 def received_of(state):
-    """Everything a server has or has fetched (see topology.Holding)."""
+    """Everything a server has or has fetched: what it applied and what
+    its I/O thread holds in its relay log.
+    """
     status = state.replica
     if state.gtid_executed is not None and state.has_gtids:
         received = state.gtid_executed
@@ -69,40 +71,6 @@ def received_of(state):
                 status.gtid_io_pos))
         return held
     return None
-
-
-def applied_of(state):
-    """Every complete transaction a server holds: what a replica received
-    once its relay log is applied (a transaction fetched only in part is
-    in the received sets but can never apply, so it must not count).
-    """
-    if state.gtid_executed is not None and state.has_gtids:
-        return state.gtid_executed
-    if state.gtid_binlog_pos is not None:
-        return topology.mariadb_resume_position(state)
-    return None
-
-
-def holding_of(svc, state):
-    """A :class:`topology.Holding` of a replica whose source is gone,
-    read after it applied its relay log.
-    """
-    own = None
-    if state.gtid_executed is not None and state.has_gtids:
-        uuid = state.server_uuid.lower()
-        own = gtid_sets.GtidSet()
-        for tag in state.gtid_executed.tags(uuid) if uuid in \
-                state.gtid_executed.uuids() else ():
-            own = own | gtid_sets.GtidSet.from_intervals(
-                uuid, state.gtid_executed.intervals(uuid, tag), tag)
-    status = state.replica
-    coords = ()
-    if status is not None and status.exec_log_file:
-        coords = status.exec_coordinates
-    return topology.Holding(
-        name=name_of(svc), received=applied_of(state), own=own,
-        binlog_state=state.gtid_binlog_state, server_id=state.server_id,
-        coords=coords)
 
 
 def report(svc, state):
@@ -129,7 +97,7 @@ def report(svc, state):
 
 def make_writable(svc):
     """Writes allowed again: ``super_read_only`` and ``read_only`` off."""
-    d = svc.dialect()
+    d = server_state.dialect_of(svc)
     for stmt in d.unfence(read_only_before=False):
         statements.run(svc, stmt)
 
@@ -159,7 +127,7 @@ def repoint(repl, new_source, replica):
         if state.read_only:
             return 'already replicating from the new source'
         # A replica takes no writes (fenced as a source is).
-        statements.run(replica, replica.dialect().fence())
+        statements.run(replica, server_state.dialect_of(replica).fence())
         return 'already replicating from the new source; made read-only'
     context, created = repl.replica_context(
         new_source, attach_op.replica_identity(replica))

@@ -271,8 +271,8 @@ class _Run:
         self.steps = []
 
     def planned_steps(self):
-        steps = ['fence %s (%s)' % (self.old_name,
-                                    self.source.dialect().fence()),
+        fence_sql = server_state.dialect_of(self.source).fence()
+        steps = ['fence %s (%s)' % (self.old_name, fence_sql),
                  'wait until %s has every transaction of the source'
                  % self.new_name,
                  'promote %s and make it writable' % self.new_name]
@@ -318,7 +318,7 @@ class _Run:
         return self.point_the_others(refused_ms, final)
 
     def _unfence(self):
-        d = self.source.dialect()
+        d = server_state.dialect_of(self.source)
         for stmt in d.unfence(read_only_before=False):
             statements.run(self.source, stmt)
         fence.lift_locks(self.source, self.progress)

@@ -1,0 +1,316 @@
+# Copyright 2026 The trove-gtid-strategy authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Choosing a new source among replicas whose source is gone: pure.
+
+One decision for every caller: ``trove-gtid failover`` reads the
+replicas itself, Trove's taskmanager (``trove_gtid_strategy.trove``) asks
+each guest over RPC; both build a :class:`Holding` per replica (here
+from a :class:`~trove_gtid_strategy.state.ServerState`, or from the
+dict a guest sent, :meth:`Holding.from_dict`) and call :func:`elect`.
+
+The choice is made on whole GTID sets (MariaDB: whole positions, every
+domain), never on one sequence number as Trove's ``_most_current_replica``
+does; errant transactions are judged among the replicas themselves,
+since the source is gone (a replica that was once a source shares its
+transactions with the others, so they are not errant).
+"""
+
+import dataclasses
+
+from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import gtid as gtid_sets
+from trove_gtid_strategy import topology
+
+
+@dataclasses.dataclass(frozen=True)
+class Holding:
+    """What one replica holds when its source is gone.
+
+    ``received``: every complete transaction it holds once its relay log
+    is applied (MySQL: its executed set; MariaDB: per domain, the later
+    of its applied and binary log positions); None without GTIDs.
+    ``own``: the transactions it wrote itself (its own ``server_uuid``),
+    errant unless another replica has them too. ``binlog_state``:
+    MariaDB's last GTID per (domain, server), which tells whose
+    transaction a sequence number is. ``coords``: without GTIDs, the
+    ``(file, position)`` of the old source it applied up to.
+    """
+
+    name: str
+    received: object = None
+    own: object = None
+    binlog_state: tuple = ()
+    server_id: int = 0
+    coords: tuple = ()
+
+    def to_dict(self):
+        """Plain JSON types, as a guest returns it over RPC."""
+        flavor = ('mysql' if isinstance(self.received, gtid_sets.GtidSet)
+                  else 'mariadb' if isinstance(
+                      self.received, gtid_sets.MariaDBGtidPosition)
+                  else None)
+        return {'name': self.name, 'flavor': flavor,
+                'received': None if self.received is None
+                else str(self.received),
+                'own': None if self.own is None else str(self.own),
+                'binlog_state': [str(g) for g in self.binlog_state],
+                'server_id': self.server_id,
+                'coords': list(self.coords)}
+
+    @classmethod
+    def from_dict(cls, facts):
+        """The inverse of :meth:`to_dict`; anything malformed raises
+        :class:`~trove_gtid_strategy.exceptions.InvalidInput` naming the
+        field (a guest is another process, perhaps another version).
+        """
+        if not isinstance(facts, dict):
+            raise exceptions.InvalidInput(
+                'replica facts must be a mapping, not %s'
+                % type(facts).__name__)
+        name = facts.get('name')
+        if not isinstance(name, str) or not name:
+            raise exceptions.InvalidInput('replica facts without a name')
+        flavor = facts.get('flavor')
+        parse = {'mysql': gtid_sets.GtidSet.parse,
+                 'mariadb': gtid_sets.MariaDBGtidPosition.parse,
+                 None: None}.get(flavor, False)
+        if parse is False:
+            raise exceptions.InvalidInput(
+                '%s: unknown GTID flavor %r' % (name, flavor))
+        try:
+            received = own = None
+            if parse is not None and facts.get('received') is not None:
+                received = parse(facts['received'])
+            if flavor == 'mysql' and facts.get('own') is not None:
+                own = gtid_sets.GtidSet.parse(facts['own'])
+            binlog_state = tuple(gtid_sets.MariaDBGtid.parse(g)
+                                 for g in facts.get('binlog_state') or ())
+            coords = tuple(facts.get('coords') or ())
+            if coords and (len(coords) != 2 or not isinstance(
+                    coords[0], str) or type(coords[1]) is not int):
+                raise ValueError('coords must be [file, position], not %r'
+                                 % (list(coords),))
+            server_id = facts.get('server_id', 0)
+            if type(server_id) is not int:
+                raise ValueError('server_id must be an integer, not %r'
+                                 % (server_id,))
+        except (ValueError, TypeError) as exc:
+            raise exceptions.InvalidInput('%s: %s' % (name, exc))
+        return cls(name, received, own, binlog_state, server_id, coords)
+
+
+def holding_of(name, state):
+    """The :class:`Holding` of a replica from its
+    :class:`~trove_gtid_strategy.state.ServerState`, read after it
+    applied its relay log (a transaction fetched only in part is never
+    applied, so only what it applied counts).
+    """
+    own = received = None
+    if state.gtid_executed is not None and state.has_gtids:
+        received = state.gtid_executed
+        uuid = state.server_uuid.lower()
+        own = gtid_sets.GtidSet()
+        if uuid in received.uuids():
+            for tag in received.tags(uuid):
+                own = own | gtid_sets.GtidSet.from_intervals(
+                    uuid, received.intervals(uuid, tag), tag)
+    elif state.gtid_binlog_pos is not None:
+        received = topology.mariadb_resume_position(state)
+    status = state.replica
+    coords = ()
+    if status is not None and status.exec_log_file:
+        coords = tuple(status.exec_coordinates)
+    return Holding(name=name, received=received, own=own,
+                   binlog_state=state.gtid_binlog_state,
+                   server_id=state.server_id, coords=coords)
+
+
+@dataclasses.dataclass(frozen=True)
+class Election:
+    """The outcome of :func:`elect`."""
+
+    candidate: str | None
+    #: Per replica: what the candidate lacks that it received (lost for
+    #: good if the candidate is promoted), as text.
+    ahead: dict
+    #: Per replica: its errant transactions, as text.
+    errant: dict
+    #: Per replica: what it lacks that the candidate has (it catches up
+    #: from the candidate, or, without GTIDs, cannot).
+    behind: dict
+    problems: tuple = ()
+    #: Per replica: what it holds, as text (for the operator's decision).
+    held: dict = dataclasses.field(default_factory=dict)
+    #: What the overrides given let the promotion lose, per replica.
+    would_lose: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def ok(self):
+        return self.candidate is not None and not self.problems
+
+    def describe(self):
+        return '; '.join(p.message for p in self.problems)
+
+    def to_dict(self):
+        return {'candidate': self.candidate, 'held': self.held,
+                'ahead': self.ahead, 'errant': self.errant,
+                'behind': self.behind,
+                'problems': [p.message for p in self.problems],
+                'would_lose': self.would_lose}
+
+
+def _coords_key(coords):
+    log_file, log_pos = coords
+    base, _, number = log_file.rpartition('.')
+    return (base, int(number) if number.isdigit() else -1, log_pos)
+
+
+def _mariadb_errant(holding, others):
+    """GTIDs of the replica's own server_id no other replica logged."""
+    errant = []
+    for gtid in holding.binlog_state:
+        if gtid.server_id != holding.server_id:
+            continue
+        seen = max((g.seq_no for other in others for g in other.binlog_state
+                    if (g.domain_id, g.server_id) ==
+                    (gtid.domain_id, gtid.server_id)), default=0)
+        if seen < gtid.seq_no:
+            errant.append(str(gtid))
+    return ','.join(errant)
+
+
+def _held(holding):
+    return holding.received if holding.received is not None \
+        else holding.coords
+
+
+def _lacks(have, other):
+    """What ``have`` lacks of ``other`` (text; '' when nothing)."""
+    if isinstance(have, gtid_sets.GtidSet):
+        return str(other - have)
+    if isinstance(have, gtid_sets.MariaDBGtidPosition):
+        return str(other.domains_ahead_of(have))
+    if not other:
+        return ''
+    if not have or _coords_key(have) < _coords_key(other):
+        return 'from %s:%d to %s:%d' % (tuple(have or ('?', 0))
+                                        + tuple(other))
+    return ''
+
+
+def _errant(holdings):
+    errant = {}
+    for holding in holdings:
+        others = [h for h in holdings if h is not holding]
+        if isinstance(holding.own, gtid_sets.GtidSet):
+            shared = gtid_sets.GtidSet()
+            for other in others:
+                if other.received is not None:
+                    shared = shared | other.received
+            found = str(holding.own - shared)
+        elif holding.binlog_state:
+            found = _mariadb_errant(holding, others)
+        else:
+            found = ''
+        if found:
+            errant[holding.name] = found
+    return errant
+
+
+def _check_flavors(holdings):
+    kinds = {type(h.received).__name__ for h in holdings}
+    if len(kinds) > 1:
+        raise exceptions.InvalidInput(
+            'the replicas cannot be compared: %s' % ', '.join(
+                '%s holds %s' % (h.name, 'GTIDs' if h.received is not None
+                                 else 'binlog coordinates only')
+                for h in holdings))
+
+
+def elect(holdings, requested=None, allow_errant=False,
+          allow_data_loss=False):
+    """The replica to promote: the one holding everything any replica
+    holds, without errant transactions.
+
+    ``requested`` names an operator's choice; it is refused when another
+    replica is ahead of it or it has errant transactions, unless
+    ``allow_errant``. Without GTIDs only a candidate at exactly the
+    others' coordinates keeps them following, unless ``allow_data_loss``.
+    With no replica holding everything, no candidate is safe and the
+    result says who holds what. Raises
+    :class:`~trove_gtid_strategy.exceptions.InvalidInput` for a requested
+    name that is not among the holdings, or holdings of different kinds.
+    """
+    holdings = list(holdings)
+    if not holdings:
+        raise exceptions.InvalidInput('no replicas to choose from')
+    _check_flavors(holdings)
+    errant = _errant(holdings)
+    held = {h.name: str(h.received) if h.received is not None
+            else ('%s:%d' % tuple(h.coords) if h.coords else '')
+            for h in holdings}
+
+    def lacks_of(candidate):
+        return {h.name: _lacks(_held(candidate), _held(h))
+                for h in holdings if h is not candidate}
+
+    if requested is not None:
+        chosen = [h for h in holdings if h.name == requested]
+        if not chosen:
+            raise exceptions.InvalidInput(
+                'the candidate %s is not among the replicas (%s)'
+                % (requested, ', '.join(h.name for h in holdings)))
+        candidate = chosen[0]
+    else:
+        complete = [h for h in holdings
+                    if not any(lacks_of(h).values())
+                    and h.name not in errant]
+        candidate = complete[0] if complete else None
+    if candidate is None:
+        return Election(None, {}, errant, {}, (topology.Problem(
+            'no_complete_candidate', 'no replica holds every transaction '
+            'the others received (%s)%s' % (
+                '; '.join('%s holds %s' % (name, text or 'nothing')
+                          for name, text in sorted(held.items())),
+                ' (errant: %s)' % '; '.join(
+                    '%s: %s' % kv for kv in sorted(errant.items()))
+                if errant else '')),), held)
+    ahead = {name: text for name, text in lacks_of(candidate).items()
+             if text}
+    behind = {h.name: _lacks(_held(h), _held(candidate))
+              for h in holdings if h is not candidate}
+    behind = {name: text for name, text in behind.items() if text}
+    problems = []
+    if ahead and not allow_errant:
+        problems.append(topology.Problem(
+            'candidate_behind', 'the candidate %s lacks transactions other '
+            'replicas received (%s): promoting it would lose them' % (
+                candidate.name, '; '.join('%s has %s' % kv
+                                          for kv in sorted(ahead.items())))))
+    if candidate.name in errant and not allow_errant:
+        problems.append(topology.Problem(
+            'errant_candidate', 'the candidate %s has errant transactions '
+            '(%s): every replica would stop on them' % (
+                candidate.name, errant[candidate.name])))
+    by_position = all(h.received is None for h in holdings)
+    if by_position and (ahead or behind) and not allow_data_loss:
+        problems.append(topology.Problem(
+            'positions_differ', 'without GTIDs only replicas that applied '
+            'exactly as much of the old source can follow the new one: %s'
+            % '; '.join('%s lacks %s' % kv for kv in
+                        sorted(dict(behind, **ahead).items()))))
+    would_lose = ahead if (allow_errant or allow_data_loss) else {}
+    return Election(candidate.name, ahead, errant, behind, tuple(problems),
+                    held, would_lose)
