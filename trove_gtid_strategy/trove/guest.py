@@ -146,9 +146,11 @@ class ReplicationCalls:
 
     def demote_replication_master(self, context):
         # The last call a promotion makes on the old source, now a
-        # replica of the new one: what its fence locked is unlocked.
-        super().demote_replication_master(context)
+        # replica of the new one: what its fence locked is unlocked,
+        # first, as the demotion may restart the server and whatever
+        # waits for it to come back may log in with a fenced account.
         fence.lift_locks(self.app, LOG.info)
+        super().demote_replication_master(context)
 
 
 class MySqlManager(ReplicationCalls, mysql_manager.Manager):

@@ -127,9 +127,11 @@ class Manager(trove_manager.Manager):
         others = [load(context, info.id) for info in old_master.slaves
                   if info.id != instance_id]
         try:
-            source_txn = old_master.get_latest_txn_id()
+            # The candidate first: read after it, the live source holds
+            # all the candidate applied from it, so only errant is left.
+            candidate_txn = candidate.get_latest_txn_id()
             errant = handover.errant_on_candidate(
-                candidate.get_latest_txn_id(), source_txn)
+                candidate_txn, old_master.get_latest_txn_id())
             if errant:
                 raise exception.TroveError(
                     'promote-to-replica-source %s: it executed transactions '
