@@ -23,7 +23,7 @@ On each server line where Trove's class applies (``MysqlGTIDReplication``
 on MySQL, ``MariaDBGTIDReplication`` on MariaDB), each strategy runs the
 same flows on a fresh sandbox of a source and two replicas, through the
 same service object: our adapter
-(:class:`~trove_gtid_strategy.guest.trove_compat.TroveCompatService`), which
+(``tests/trove/trove_compat.py``: ``TroveCompatService``), which
 executes and waits as Trove's ``MySqlApp`` / ``MariaDBApp`` do (the
 tests prove it sends the same statements as Trove's own App). Each
 strategy is loaded by Trove's ``get_instance`` from the
@@ -87,11 +87,11 @@ os.environ.setdefault('NO_EVENTLET_MONKEYPATCH', '1')
 from machine import machine  # noqa: E402
 import pymysql  # noqa: E402
 
+import trove_compat  # noqa: E402
 import trove_support as ts  # noqa: E402
 
 from trove_gtid_strategy import accounts  # noqa: E402
 from trove_gtid_strategy import exceptions  # noqa: E402
-from trove_gtid_strategy.guest import trove_compat  # noqa
 from trove_gtid_strategy.sandbox import lines  # noqa: E402
 from trove_gtid_strategy.sandbox import servers  # noqa: E402
 

@@ -23,9 +23,8 @@
 import pytest
 import semantic_version
 
+import trove_compat
 import trove_support
-
-from trove_gtid_strategy.guest import trove_compat
 
 trove_support.trove()
 

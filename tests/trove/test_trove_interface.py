@@ -48,7 +48,7 @@ from trove.guestagent.datastore.mysql_common import service as common  # noqa
 from trove.guestagent.strategies.replication import base  # noqa
 from trove.guestagent.strategies.replication import mysql_base  # noqa
 
-from trove_gtid_strategy.guest import trove_compat as ours  # noqa
+import trove_compat as ours  # noqa
 
 TROVE_DIR = os.path.dirname(inspect.getfile(base))
 APPS = (mysql.MySqlApp, mariadb.MariaDBApp, common.BaseMySqlApp)

@@ -102,7 +102,7 @@ def make_services(kind, servers, workdir, label):
             made[server.name] = ts.trove_app(server, workdir, backups)
         else:
             svc = ts.compat_service(server, backups, label)
-            from trove_gtid_strategy.guest import trove_compat
+            import trove_compat
             made[server.name] = (svc, trove_compat.TroveCompatAdmin(svc))
     return made
 

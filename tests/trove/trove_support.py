@@ -33,7 +33,7 @@
   container is a server the sandbox runs as a process; nothing else
   differs.
 * :func:`compat_service`: our adapter
-  (:class:`~trove_gtid_strategy.guest.trove_compat.TroveCompatService`) on a
+  (:class:`trove_compat.TroveCompatService`, tests/trove) on a
   sandbox server.
 """
 
@@ -202,7 +202,7 @@ def compat_service(server, backup_dir, datastore_version=None, side=None):
     """Our adapter on a sandbox server (restarts counted in
     ``service.restarts.count``).
     """
-    from trove_gtid_strategy.guest import trove_compat
+    import trove_compat
     restarts = Restarts(server)
     svc = trove_compat.TroveCompatService(
         server.dsn, conf_dir=server.conf_dir, restart=restarts,

@@ -18,9 +18,9 @@ The strategy classes talk to a server only through the methods Trove's
 ``MySqlApp`` / ``MariaDBApp`` and ``MySqlAdmin`` have, with the same names
 and arguments. This module offers those methods for a server reached by a
 DSN, so the same strategy code drives any server outside Trove (the
-``trove-gtid`` command, the sandbox, the tests);
-:mod:`~trove_gtid_strategy.guest.trove_compat` adds the rest of Trove's
-methods, so Trove's own strategy classes run on it too.
+``trove-gtid`` command, the sandbox, the tests; the tests' own
+``tests/trove/trove_compat.py`` adds the rest of Trove's methods, so
+Trove's own strategy classes run on it too).
 
 Override files go to a ``conf.d`` directory the server includes, written
 atomically. A restart goes through a hook; without one, a change that
