@@ -141,22 +141,9 @@ def promote_under_writes(made):
                     lost=len(set(writer.acknowledged) - held))
 
 
-def _lagging_then_killed(made, errant):
-    source, one, two = (made.servers[n] for n in made.ids)
-    ts.make_data(source, 20)
-    for replica in (one, two):
-        ts.wait_caught_up(source, replica)
-    flow_checks.stop_receiving(one)
-    ts.make_data(source, 5, start=20)
-    ts.wait_caught_up(source, two)
-    if errant:
-        flow_checks.errant_write(two)
-    source.kill()
-
-
 def _eject(made, errant):
-    source, one, two = (made.servers[n] for n in made.ids)
-    _lagging_then_killed(made, errant)
+    source, one, two = flow_checks.one_lagging(made, errant)
+    source.kill()
     seconds, error = _timed(lambda: made.eject(source.name))
     chosen = [n for n in made.ids[1:] if made.slave_of(n) is None]
     new = made.servers[chosen[0]] if chosen else None

@@ -25,11 +25,10 @@ import sys
 
 import pytest
 
-from flow_checks import errant_write
+from flow_checks import one_lagging
 from flow_checks import read_only
 from flow_checks import replication_source_port
 from flow_checks import rows_of
-from flow_checks import stop_receiving
 import flows
 import trove_support as ts
 
@@ -97,13 +96,7 @@ def test_eject_chooses_the_replica_holding_everything(ours, trove_line):
     MariaDB, Trove's own eject cannot run at all).
     """
     from trove.instance.tasks import InstanceTasks
-    source, one, two = (ours.servers[name] for name in ours.ids)
-    ts.make_data(source, 20)
-    for replica in (one, two):
-        ts.wait_caught_up(source, replica)
-    stop_receiving(one)
-    ts.make_data(source, 5, start=20)
-    ts.wait_caught_up(source, two)
+    source, one, two = one_lagging(ours)
     source.kill()
 
     ours.eject(source.name)
@@ -130,14 +123,7 @@ def test_eject_refuses_an_errant_most_advanced_replica(ours, trove_line):
     """
     from trove.common import exception
     from trove.instance.tasks import InstanceTasks
-    source, one, two = (ours.servers[name] for name in ours.ids)
-    ts.make_data(source, 20)
-    for replica in (one, two):
-        ts.wait_caught_up(source, replica)
-    stop_receiving(one)
-    ts.make_data(source, 5, start=20)
-    ts.wait_caught_up(source, two)
-    errant_write(two)
+    source, one, two = one_lagging(ours, errant=True)
     source.kill()
     before = {s.name: (rows_of(s), ts.executed(s)) for s in (one, two)}
 

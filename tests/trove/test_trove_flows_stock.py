@@ -25,13 +25,12 @@ import re
 
 import pytest
 
-from flow_checks import errant_write
+from flow_checks import one_lagging
 from flow_checks import read_only
 from flow_checks import replication_source_port
 from flow_checks import replication_user
 from flow_checks import rows_of
 from flow_checks import stop_applier
-from flow_checks import stop_receiving
 import flows
 import trove_support as ts
 
@@ -196,14 +195,7 @@ def test_stock_eject_spreads_an_errant_transaction(stock, trove_line):
     """
     from trove.common import exception
     from trove.instance.tasks import InstanceTasks
-    source, one, two = (stock.servers[name] for name in stock.ids)
-    ts.make_data(source, 20)
-    for replica in (one, two):
-        ts.wait_caught_up(source, replica)
-    stop_receiving(one)
-    ts.make_data(source, 5, start=20)
-    ts.wait_caught_up(source, two)
-    errant_write(two)
+    source, one, two = one_lagging(stock, errant=True)
     errant = ts.own_transactions(two)
     assert len(errant) == 1
     source.kill()
