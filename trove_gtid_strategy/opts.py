@@ -69,7 +69,7 @@ replication_opts = [
                         ('semi_sync', 'lossless semi-synchronous: a '
                                       'commit returns once a replica has '
                                       'it in its relay log (AFTER_SYNC), '
-                                      'until the timeout below')],
+                                      'until semi_sync_timeout_ms passes')],
                help='What a commit on the source waits for. With '
                     'semi_sync, a failover to the most advanced replica '
                     'keeps every commit acknowledged while the source ran '

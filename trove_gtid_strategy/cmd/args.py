@@ -24,6 +24,7 @@ from trove_gtid_strategy import dsn as dsn_mod
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import locks
 from trove_gtid_strategy.guest import service
+from trove_gtid_strategy import opts
 from trove_gtid_strategy.sandbox import servers as sandbox
 
 SERVER_HELP = ('a DSN, mysql://USER[:PASSWORD]@HOST:PORT (percent-encoded; '
@@ -32,6 +33,24 @@ SERVER_HELP = ('a DSN, mysql://USER[:PASSWORD]@HOST:PORT (percent-encoded; '
                '?conf_dir=DIR is the directory its my.cnf includes, where '
                'its replication settings are kept), or with --sandbox a '
                'server name such as source or replica1')
+
+
+def add_option_flag(parser, flag, option, purpose):
+    """``flag`` overriding the ``[trove_gtid_strategy]`` option ``option``
+    for one command: its choices and their meaning come from the option's
+    one declaration (:mod:`~trove_gtid_strategy.opts`); ``purpose`` says
+    what the command uses it for.
+    """
+    declared = {o.name: o for o in opts.replication_opts}[option]
+    choices = declared.type.choices
+    parser.add_argument(
+        flag, choices=list(choices),
+        help='%s: %s (default: %s from --config-file, else %s)' % (
+            purpose, '; '.join('%s: %s' % (value, meaning) if meaning
+                               else value
+                               for value, meaning in choices.items()),
+            option, declared.default))
+
 
 # scheme://user:PASSWORD@ up to the last @ of the word, as urlsplit reads
 # it; also inside quotes (a repr in a message).

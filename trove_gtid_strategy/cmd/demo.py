@@ -39,7 +39,6 @@ from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import service
-from trove_gtid_strategy import modes
 from trove_gtid_strategy.sandbox import lines
 from trove_gtid_strategy.sandbox import process
 from trove_gtid_strategy.sandbox import servers as sandbox
@@ -238,10 +237,8 @@ class Demo(base.ShowOne):
                             help='where the sandbox lives; must be missing '
                                  'or empty (default: a new temporary '
                                  'directory, removed afterwards)')
-        parser.add_argument('--mode', choices=modes.REQUESTS,
-                            help='replication mode (default: '
-                                 'replication_mode from --config-file, else '
-                                 'auto)')
+        cli_args.add_option_flag(parser, '--mode', 'replication_mode',
+                                 'replication mode')
         parser.add_argument('--allow-crash-unsafe', action='store_true',
                             help='allow binlog-position mode where it is not '
                                  'crash-safe (MariaDB; default: refused)')

@@ -225,10 +225,8 @@ class Plan(base.ShowOne):
                                  'the label (default: none): '
                                  + cli_args.SERVER_HELP)
         cli_args.add_sandbox_option(parser)
-        parser.add_argument('--mode', choices=modes.REQUESTS,
-                            help='replication mode to plan (default: '
-                                 'replication_mode from --config-file, else '
-                                 'auto)')
+        cli_args.add_option_flag(parser, '--mode', 'replication_mode',
+                                 'replication mode to plan')
         parser.add_argument('--instance-id', default='instance-1',
                             help='instance id the server_id derives from '
                                  '(default: %(default)s)')

@@ -27,7 +27,6 @@ from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import locks
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import service
-from trove_gtid_strategy import modes
 from trove_gtid_strategy.operations import accounts as accounts_op
 from trove_gtid_strategy.operations import attach as attach_op
 from trove_gtid_strategy import seeding
@@ -44,10 +43,8 @@ def options():
 
 
 def add_mode_options(parser):
-    parser.add_argument('--mode', choices=modes.REQUESTS,
-                        help='replication mode: auto picks the best the '
-                             'servers have (default: replication_mode from '
-                             '--config-file, else auto)')
+    cli_args.add_option_flag(parser, '--mode', 'replication_mode',
+                             'replication mode')
     parser.add_argument('--allow-crash-unsafe', action='store_true',
                         help='allow binlog-position replication where the '
                              'server keeps its applier position in a file '
@@ -158,11 +155,9 @@ class Attach(base.ShowOne):
                             help='check both servers and print the '
                                  'decision and every step, changing '
                                  'nothing (default: off)')
-        parser.add_argument('--durability', choices=('async', 'semi_sync'),
-                            help='async, or lossless semi-synchronous '
-                                 'replication (AFTER_SYNC) enabled on both '
-                                 'servers (default: replication_durability '
-                                 'from --config-file, else async)')
+        cli_args.add_option_flag(parser, '--durability',
+                                 'replication_durability',
+                                 'durability enabled on both servers')
         cli_args.add_server_options(parser)
         return parser
 

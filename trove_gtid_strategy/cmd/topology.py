@@ -26,7 +26,6 @@ from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy.guest import locks
-from trove_gtid_strategy import modes
 from trove_gtid_strategy.operations import check as check_op
 from trove_gtid_strategy.operations import failover as failover_op
 from trove_gtid_strategy.operations import repair as repair_op
@@ -44,12 +43,10 @@ def _options():
 
 
 def _add_durability(parser):
-    parser.add_argument('--durability', choices=('async', 'semi_sync'),
-                        help='async, or lossless semi-synchronous '
-                             'replication enabled on the servers this '
-                             'command attaches (default: '
-                             'replication_durability from --config-file, '
-                             'else async)')
+    cli_args.add_option_flag(parser, '--durability',
+                             'replication_durability',
+                             'durability of the servers this command '
+                             'attaches')
 
 
 def _set_durability(args):
@@ -106,10 +103,8 @@ class Check(base.ShowOne):
                             help='the source (required): ' + SERVER_HELP)
         parser.add_argument('--replica', required=True,
                             help='the replica (required): ' + SERVER_HELP)
-        parser.add_argument('--mode', choices=modes.REQUESTS,
-                            help='replication mode to judge in (default: '
-                                 'replication_mode from --config-file, '
-                                 'else auto)')
+        cli_args.add_option_flag(parser, '--mode', 'replication_mode',
+                                 'replication mode to judge in')
         parser.add_argument('--allow-crash-unsafe', action='store_true',
                             help='judge binlog-position mode on servers '
                                  'where it is not crash-safe as allowed '
