@@ -211,3 +211,30 @@ def test_promote_with_an_unreachable_source_changes_nothing(ours):
         assert replication_source_port(replica) == source.port
         assert rows_of(replica) == tuple((i, 'row %d' % i) for i in range(5))
     assert ours.events() == ['dbaas.instance_promote.error']
+
+
+def test_eject_with_guests_that_cannot_say_what_they_hold(
+        sandbox, trove_line, workdir, trove_conf):
+    """Our taskmanager, Trove's own guest managers (the guest option not
+    set): eject refuses before any change, naming the replica (on
+    MariaDB, Trove's own get_last_txn fails first).
+    """
+    from trove.common import exception
+    from trove.instance.tasks import InstanceTasks
+    box = sandbox(replicas=2)
+    with flows.deployment(box, trove_line, workdir, **OURS) as made:
+        made.build()
+        source, one, two = one_lagging(made)
+        source.kill()
+        calls = len(made.calls)
+        with pytest.raises(exception.TroveError) as refused:
+            made.eject(source.name)
+        if trove_line.flavor == 'mysql':
+            assert 'replica replica1 did not report its whole state' in \
+                str(refused.value)
+        assert [made.task_status(name) for name in made.ids] == \
+            [InstanceTasks.EJECTION_ERROR] * 3
+        assert {c.method for c in made.calls[calls:]} == {'get_last_txn'}
+        for replica in (one, two):
+            assert replication_source_port(replica) == source.port
+            assert read_only(replica)
