@@ -86,8 +86,10 @@ class TroveLikeService(CountingService):
 
 
 def connect(server, **kwargs):
+    # The tests' own connections to local servers: without TLS, which
+    # PyMySQL 1.2 otherwise tries on each (30 ms a connection, measured).
     options = dict(server.dsn.connect_kwargs(), autocommit=True,
-                   charset='utf8mb4', connect_timeout=10)
+                   charset='utf8mb4', connect_timeout=10, ssl_disabled=True)
     options.update(kwargs)
     return pymysql.connect(**options)
 

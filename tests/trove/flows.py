@@ -43,7 +43,11 @@ notifications, its guest managers, strategies and App classes
   ``trove.common.exception`` or builtin one rebuilt, anything else a
   ``RemoteError``; Trove's ``_call`` then raises ``GuestError``);
 * the notifier (``trove.rpc.get_notifier``): events are recorded;
-* the guest's status (its heartbeat to the conductor): recorded.
+* the guest's status: Trove's ``BaseDbStatus``, its marker files in the
+  work directory and the database's state read from the server (not
+  Docker); its heartbeats reach Trove's conductor ``Manager`` in-process
+  (:class:`_ConductorClient`), which stores them in the service status
+  rows; each status is recorded.
 
 One process plays every guest: around each call, the per-guest options
 (``guest_id``, the data volume ``mount_point``) are set to the called
@@ -55,12 +59,39 @@ constructors do with a Docker client. The strategy is the one Trove's
 guest loads from the ``guest_info.conf`` its taskmanager writes
 (trove_support.write_guest_info / load_guest).
 
+Trove's create of a replica (:meth:`Deployment.create_replica`, ``trove
+create --replica_of``) runs its taskmanager ``create_instance`` unmodified
+down to the guest (``_create_replication_slave``,
+``get_replication_master_snapshot`` with its ``DBBackup`` row,
+``get_replication_snapshot`` in ``run_with_quotas``, the new instance's
+``create_instance``, ``_prepare_networks_for_instance``,
+``get_injected_files``, ``_create_server_volume``, ``_build_volume``,
+``_render_config``, ``_guest_prepare``, ``wait_for_instance`` with
+``_service_is_active``, the snapshot's ``BackupTasks.delete_backup``);
+the guest's ``prepare`` (Trove's ``_prepare``, ``perform_restore``,
+``attach_replica``), its status (Trove's ``BaseDbStatus``) and the
+conductor (Trove's ``heartbeat``, ``update_backup``, ``notify_end``, its
+``LastSeen`` rows) too. Replaced besides the above: the new instance's
+security group, Cinder volume and Nova server (``_create_secgroup``,
+``_create_volume``, ``_create_server``: the sandbox server exists),
+``FreshInstanceTasks.load`` (as ``BuiltInstanceTasks.load``), Nova's
+server groups, the Swift client (its URL), the three ``Backup`` class
+methods that run SQLAlchemy queries (``get_last_completed``,
+``running``, ``delete``'s children; ``delete`` otherwise as Trove's),
+the object store's deletion of the dump, the guest's
+``_create_guest_queue`` (an RPC server), the conductor's transport, the
+container steps of the guest's ``do_prepare`` (:func:`_sandbox_do_prepare`)
+and the backup container (trove_support's dump, with the conductor
+reports of Trove's ``BaseDbApp.create_backup``). Casts return once sent.
+
 The servers start as if restored from one backup: Trove's guests each
 make their own ``os_admin`` at prepare; that is not replicated history,
 so MySQL's binary logs are reset after it (MariaDB's guests run without a
 binary log until ``enable_as_master``). :meth:`Deployment.build` then
 makes the first server a source and attaches the others with Trove's own
-``enable_as_master`` and ``attach_replica`` (what promote and eject use).
+``enable_as_master`` and ``attach_replica`` (what promote and eject use);
+``build(replicas=[])`` makes the source alone, the others left for
+:meth:`Deployment.create_replica`.
 """
 
 import contextlib
@@ -81,6 +112,8 @@ STOCK_TASKMANAGER = 'trove.taskmanager.manager.Manager'
 STOCK_TASKS = 'trove.taskmanager.models.BuiltInstanceTasks'
 TENANT = 'tenant-1'
 CONTAINER_DATADIR = '/var/lib/mysql/data'
+# Trove's data volume (CONF.<manager>.mount_point's default).
+CONTAINER_MOUNT_POINT = '/var/lib/mysql'
 # The name CONF.db_api_implementation gives the MemoryDB (sys.modules).
 DB_API_MODULE = 'trove_flows_memory_db'
 # A guest call left behind by an RPC timeout ends once the test lets it.
@@ -104,11 +137,17 @@ class MemoryDB(object):
     SQLAlchemy's ``merge`` does) and every read returns a fresh copy.
     """
 
+    #: Tables whose primary key is not ``id`` (Trove's migrations).
+    KEYS = {'conductor_lastseen': ('instance_id', 'method_name')}
+
     def __init__(self):
         self.rows = {}
 
     def save(self, model):
-        key = (model._table_name, model.id)
+        fields = self.KEYS.get(model._table_name)
+        key = (model._table_name,
+               tuple(getattr(model, f) for f in fields) if fields
+               else model.id)
         self.rows[key] = copy.deepcopy(
             {k: v for k, v in vars(model).items() if not k.startswith('_')})
         return model
@@ -120,6 +159,9 @@ class MemoryDB(object):
                 continue
             if all(values.get(k) == v for k, v in conditions.items()):
                 obj = model.__new__(model)
+                # Every column of the table, NULL unless set.
+                obj.__dict__.update(dict.fromkeys(
+                    getattr(model, '_data_fields', ())))
                 obj.__dict__.update(copy.deepcopy(values))
                 found.append(obj)
         return found
@@ -139,16 +181,38 @@ class MemoryDB(object):
                              'modelled here' % name)
 
 
-class GuestStatus(object):
-    """The guest's status object: what it would report to the
-    conductor, recorded.
+def guest_status(server, guestagent_dir):
+    """The guest's status object: Trove's own ``BaseDbStatus`` (its
+    ``set_status`` heartbeat to the conductor, ``begin_install`` /
+    ``end_install`` / ``set_ready`` with their marker files), the
+    marker files in ``guestagent_dir`` (Trove's /opt/trove-guestagent)
+    and the database's state read from the server (Trove asks Docker
+    for the container's health). Every status set is recorded in
+    ``statuses``.
     """
+    from trove.guestagent.datastore import service as base
+    from trove.instance import service_status
 
-    def __init__(self):
-        self.statuses = []
+    class GuestStatus(base.BaseDbStatus):
+        GUESTAGENT_DIR = guestagent_dir
 
-    def set_status(self, status, force=False):
-        self.statuses.append(status)
+        def __init__(self):
+            super(GuestStatus, self).__init__(None)
+            self.statuses = []
+
+        def set_status(self, status, force=False):
+            self.statuses.append(status)
+            super(GuestStatus, self).set_status(status, force=force)
+
+        def get_actual_db_status(self):
+            try:
+                ts.query(server, 'SELECT 1')
+            except Exception:
+                return service_status.ServiceStatuses.SHUTDOWN
+            return service_status.ServiceStatuses.HEALTHY
+
+    os.makedirs(guestagent_dir, exist_ok=True)
+    return GuestStatus()
 
 
 class _Flavors(object):
@@ -157,8 +221,21 @@ class _Flavors(object):
                                      vcpus=1, disk=10)
 
 
+class _Servers(object):
+    def get(self, server_id):
+        return types.SimpleNamespace(id=server_id, status='ACTIVE',
+                                     addresses={})
+
+
+class _ServerGroups(object):
+    def list(self):
+        return []
+
+
 class _Nova(object):
     flavors = _Flavors()
+    servers = _Servers()
+    server_groups = _ServerGroups()
 
 
 class _Notifier(object):
@@ -219,7 +296,43 @@ class _LocalClient(object):
         return outcome['result']
 
     def cast(self, ctxt, method, **kwargs):
-        self.deployment.deliver(self.instance_id, ctxt, method, kwargs)
+        # A cast returns once sent: what the guest raised stays there
+        # (recorded on its Call).
+        try:
+            self.deployment.deliver(self.instance_id, ctxt, method, kwargs)
+        except Exception:
+            pass
+
+
+class _ConductorClient(object):
+    """The conductor API's RPC client: each cast delivered to Trove's
+    conductor ``Manager`` in-process, after a JSON round trip with
+    Trove's context serializer; what it raises is recorded in
+    ``deployment.conductor_errors`` (a cast's errors stay with the
+    conductor).
+    """
+
+    def __init__(self, deployment):
+        self.deployment = deployment
+
+    def prepare(self, **kwargs):
+        return self
+
+    def can_send_version(self, version):
+        return True
+
+    def cast(self, ctxt, method, **kwargs):
+        from oslo_serialization import jsonutils
+        from trove.common.rpc import serializer as trove_serializer
+        ser = trove_serializer.TroveRequestContextSerializer(None)
+        wire = jsonutils.loads(jsonutils.dumps(
+            {'context': ser.serialize_context(ctxt), 'args': kwargs}))
+        self.deployment.conductor_calls.append((method, wire['args']))
+        try:
+            getattr(self.deployment.conductor, method)(
+                ser.deserialize_context(wire['context']), **wire['args'])
+        except Exception as exc:
+            self.deployment.conductor_errors.append((method, exc))
 
 
 class Call(object):
@@ -239,6 +352,30 @@ class Call(object):
         return '<Call %s.%s %s>' % (
             self.instance_id, self.method,
             'error %r' % self.error if self.error else 'ok')
+
+
+def _sandbox_do_prepare(self, context, packages, databases, memory_mb,
+                        users, device_path, mount_point, backup_info,
+                        config_contents, root_password, overrides,
+                        cluster_config, snapshot, ds_version=None):
+    """The guest's ``do_prepare`` (Trove's ``MySqlManager.do_prepare``)
+    on a sandbox server that is already running: its steps that set up
+    the container are left out (stop it, make the data directory and
+    hand it to the database user, write ``my.cnf`` from
+    ``config_contents``, reset the root password in a throwaway
+    container, start it, ``secure()`` with a new ``os_admin``:
+    trove_support.trove_app made its ``os_admin`` as ``secure()`` does);
+    the rest is Trove's, in its order: ``perform_restore`` into the
+    data directory of the data volume (its ``restore_backup`` the dump
+    restore of trove_support), then, for a replica, ``attach_replica``
+    with the snapshot and its ``config``.
+    """
+    data_dir = mount_point + '/data'
+    if backup_info:
+        self.perform_restore(context, data_dir, backup_info)
+    if snapshot:
+        # This instance is a replication slave
+        self.attach_replica(context, snapshot, snapshot['config'])
 
 
 class Deployment(object):
@@ -277,11 +414,20 @@ class Deployment(object):
         #: Guest calls the caller gave up on (RPC timeout), still running.
         self.orphans = []
         self.notifications = []
+        #: Casts to the conductor: [(method, arguments)], and what the
+        #: conductor raised: [(method, exception)].
+        self.conductor_calls = []
+        self.conductor_errors = []
+        #: What create_replica stood in for: [(what, detail)].
+        self.stand_ins = []
+        #: The files Trove's taskmanager gave Nova for a new server.
+        self.injected_files = {}
         self.db = MemoryDB()
         self.ds_version = types.SimpleNamespace(
             id='dsv-1', name=self.label, version=self.label,
             manager=self.manager, datastore_name=self.manager,
-            datastore_id='ds-1')
+            datastore_id='ds-1', packages=None, registry_ext=None,
+            repl_strategy=self.strategy_path)
         self._stack = contextlib.ExitStack()
         self.conf = ts.trove()
 
@@ -297,6 +443,7 @@ class Deployment(object):
 
     def _open(self):
         from trove.instance import models as instance_models
+        from trove.instance import service_status
         from trove.instance.tasks import InstanceTasks
         from trove import rpc
         conf_dir = os.path.join(self.workdir, 'conf.d')
@@ -309,6 +456,7 @@ class Deployment(object):
         for name in self.ids:
             server = self.servers[name]
             app, adm = ts.trove_app(server, self.workdir, backups)
+            app.create_backup = self._reported_backup(app.create_backup)
             self.guests[name] = self._guest_manager(name, app, adm)
             if self.line.flavor == 'mysql':
                 # Its own os_admin is no transaction of the replication
@@ -327,9 +475,20 @@ class Deployment(object):
                 server_status='ACTIVE', datastore_version_id=None,
                 slave_of_id=None, region_id='RegionOne', created=None,
                 updated=None).save()
+            # Running, prepared guests (their heartbeats update this row).
+            instance_models.InstanceServiceStatus(
+                service_status.ServiceStatuses.HEALTHY, id='status-' + name,
+                instance_id=name).save()
+            self.statuses[name].set_ready()
         self._patch(self.tasks_class, 'load', classmethod(self._load))
         self._patch(rpc, 'get_notifier', self._get_notifier)
+        self._patch_create()
+        from trove.conductor import manager as conductor_manager
+        self.conductor = conductor_manager.Manager()
         self.taskmanager = self.taskmanager_class()
+        # trove_app left the last server's data volume set: outside a guest
+        # call the options are the taskmanager's.
+        self.conf.clear_override('mount_point', group=self.manager)
 
     def _patch(self, owner, name, value):
         had = name in vars(owner)
@@ -359,16 +518,179 @@ class Deployment(object):
         cls = self.guest_manager_class
         if not issubclass(cls, common.MySqlManager):
             raise TypeError('%s is no MySqlManager' % class_path(cls))
-        status = GuestStatus()
+        status = guest_status(self.servers[name], os.path.join(
+            self.workdir, 'guestagent-' + name))
         app.status = status
         guest = cls.__new__(cls)
         # What the datastore's own __init__ does, its Docker client aside.
         common.MySqlManager.__init__(guest, app, status, adm)
+        guest.do_prepare = types.MethodType(_sandbox_do_prepare, guest)
         self.statuses[name] = status
         return guest
 
     def _get_notifier(self, service=None, host=None, publisher_id=None):
         return _Notifier(self.notifications, service)
+
+    def _reported_backup(self, create_backup):
+        """The App's ``create_backup`` (trove_support's dump in place of
+        Trove's backup container) with the reports Trove's
+        ``BaseDbApp.create_backup`` casts to the conductor around its
+        container: BUILDING, then COMPLETED with location and checksum
+        (or FAILED, raising a TroveError as it does).
+        """
+        def reported(context, backup_info, volumes_mapping={},
+                     need_dbuser=True, extra_params=''):
+            from oslo_utils import timeutils
+            from trove.backup.state import BackupState
+            from trove.common import cfg
+            from trove.common import exception
+            from trove.conductor import api as conductor_api
+            from trove.guestagent.common import guestagent_utils
+            conductor = conductor_api.API(context)
+            stats = guestagent_utils.get_filesystem_volume_stats(
+                cfg.get_configuration_property('mount_point'))
+            state = {'backup_id': backup_info['id'],
+                     'size': stats.get('used', 0.0),
+                     'state': BackupState.BUILDING,
+                     'backup_type': ('incremental' if backup_info.get(
+                         'parent') else 'full')}
+            conductor.update_backup(
+                self.conf.guest_id,
+                sent=timeutils.utcnow_ts(microsecond=True), **state)
+            try:
+                result = create_backup(context, backup_info,
+                                       volumes_mapping=volumes_mapping,
+                                       need_dbuser=need_dbuser,
+                                       extra_params=extra_params)
+                state.update({'checksum': result['checksum'],
+                              'location': result['location'],
+                              'success': True,
+                              'state': BackupState.COMPLETED})
+            except Exception as err:
+                state.update({'success': False,
+                              'state': BackupState.FAILED})
+                raise exception.TroveError(
+                    'Failed to create backup %s, error: %s'
+                    % (backup_info['id'], err))
+            finally:
+                conductor.update_backup(
+                    self.conf.guest_id,
+                    sent=timeutils.utcnow_ts(microsecond=True), **state)
+            return result
+        return reported
+
+    def _patch_create(self):
+        """The stand-ins Trove's create (of a replica) needs, besides
+        those of the other flows; see :meth:`create_replica`.
+        """
+        from trove.backup import models as backup_models
+        from trove.common import clients
+        from trove.common import server_group
+        from trove.conductor import api as conductor_api
+        from trove.taskmanager import models as task_models
+        deployment = self
+        fresh = task_models.FreshInstanceTasks
+        self._patch(fresh, 'load', classmethod(self._load))
+        self._patch(server_group, 'create_nova_client',
+                    lambda context, region_name=None: _Nova())
+        self._patch(conductor_api.API, 'get_client',
+                    lambda api, target, version_cap, serializer=None:
+                    _ConductorClient(deployment))
+
+        def create_secgroup(instance, datastore_manager, allowed_cidrs):
+            deployment.stand_ins.append(('neutron security group',
+                                         instance.id))
+            return 'secgroup-' + instance.id
+
+        def create_volume(instance, volume_size, volume_type,
+                          datastore_manager, availability_zone,
+                          snapshot_id=None):
+            deployment.stand_ins.append(('cinder volume', instance.id))
+            instance.update_db(volume_id='volume-' + instance.id)
+            return instance._build_volume(types.SimpleNamespace(
+                id='volume-' + instance.id, size=volume_size),
+                datastore_manager)
+
+        def create_server(instance, flavor_id, image_id, datastore_manager,
+                          block_device_mapping_v2, availability_zone, nics,
+                          files={}, scheduler_hints=None):
+            deployment.stand_ins.append(('nova server', instance.id))
+            deployment.injected_files[instance.id] = files
+            return types.SimpleNamespace(id='server-' + instance.id)
+
+        self._patch(fresh, '_create_secgroup', create_secgroup)
+        self._patch(fresh, '_create_volume', create_volume)
+        self._patch(fresh, '_create_server', create_server)
+        self._patch(clients, 'swift_client',
+                    lambda context, region_name=None: types.SimpleNamespace(
+                        url='http://swift.flows/v1/AUTH_' + TENANT))
+        self._patch(backup_models.Backup, 'get_last_completed',
+                    classmethod(self._last_completed_backup))
+        self._patch(backup_models.Backup, 'running',
+                    classmethod(self._running_backup))
+        self._patch(backup_models.Backup, 'delete',
+                    classmethod(self._delete_backup))
+        self._patch(task_models.BackupTasks, 'delete_files_from_swift',
+                    classmethod(self._delete_backup_file))
+
+    def _backups(self, **conditions):
+        from trove.backup import models as backup_models
+        return self.db.find_all(backup_models.DBBackup, **conditions)
+
+    def _last_completed_backup(self, cls, context, instance_id,
+                               include_incremental=True):
+        """``Backup.get_last_completed`` (an SQLAlchemy query) over the
+        rows here, with its conditions.
+        """
+        from trove.backup.state import BackupState
+        last = None
+        for backup in self._backups(instance_id=instance_id,
+                                    tenant_id=context.project_id,
+                                    deleted=False):
+            if backup.state == BackupState.COMPLETED and (
+                    include_incremental or not backup.parent_id):
+                if not last or backup.updated > last.updated:
+                    last = backup
+        return last
+
+    def _running_backup(self, cls, instance_id, exclude=None):
+        """``Backup.running`` (an SQLAlchemy query) over the rows here."""
+        from trove.backup.state import BackupState
+        for backup in self._backups(instance_id=instance_id, deleted=False):
+            if backup.state in BackupState.RUNNING_STATES and \
+                    backup.id != exclude:
+                return backup
+        return None
+
+    def _delete_backup(self, cls, context, backup_id):
+        """``Backup.delete``: its children (an SQLAlchemy query) from the
+        rows here, then as Trove: in quotas (Trove's
+        ``run_with_quotas``), refused while running, and the cast to the
+        taskmanager's ``delete_backup`` run as Trove's ``BackupTasks``
+        does it (the object store's deletion a stand-in).
+        """
+        from trove.common import exception
+        from trove.common import timeutils
+        from trove.quota.quota import run_with_quotas
+        from trove.taskmanager import models as task_models
+        for child in self._backups(parent_id=backup_id, deleted=False):
+            cls.delete(context, child.id)
+
+        def delete_resources():
+            backup = cls.get_by_id(context, backup_id)
+            if backup.is_running:
+                delta = (timeutils.utcnow_aware() - backup.created).days
+                if delta < self.conf.running_backups_expires:
+                    raise exception.UnprocessableEntity(
+                        'Backup %s cannot be deleted because it is '
+                        'running.' % backup_id)
+            task_models.BackupTasks.delete_backup(context, backup_id)
+        return run_with_quotas(context.project_id, {'backups': -1},
+                               delete_resources)
+
+    def _delete_backup_file(self, cls, context, container, filename):
+        self.stand_ins.append(('swift delete', filename))
+        os.unlink(os.path.join(self.workdir, 'backups', filename))
 
     # -- Trove's pieces ---------------------------------------------------
 
@@ -378,7 +700,9 @@ class Deployment(object):
         """
         from trove.instance import models as instance_models
         db_info = instance_models.DBInstance.find_by(id=id, deleted=False)
-        instance = cls(context, db_info, None, None)
+        status = self.db.find_by(instance_models.InstanceServiceStatus,
+                                 instance_id=id)
+        instance = cls(context, db_info, None, status)
         instance.ds_version = self.ds_version
         instance.ds = types.SimpleNamespace(id='ds-1', name=self.manager)
         instance._guest = self.guest_api(context, id)
@@ -393,6 +717,11 @@ class Deployment(object):
         class LocalGuestAPI(api.API):
             def get_client(self, target, version_cap, serializer=None):
                 return _LocalClient(deployment, self.id)
+
+            def _create_guest_queue(self):
+                # An RPC server started and stopped to create the guest's
+                # queue: the in-process client needs none.
+                pass
 
         return LocalGuestAPI(context, instance_id)
 
@@ -437,10 +766,17 @@ class Deployment(object):
         return call.result
 
     def _mapped(self, instance_id, name, value):
-        if name in ('slave_config', 'replica_source_config') and \
-                isinstance(value, str):
-            return value.replace(CONTAINER_DATADIR,
-                                 self.servers[instance_id].datadir)
+        datadir = self.servers[instance_id].datadir
+        if name in ('slave_config', 'replica_source_config',
+                    'config_contents') and isinstance(value, str):
+            return value.replace(CONTAINER_DATADIR, datadir)
+        if name == 'mount_point' and value == CONTAINER_MOUNT_POINT:
+            # The data volume: its data directory is the server's.
+            return os.path.dirname(datadir)
+        if name == 'snapshot' and isinstance(value, dict) and \
+                isinstance(value.get('config'), str):
+            value['config'] = value['config'].replace(CONTAINER_DATADIR,
+                                                      datadir)
         return value
 
     def mount_point(self, instance_id):
@@ -453,8 +789,12 @@ class Deployment(object):
         self.conf.set_override('datastore_manager', self.manager)
         self.conf.set_override('mount_point', self.mount_point(instance_id),
                                group=self.manager)
-        with ts.guest(instance_id):
-            yield
+        try:
+            with ts.guest(instance_id):
+                yield
+        finally:
+            # The taskmanager has Trove's own (CONTAINER_MOUNT_POINT).
+            self.conf.clear_override('mount_point', group=self.manager)
 
     # -- what a test does -------------------------------------------------
 
@@ -500,11 +840,77 @@ class Deployment(object):
         ``BuiltInstanceTasks.enable_as_master`` and ``attach_replica``.
         """
         source = source or self.ids[0]
-        replicas = replicas or [i for i in self.ids if i != source]
+        if replicas is None:
+            replicas = [i for i in self.ids if i != source]
         master = self.load(source)
         master.enable_as_master()
         for replica in replicas:
             self.load(replica).attach_replica(master)
+
+    def create_replica(self, replica_id, source_id, name=None):
+        """``trove create --replica_of source_id``: the API's part (the
+        replica's row, BUILDING with ``slave_of_id``, and its service
+        status NEW, as ``Instance.create`` makes them; the request's
+        notification), then Trove's taskmanager ``create_instance``
+        (``_create_replication_slave``: the source's snapshot, the new
+        instance's ``create_instance`` whose guest ``prepare`` restores it
+        and attaches the replica, ``wait_for_instance``, the snapshot's
+        deletion). ``replica_id`` is a sandbox server that is no instance
+        yet: not replicating, no user schema. Returns the seconds the
+        taskmanager's call took.
+        """
+        from oslo_utils import timeutils
+        from trove.common import notification
+        from trove.instance import models as instance_models
+        from trove.instance import service_status
+        from trove.instance.tasks import InstanceTasks
+        server = self.servers[replica_id]
+        if ts.query(server, 'SHOW REPLICA STATUS'
+                    if self.line.flavor == 'mysql'
+                    else 'SHOW SLAVE STATUS'):
+            raise ValueError('%s already replicates' % replica_id)
+        if ts.query(server, "SELECT 1 FROM information_schema.schemata "
+                            "WHERE schema_name = 'app'"):
+            raise ValueError('%s is not empty (schema app)' % replica_id)
+        name = name or replica_id
+        flavor = {'id': 'flows-flavor', 'name': 'flows', 'ram': 2048,
+                  'vcpus': 1, 'disk': 10}
+        instance_models.DBInstance(
+            InstanceTasks.BUILDING, id=replica_id, name=name,
+            tenant_id=TENANT, flavor_id=flavor['id'], volume_size=1,
+            compute_instance_id=None, server_status=None,
+            datastore_version_id=None, slave_of_id=source_id,
+            region_id='RegionOne', created=timeutils.utcnow(),
+            updated=None).save()
+        row = self.db.find_by(instance_models.InstanceServiceStatus,
+                              instance_id=replica_id)
+        row.set_status(service_status.ServiceStatuses.NEW)
+        row.save()
+        ctxt = self.context(
+            notification.DBaaSInstanceCreate, name=name,
+            flavor_id=flavor['id'], datastore=self.manager,
+            datastore_version=self.label, image_id=None,
+            availability_zone=None, region_name='RegionOne',
+            replica_of=source_id, volume_size=1)
+        started = time.monotonic()
+        try:
+            self.taskmanager.create_instance(
+                ctxt, replica_id, name, flavor, None, [], [], self.manager,
+                None, 1, None, None, None, [], {}, source_id, None, None,
+                None, None, access=None, ds_version=self.label)
+        finally:
+            self.create_seconds = time.monotonic() - started
+        return self.create_seconds
+
+    def service_status(self, instance_id):
+        """The guest's status as the conductor stored it."""
+        from trove.instance import models as instance_models
+        return self.db.find_by(instance_models.InstanceServiceStatus,
+                               instance_id=instance_id).get_status()
+
+    def backups(self, **conditions):
+        """The backup rows (Trove's ``DBBackup``)."""
+        return self._backups(**conditions)
 
     def replicas_of(self, instance_id):
         return [row.id for row in self.load(instance_id).slaves]

@@ -272,8 +272,17 @@ def connect(connect_kwargs, **options):
         except OSError:
             sock.close()
             raise
+    if path:
+        # A local socket gains nothing from TLS, and PyMySQL 1.2 tries it
+        # by default: 45 ms per connection loading the system's CAs.
+        options.setdefault('ssl_disabled', True)
     conn = pymysql.connect(connect_timeout=5, defer_connect=True,
                            **dict(connect_kwargs, **options))
+    if sock is not None:
+        # What PyMySQL marks on a unix socket it opens itself: the
+        # password may cross it in full (caching_sha2_password's full
+        # authentication, without TLS).
+        conn._secure = True
     try:
         conn.connect(sock)
     except BaseException:
