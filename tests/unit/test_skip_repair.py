@@ -17,7 +17,7 @@
 No server here: a fake answers the reads (variables, replica status,
 ``SHOW BINLOG / RELAYLOG EVENTS`` paged as the servers page them, object
 counts, binlog dump sessions) from the rows captured on the real servers
-(``test_binlog_events``) and records every other statement, so each
+(``test_binlog``) and records every other statement, so each
 decision and the exact statements sent (or, in a dry run, not sent) are
 asserted. ``tests/functional/test_skip_repair.py`` proves them on real
 servers.
@@ -39,16 +39,16 @@ from trove_gtid_strategy.state import ReplicaStatus
 from trove_gtid_strategy.state import ServerState
 from trove_gtid_strategy import versions
 
-from test_binlog_events import MARIADB_1011_FAILED
-from test_binlog_events import MARIADB_1011_RELAY
-from test_binlog_events import MARIADB_REPLICA_ERRANT
-from test_binlog_events import MARIADB_REPLICA_ID
-from test_binlog_events import MARIADB_SOURCE_ID
-from test_binlog_events import MYSQL_FAILED
-from test_binlog_events import MYSQL_RELAY
-from test_binlog_events import MYSQL_REPLICA_ERRANT
-from test_binlog_events import MYSQL_REPLICA_UUID
-from test_binlog_events import MYSQL_UUID
+from test_binlog import MARIADB_1011_FAILED
+from test_binlog import MARIADB_1011_RELAY
+from test_binlog import MARIADB_REPLICA_ERRANT
+from test_binlog import MARIADB_REPLICA_ID
+from test_binlog import MARIADB_SOURCE_ID
+from test_binlog import MYSQL_FAILED
+from test_binlog import MYSQL_RELAY
+from test_binlog import MYSQL_REPLICA_ERRANT
+from test_binlog import MYSQL_REPLICA_UUID
+from test_binlog import MYSQL_UUID
 
 _EVENTS = re.compile(r"SHOW (BINLOG|RELAYLOG) EVENTS IN '([^']*)'"
                      r"(?: FROM (\d+))?(?: LIMIT (\d+), (\d+))?$")

@@ -15,12 +15,13 @@
 """Reading a server's binary and relay logs through its service.
 
 ``SHOW BINLOG EVENTS`` / ``SHOW RELAYLOG EVENTS`` a page at a time, the
-rows parsed by the pure :mod:`trove_gtid_strategy.binlog_events`. Used
+rows parsed by the pure :mod:`trove_gtid_strategy.binlog`. Used
 to say what a failed transaction was before skipping it, and what each
 errant transaction changed before reconciling it.
 """
 
-from trove_gtid_strategy import binlog_events
+from trove_gtid_strategy.binlog import events as event_rows
+from trove_gtid_strategy.binlog import transactions as grouping
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy.guest import server_state
 
@@ -32,14 +33,15 @@ MAX_EVENTS = 200000
 
 
 def events(service, relay, log_name, pos=None, page=PAGE):
-    """Yield the :class:`~binlog_events.Event` rows of one binary
-    (``relay=False``) or relay log from ``pos``, a page at a time (each
-    page starts at the last event read, so the server never re-reads).
+    """Yield the :class:`~trove_gtid_strategy.binlog.events.Event` rows of
+    one binary (``relay=False``) or relay log from ``pos``, a page at a
+    time (each page starts at the last event read, so the server never
+    re-reads).
     """
     start, offset = pos, 0
     while True:
-        sql = binlog_events.show_events(relay, log_name, start, offset, page)
-        found = binlog_events.events_from_rows(
+        sql = event_rows.show_events(relay, log_name, start, offset, page)
+        found = event_rows.events_from_rows(
             server_state.rows_as_dicts(service.execute_sql(sql)))
         yield from found[:page]
         if len(found) < page or not found:
@@ -66,15 +68,15 @@ def relay_log_events(service, log_name, pos, max_events=MAX_EVENTS):
                     != errcodes.ER_ERROR_WHEN_EXECUTING_COMMAND):
                 raise
             return
-        log_name, pos = binlog_events.next_log_name(log_name), None
+        log_name, pos = event_rows.next_log_name(log_name), None
 
 
 def header(service, log_name):
     """The first events of binary log ``log_name`` (its format
     description and previous-GTIDs or GTID-list events).
     """
-    sql = binlog_events.show_events(False, log_name, None, 0, 4)
-    return binlog_events.events_from_rows(
+    sql = event_rows.show_events(False, log_name, None, 0, 4)
+    return event_rows.events_from_rows(
         server_state.rows_as_dicts(service.execute_sql(sql)))
 
 
@@ -82,6 +84,6 @@ def transactions(service, log_name, wanted):
     """Transactions of binary log ``log_name`` whose GTID
     ``wanted(gtid)`` accepts.
     """
-    return [txn for txn in binlog_events.iter_transactions(
+    return [txn for txn in grouping.iter_transactions(
         events(service, False, log_name))
         if txn.gtid and wanted(txn.gtid)]

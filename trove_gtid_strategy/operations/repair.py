@@ -17,7 +17,7 @@ source lacks (seed 004), which make every GTID attach and promotion
 refuse or break.
 
 First, what each errant transaction changed is listed from the replica's
-binary log (:mod:`~trove_gtid_strategy.binlog_events`): the files holding
+binary log (:mod:`~trove_gtid_strategy.binlog`): the files holding
 them are found from each file's header (MySQL ``Previous_gtids``, MariaDB
 ``Gtid_list``) and only those files are read. A transaction is harmless
 when it changed no data the source lacks: an empty transaction, ``FLUSH
@@ -92,7 +92,8 @@ import dataclasses
 
 from oslo_log import log as logging
 
-from trove_gtid_strategy import binlog_events
+from trove_gtid_strategy.binlog import events as binlog_headers
+from trove_gtid_strategy.binlog import transactions
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
@@ -242,14 +243,14 @@ def _judge(item, txn, source, replica, accept):
         item.transaction = txn.to_dict()
         item.log_name = txn.log_name
         item.effect = txn.effect
-        if txn.effect == binlog_events.DROPS_IF_EXISTS:
+        if txn.effect == transactions.DROPS_IF_EXISTS:
             present = ['%s on the %s' % (drop, side)
                        for drop in txn.drops
                        for side, svc in (('source', source),
                                          ('replica', replica))
                        if _exists(svc, drop)]
             if present:
-                item.effect = binlog_events.DATA
+                item.effect = transactions.DATA
                 item.reason = ('it drops objects that exist now (%s): the '
                                'servers may differ in them'
                                % ', '.join(present))
@@ -265,7 +266,7 @@ def _judge(item, txn, source, replica, accept):
                        'is a write lost in a failover: always refused; save '
                        'it from the replica\'s binary log if it matters, '
                        'then %s' % RESEED)
-    elif item.effect in (binlog_events.DATA, UNKNOWN):
+    elif item.effect in (transactions.DATA, UNKNOWN):
         why = item.reason or (
             'it is no longer in the replica\'s binary log, so what it '
             'changed is unknown' if item.effect == UNKNOWN
@@ -277,9 +278,9 @@ def _judge(item, txn, source, replica, accept):
     else:
         item.decision = RECONCILE
         item.reason = {
-            binlog_events.EMPTY: 'an empty transaction',
-            binlog_events.NO_DATA: 'it changes no data',
-            binlog_events.DROPS_IF_EXISTS:
+            transactions.EMPTY: 'an empty transaction',
+            transactions.NO_DATA: 'it changes no data',
+            transactions.DROPS_IF_EXISTS:
                 'it drops IF EXISTS objects that exist on neither server',
         }[item.effect]
 
@@ -300,7 +301,7 @@ def _mysql_transactions(replica, state, errant):
     binary logs, reading only the files whose header says they hold some.
     """
     files = list(state.binlog_files or ())
-    previous = [binlog_events.previous_gtids(log_reader.header(replica, f))
+    previous = [binlog_headers.previous_gtids(log_reader.header(replica, f))
                 for f in files]
     found = {}
     for index, log_name in enumerate(files):
@@ -432,7 +433,8 @@ def _mariadb_transactions(replica, rep, is_errant):
         return {}, []
     starts = []
     for log_name in files:
-        listed = binlog_events.gtid_list(log_reader.header(replica, log_name))
+        listed = binlog_headers.gtid_list(
+            log_reader.header(replica, log_name))
         starts.append({(g.domain_id, g.server_id): g
                        for g in listed or ()})
     final = {(g.domain_id, g.server_id): g for g in rep.gtid_binlog_state}

@@ -64,7 +64,9 @@ import time
 
 from oslo_log import log as logging
 
-from trove_gtid_strategy import binlog_events
+from trove_gtid_strategy.binlog import errors as binlog_errors
+from trove_gtid_strategy.binlog import statements as binlog_text
+from trove_gtid_strategy.binlog import transactions
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
@@ -160,10 +162,11 @@ class Failure:
     row: dict
     mode: str
     variables: dict
-    transaction: binlog_events.Transaction
+    transaction: transactions.Transaction
     #: True when the SQL thread's position is exactly at it.
     at_position: bool
-    #: What the error message says (:func:`binlog_events.error_hint`).
+    #: What the error message says
+    #: (:func:`~trove_gtid_strategy.binlog.errors.error_hint`).
     hint: object = None
 
 
@@ -226,7 +229,7 @@ def find_failure(replica, gtid=None, name=None):
             'not_stopped_on_sql_error', '%s is not stopped on an SQL error '
             '(SQL thread %s, last SQL error %d%s): nothing to skip, nothing '
             'changed' % (name, status.sql_running, status.last_sql_errno,
-                         ': %s' % binlog_events.redact(status.last_sql_error)
+                         ': %s' % binlog_text.redact(status.last_sql_error)
                          if status.last_sql_error else ''))
     variables = server_state.read_variables(replica, (
         'gtid_mode', 'gtid_executed', 'gtid_slave_pos',
@@ -235,7 +238,7 @@ def find_failure(replica, gtid=None, name=None):
     applied = _applied_test(caps, variables)
     relay_file = row.get('Relay_Log_File', '')
     relay_pos = int(row.get('Relay_Log_Pos') or 0)
-    hint = binlog_events.error_hint(status.last_sql_error)
+    hint = binlog_errors.error_hint(status.last_sql_error)
     wanted = _normalise(gtid, caps) if gtid else ''
     serial = caps.gtid_style != 'mariadb' or \
         _parallel_threads(variables) == 0
@@ -247,7 +250,7 @@ def find_failure(replica, gtid=None, name=None):
             'found in the relay log from %s:%d on, so what the SQL thread '
             'failed on cannot be told; nothing changed (error %d: %s)'
             % (name, relay_file, relay_pos, status.last_sql_errno,
-               binlog_events.redact(status.last_sql_error)))
+               binlog_text.redact(status.last_sql_error)))
     txn = _choose(name, candidates, hint, wanted)
     _check_retrieved(name, caps, status, txn)
     return Failure(caps, status, row, _mode(caps, status), variables, txn,
@@ -275,7 +278,7 @@ def _scan(replica, relay_file, relay_pos, applied, hint, wanted, serial):
         return []
     found = {}
     events = log_reader.relay_log_events(replica, relay_file, relay_pos)
-    for txn in binlog_events.iter_transactions(events):
+    for txn in transactions.iter_transactions(events):
         if applied is not None and applied(txn):
             continue
         if applied is None and hint.end_log_pos:
@@ -472,7 +475,7 @@ def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
     result = SkipResult(
         replica=name, mode=failure.mode, method=method, gtid=txn.gtid,
         error_number=failure.status.last_sql_errno,
-        error=binlog_events.redact(failure.status.last_sql_error),
+        error=binlog_text.redact(failure.status.last_sql_error),
         relay_log_file=txn.log_name,
         relay_log_pos=txn.pos, transaction=txn.to_dict(),
         statements=list(statements), dry_run=dry_run, notes=notes)
@@ -546,9 +549,9 @@ def _to_failed_transaction(replica, name, failure, statement, timeout,
             'at the failed transaction %s:%d; nothing was skipped: run the '
             'skip again' % (name, statement, where[0], where[1],
                             status.last_sql_errno,
-                            binlog_events.redact(status.last_sql_error),
+                            binlog_text.redact(status.last_sql_error),
                             txn.log_name, txn.pos),
-            sql_error=binlog_events.redact(status.last_sql_error))
+            sql_error=binlog_text.redact(status.last_sql_error))
 
 
 def _check_executed(replica, name, gtid):
