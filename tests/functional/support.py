@@ -154,6 +154,27 @@ def catch_up(repl, source, *replicas, timeout=None):
         repl.wait_until_applied(replica, position, timeout=timeout)
 
 
+def topology(sandbox_factory, options, mode='gtid', replicas=2):
+    """A source and ``replicas`` replicas attached in ``mode``, with the
+    writers' table ``app.w``, every replica caught up: a test's first
+    read or write on a replica comes after all its setup arrived (a
+    replica's own write before that stops MariaDB's SQL thread on its
+    strict GTID order; a read finds no table).
+    """
+    from trove_gtid_strategy import strategy
+    box = sandbox_factory(replicas=replicas)
+    services = [CountingService(s) for s in box.servers()]
+    options(replication_mode=mode)
+    repl = strategy.AutoReplication()
+    repl.enable_as_master(services[0], None)
+    for svc in services[1:]:
+        repl.enable_as_slave(svc, repl.get_replica_context(services[0],
+                                                           None), None)
+    Writer.create_table(box.source)
+    catch_up(repl, services[0], *services[1:])
+    return box, services, repl
+
+
 @contextlib.contextmanager
 def admin_writes(server):
     """An administrator writing on a replica anyway, the mistake a test

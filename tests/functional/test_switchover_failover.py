@@ -37,23 +37,11 @@ from support import CountingService
 from support import fingerprint
 from support import query
 from support import scalar
+from support import topology
 from support import Writer
 
 
 MODES = {'mysql': ('gtid', 'binlog'), 'mariadb': ('gtid',)}
-
-
-def topology(sandbox_factory, mode, options, replicas=2):
-    box = sandbox_factory(replicas=replicas)
-    services = [CountingService(s) for s in box.servers()]
-    options(replication_mode=mode)
-    repl = strategy.AutoReplication()
-    repl.enable_as_master(services[0], None)
-    for svc in services[1:]:
-        repl.enable_as_slave(svc, repl.get_replica_context(services[0],
-                                                           None), None)
-    Writer.create_table(box.source)
-    return box, services, repl
 
 
 def ids(server):
@@ -63,8 +51,8 @@ def ids(server):
 def test_switchover_under_writes_loses_nothing(sandbox_factory, server_line,
                                                options):
     for mode in MODES[server_line.flavor]:
-        box, (old, new, other), repl = topology(sandbox_factory, mode,
-                                                options)
+        box, (old, new, other), repl = topology(sandbox_factory, options,
+                                                mode)
         writer = Writer(box.source)
         writer.start()
         writer.wait_for(200)
@@ -92,8 +80,8 @@ def test_switchover_under_writes_loses_nothing(sandbox_factory, server_line,
 
 def test_switchover_refused_with_an_errant_candidate(sandbox_factory,
                                                      options):
-    box, (old, new, other), repl = topology(sandbox_factory, 'gtid',
-                                            options)
+    box, (old, new, other), repl = topology(sandbox_factory, options,
+                                            'gtid')
     with admin_writes(box.replicas[0]):
         query(box.replicas[0], 'CREATE DATABASE errant_here')
     before = [fingerprint(s, 'app.w') for s in box.servers()]
@@ -105,8 +93,8 @@ def test_switchover_refused_with_an_errant_candidate(sandbox_factory,
 
 
 def test_switchover_times_out_and_unfences(sandbox_factory, options):
-    box, (old, new, other), repl = topology(sandbox_factory, 'gtid',
-                                            options)
+    box, (old, new, other), repl = topology(sandbox_factory, options,
+                                            'gtid')
     query(box.replicas[0], 'STOP REPLICA SQL_THREAD')
     query(box.source, "INSERT INTO app.w VALUES (1, 'x')")
     with pytest.raises(exceptions.ReplicationError) as caught:
@@ -132,8 +120,8 @@ def test_failover_after_kill_keeps_everything_received(sandbox_factory,
     changes nothing on it.
     """
     for mode in MODES[server_line.flavor]:
-        box, (old, first, lagging), repl = topology(sandbox_factory, mode,
-                                                    options)
+        box, (old, first, lagging), repl = topology(sandbox_factory, options,
+                                                    mode)
         writer = Writer(box.source, limit=100)
         writer.start()
         writer.join(60)
@@ -259,8 +247,8 @@ def test_failover_run_again_completes_it(sandbox_factory, options):
     done by hand, as the first run would have) is completed by running
     it again: no second election, the others follow the new source.
     """
-    box, (old, first, second), repl = topology(sandbox_factory, 'gtid',
-                                               options)
+    box, (old, first, second), repl = topology(sandbox_factory, options,
+                                               'gtid')
     query(box.source, "INSERT INTO app.w VALUES (1, 'x')")
     repl.wait_until_applied(first, repl.current_position(old))
     repl.wait_until_applied(second, repl.current_position(old))
@@ -278,8 +266,8 @@ def test_failover_run_again_completes_it(sandbox_factory, options):
 
 
 def test_switchover_run_again_completes_it(sandbox_factory, options):
-    box, (old, new, other), repl = topology(sandbox_factory, 'gtid',
-                                            options)
+    box, (old, new, other), repl = topology(sandbox_factory, options,
+                                            'gtid')
     query(box.source, "INSERT INTO app.w VALUES (1, 'x')")
     from trove_gtid_strategy.operations import promotion
     # What a first run had done when it stopped: fenced, promoted.
@@ -304,8 +292,8 @@ def test_replicas_and_a_demoted_source_refuse_administrators(
     so the old source stays fenced through the restart its replica
     settings need, and an administrator's write lands nowhere.
     """
-    box, (old, new, other), repl = topology(sandbox_factory, 'gtid',
-                                            options)
+    box, (old, new, other), repl = topology(sandbox_factory, options,
+                                            'gtid')
     for server in box.replicas:
         assert scalar(server, 'SELECT @@super_read_only') == 1
         with pytest.raises(pymysql.err.OperationalError) as caught:
