@@ -154,6 +154,20 @@ def catch_up(repl, source, *replicas, timeout=None):
         repl.wait_until_applied(replica, position, timeout=timeout)
 
 
+def attached(sandbox_factory, replicas=2):
+    """A sandbox whose replicas ``trove-gtid attach`` attached, with the
+    writers' table ``app.w`` applied everywhere (see :func:`topology`).
+    """
+    box = sandbox_factory(replicas=replicas)
+    for server in box.replicas:
+        code, result = run('attach', '--sandbox', box.base_dir, '--source',
+                           'source', '--replica', server.name)
+        assert code == 0, result
+    Writer.create_table(box.source)
+    settle(box)
+    return box
+
+
 def topology(sandbox_factory, options, mode='gtid', replicas=2):
     """A source and ``replicas`` replicas attached in ``mode``, with the
     writers' table ``app.w``, every replica caught up: a test's first

@@ -37,11 +37,11 @@ import pytest
 from trove_gtid_strategy import fencing
 from trove_gtid_strategy import literals
 
+from support import attached
 from support import catch_up
 from support import CountingService
 from support import query
 from support import run
-from support import Writer
 
 from trove_gtid_strategy import strategy
 
@@ -78,16 +78,6 @@ def killed_after(tmp_path):
     yield run_killed
     server.stdin.close()
     assert server.wait(60) == 0
-
-
-def attached(sandbox_factory, replicas=2):
-    box = sandbox_factory(replicas=replicas)
-    for server in box.replicas:
-        code, result = run('attach', '--sandbox', box.base_dir, '--source',
-                           'source', '--replica', server.name)
-        assert code == 0, result
-    Writer.create_table(box.source)
-    return box
 
 
 def assert_one_source(box, source_name, acknowledged):

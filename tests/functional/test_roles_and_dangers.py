@@ -28,13 +28,13 @@ from trove_gtid_strategy.guest import service
 from trove_gtid_strategy import strategy
 
 from support import admin_writes
+from support import attached
 from support import catch_up
 from support import CountingService
 from support import query
 from support import run
 from support import scalar
 from support import sql_error
-from support import Writer
 
 PASSWORD_ENV = 'TG_TEST_ADMIN_PASSWORD'
 
@@ -46,16 +46,6 @@ def dsn_of(server, conf_dir=None):
     if conf_dir:
         text += '&conf_dir=%s' % conf_dir
     return text
-
-
-def attached(sandbox_factory, replicas=2):
-    box = sandbox_factory(replicas=replicas)
-    for server in box.replicas:
-        code, result = run('attach', '--sandbox', box.base_dir, '--source',
-                           'source', '--replica', server.name)
-        assert code == 0, result
-    Writer.create_table(box.source)
-    return box
 
 
 def dangers(box, *names):

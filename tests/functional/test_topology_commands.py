@@ -20,6 +20,7 @@ them, on real servers of every line (issue 8).
 from trove_gtid_strategy import strategy
 
 from support import admin_writes
+from support import attached
 from support import CountingService
 from support import fingerprint
 from support import query
@@ -27,21 +28,10 @@ from support import run
 from support import scalar
 from support import sql_error
 from support import status
-from support import Writer
-
-
-def sandbox_with_replicas(sandbox_factory, count=2):
-    box = sandbox_factory(replicas=count)
-    for name in ['replica%d' % n for n in range(1, count + 1)]:
-        code, result = run('attach', '--sandbox', box.base_dir, '--source',
-                           'source', '--replica', name)
-        assert code == 0, result
-    Writer.create_table(box.source)
-    return box
 
 
 def test_check_and_status(sandbox_factory):
-    box = sandbox_with_replicas(sandbox_factory, 1)
+    box = attached(sandbox_factory, 1)
     code, result = run('check', '--sandbox', box.base_dir, '--source',
                        'source', '--replica', 'replica1')
     assert code == 0 and result['can_replicate'], result
@@ -64,7 +54,7 @@ def test_check_and_status(sandbox_factory):
 
 
 def test_switchover_then_failover_from_the_command_line(sandbox_factory):
-    box = sandbox_with_replicas(sandbox_factory)
+    box = attached(sandbox_factory)
     query(box.source, "INSERT INTO app.w VALUES (1, 'before')")
     code, result = run('switchover', '--sandbox', box.base_dir, '--source',
                        'source', '--candidate', 'replica1', '--replica',
@@ -106,7 +96,7 @@ def test_switchover_then_failover_from_the_command_line(sandbox_factory):
 
 
 def test_skip_and_repair_errant_from_the_command_line(sandbox_factory):
-    box = sandbox_with_replicas(sandbox_factory, 1)
+    box = attached(sandbox_factory, 1)
     replica = CountingService(box.replicas[0])
     # A row the replica has and the source then writes: duplicate key.
     with admin_writes(box.replicas[0]):
