@@ -76,17 +76,18 @@ def errant_write(server):
         cur.execute('SET GLOBAL read_only = ON')
 
 
-def one_lagging(made, errant=False):
+def one_lagging(made, errant=False, stop=stop_receiving):
     """The history the eject scenarios start from: 20 rows everywhere,
-    then replica1 stops receiving and 5 more rows reach replica2 only;
-    with ``errant``, replica2 also writes a row of its own (id 1000).
+    then replica1 is stopped (``stop``: by default it stops receiving)
+    and 5 more rows reach replica2 only; with ``errant``, replica2 also
+    writes a row of its own (id 1000).
     Returns the servers ``(source, replica1, replica2)``.
     """
     source, one, two = (made.servers[name] for name in made.ids)
     ts.make_data(source, 20)
     for replica in (one, two):
         ts.wait_caught_up(source, replica)
-    stop_receiving(one)
+    stop(one)
     ts.make_data(source, 5, start=20)
     ts.wait_caught_up(source, two)
     if errant:

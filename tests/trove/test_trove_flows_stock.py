@@ -116,13 +116,7 @@ def test_stock_eject_replica_source(stock, trove_line):
     """
     from trove.common import exception
     from trove.instance.tasks import InstanceTasks
-    source, one, two = (stock.servers[name] for name in stock.ids)
-    ts.make_data(source, 20)
-    for replica in (one, two):
-        ts.wait_caught_up(source, replica)
-    stop_applier(one)
-    ts.make_data(source, 5, start=20)
-    ts.wait_caught_up(source, two)
+    source, one, two = one_lagging(stock, stop=stop_applier)
     before = {s.name: rows_of(s) for s in (one, two)}
     assert len(before[one.name]) == 20 and len(before[two.name]) == 25
     if trove_line.flavor == 'mysql':

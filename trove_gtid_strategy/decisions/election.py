@@ -29,6 +29,7 @@ transactions with the others, so they are not errant).
 
 import dataclasses
 
+from trove_gtid_strategy.decisions import handover
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy import topology
@@ -171,12 +172,6 @@ class Election:
                 'would_lose': self.would_lose}
 
 
-def _coords_key(coords):
-    log_file, log_pos = coords
-    base, _, number = log_file.rpartition('.')
-    return (base, int(number) if number.isdigit() else -1, log_pos)
-
-
 def _mariadb_errant(holding, others):
     """GTIDs of the replica's own server_id no other replica logged."""
     errant = []
@@ -194,20 +189,6 @@ def _mariadb_errant(holding, others):
 def _held(holding):
     return holding.received if holding.received is not None \
         else holding.coords
-
-
-def _lacks(have, other):
-    """What ``have`` lacks of ``other`` (text; '' when nothing)."""
-    if isinstance(have, gtid_sets.GtidSet):
-        return str(other - have)
-    if isinstance(have, gtid_sets.MariaDBGtidPosition):
-        return str(other.domains_ahead_of(have))
-    if not other:
-        return ''
-    if not have or _coords_key(have) < _coords_key(other):
-        return 'from %s:%d to %s:%d' % (tuple(have or ('?', 0))
-                                        + tuple(other))
-    return ''
 
 
 def _errant(holdings):
@@ -263,7 +244,7 @@ def elect(holdings, requested=None, allow_errant=False,
             for h in holdings}
 
     def lacks_of(candidate):
-        return {h.name: _lacks(_held(candidate), _held(h))
+        return {h.name: handover.lacking(_held(candidate), _held(h))
                 for h in holdings if h is not candidate}
 
     if requested is not None:
@@ -289,7 +270,7 @@ def elect(holdings, requested=None, allow_errant=False,
                 if errant else '')),), held)
     ahead = {name: text for name, text in lacks_of(candidate).items()
              if text}
-    behind = {h.name: _lacks(_held(h), _held(candidate))
+    behind = {h.name: handover.lacking(_held(h), _held(candidate))
               for h in holdings if h is not candidate}
     behind = {name: text for name, text in behind.items() if text}
     problems = []

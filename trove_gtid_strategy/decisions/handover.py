@@ -35,17 +35,27 @@ from trove_gtid_strategy import topology
 POSITION_PREFIX = 'binlog:'
 
 
-def executed_text(state):
-    """What ``state``'s server executed, as text (see the module)."""
+def executed(state):
+    """What ``state``'s server executed: a GTID set, a MariaDB position
+    (see the module), or ``(file, position)`` of its own binary log.
+    """
     if state.gtid_executed is not None and state.has_gtids:
-        return str(state.gtid_executed)
+        return state.gtid_executed
     if state.gtid_binlog_pos is not None:
-        return str(topology.mariadb_resume_position(state))
+        return topology.mariadb_resume_position(state)
     if state.binlog_position:
-        return '%s%s:%d' % ((POSITION_PREFIX,) + tuple(state.binlog_position))
+        return tuple(state.binlog_position)
     raise exceptions.InvalidInput(
         '%s writes no binary log: nothing can replicate from it'
         % state.version)
+
+
+def executed_text(state):
+    """:func:`executed` as text (see the module)."""
+    found = executed(state)
+    if isinstance(found, tuple):
+        return '%s%s:%d' % ((POSITION_PREFIX,) + found)
+    return str(found)
 
 
 def parse_executed(text):
@@ -79,7 +89,8 @@ def _coords_key(coords):
 
 def lacking(have, target):
     """What ``have`` lacks of ``target`` (both from
-    :func:`parse_executed`), as text; '' when nothing.
+    :func:`parse_executed`; coordinates may be empty: none known), as
+    text; '' when nothing.
     """
     if type(have) is not type(target):
         raise exceptions.InvalidInput(
@@ -89,8 +100,11 @@ def lacking(have, target):
         return str(target - have)
     if isinstance(target, gtid_sets.MariaDBGtidPosition):
         return str(target.domains_ahead_of(have))
-    if _coords_key(have) < _coords_key(target):
-        return 'from %s:%d to %s:%d' % (tuple(have) + tuple(target))
+    if not target:
+        return ''
+    if not have or _coords_key(have) < _coords_key(target):
+        return 'from %s:%d to %s:%d' % (tuple(have or ('?', 0))
+                                        + tuple(target))
     return ''
 
 

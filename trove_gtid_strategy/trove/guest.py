@@ -81,7 +81,7 @@ def _applied(state, target):
         status = state.replica
         return tuple(status.exec_coordinates) if status is not None \
             else ('', 0)
-    return handover.parse_executed(handover.executed_text(state))
+    return handover.executed(state)
 
 
 def _rank(holding):
