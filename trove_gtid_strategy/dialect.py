@@ -26,6 +26,7 @@ import dataclasses
 from trove_gtid_strategy import accounts
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import fencing
+from trove_gtid_strategy import flavors
 from trove_gtid_strategy import literals
 
 REDACTED = '***'
@@ -151,10 +152,7 @@ class Dialect:
         p = self.caps.option_prefix
         extra = [(p + 'LOG_FILE', literals.quote(log_file)),
                  (p + 'LOG_POS', literals.integer(log_pos, 'log position'))]
-        if self.caps.gtid_style == 'mariadb':
-            extra.append((p + 'USE_GTID', 'no'))
-        elif self.caps.gtid_style == 'mysql':
-            extra.append((p + 'AUTO_POSITION', '0'))
+        extra += flavors.of(self.caps).position_options(p)
         return self._change_source(source, connect_retry, tls, extra)
 
     def change_source_to_auto_position(self, source, connect_retry,
@@ -189,11 +187,8 @@ class Dialect:
         multi-threaded applier knows better than ``Exec_Source_Log_Pos``
         (only a checkpoint) says.
         """
-        extra = []
-        if self.caps.gtid_style == 'mariadb':
-            extra.append(('MASTER_USE_GTID', 'no'))
-        elif self.caps.gtid_style == 'mysql':
-            extra.append((self.caps.option_prefix + 'AUTO_POSITION', '0'))
+        extra = flavors.of(self.caps).position_options(
+            self.caps.option_prefix)
         return self._change_source(source, connect_retry, tls, extra,
                                    address=False)
 
@@ -273,7 +268,8 @@ class Dialect:
         mode and MariaDB: the skip counter, which MariaDB allows with GTIDs
         because it skips a whole event group.
         """
-        if self.caps.gtid_style == 'mysql' and gtid is not None:
+        if flavors.of(self.caps).skips_by_empty_transaction and \
+                gtid is not None:
             return [_plain('SET gtid_next = %s' % literals.quote(str(gtid))),
                     _plain('BEGIN'), _plain('COMMIT'),
                     _plain("SET gtid_next = 'AUTOMATIC'")]

@@ -31,6 +31,7 @@ import jinja2
 
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import flavors
 
 ROLES = ('replica_source', 'replica')
 PACKAGED_TEMPLATES = os.path.join(os.path.dirname(__file__), 'templates')
@@ -213,16 +214,11 @@ def check_config(text, caps):
         if name in options:
             problems.append('%s (%s)' % (name, why))
 
-    mysql_gtid_options = ('gtid_mode', 'enforce_gtid_consistency',
-                          'binlog_gtid_simple_recovery')
-    mariadb_gtid_options = ('gtid_strict_mode', 'gtid_domain_id',
-                            'gtid_ignore_duplicates')
-    if caps.gtid_style != 'mysql':
-        for name in mysql_gtid_options:
-            unknown(name, '%s has no MySQL GTIDs' % v)
-    if caps.gtid_style != 'mariadb':
-        for name in mariadb_gtid_options:
-            unknown(name, '%s has no MariaDB GTIDs' % v)
+    own = flavors.of(caps)
+    for other in flavors.BY_STYLE.values():
+        if other is not own:
+            for name in other.option_names:
+                unknown(name, '%s has no %s GTIDs' % (v, other.title))
     if not caps.relay_log_info_repository:
         for name in ('relay_log_info_repository', 'master_info_repository'):
             unknown(name, 'not a variable of %s' % v)
@@ -233,17 +229,7 @@ def check_config(text, caps):
             unknown('binlog_expire_logs_seconds', 'MySQL 8.0.1+ only')
         if v.at_least(8, 2):
             unknown('expire_logs_days', 'removed in MySQL 8.2.0')
-        if caps.gtid_style == 'mysql' and _is_on(options.get('gtid_mode',
-                                                             'off')):
-            if not _is_on(options.get('enforce_gtid_consistency', 'off')):
-                problems.append('gtid_mode = ON needs '
-                                'enforce_gtid_consistency = ON')
-            if not v.at_least(5, 7) and (
-                    'log_bin' not in options
-                    or not any(_is_on(options.get(n, 'off')) for n in
-                               ('log_slave_updates', 'log_replica_updates'))):
-                problems.append('gtid_mode = ON on MySQL 5.6 needs log_bin '
-                                'and log_slave_updates')
+    problems += own.settings_problems(options, v, _is_on)
     return problems
 
 

@@ -260,11 +260,7 @@ def _defaults_file(server):
 
 def dump(server, path, databases=('app',)):
     """A consistent dump with the start point, by the line's own tool."""
-    if is_mysql(server):
-        flags = ['--source-data=2', '--single-transaction',
-                 '--set-gtid-purged=AUTO']
-    else:
-        flags = ['--master-data=2', '--gtid', '--single-transaction']
+    flags = server.line.seed_dump_args()
     argv = server.line.tool_command('dump', _defaults_file(server))
     with open(path, 'w') as out:
         done = subprocess.run(argv + flags + ['--databases'] + list(databases),

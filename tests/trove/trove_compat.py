@@ -431,12 +431,8 @@ class TroveCompatService(service.MySQLService):
         Returns ``{'location', 'checksum'}``.
         """
         path = self.backup_path(backup_info['id'])
-        if self.flavor == 'mysql':
-            flags = ['--source-data=2', '--single-transaction',
-                     '--set-gtid-purged=AUTO']
-        else:
-            flags = ['--master-data=2', '--gtid', '--single-transaction']
-        flags += ['--routines', '--events', '--triggers']
+        flags = self._line().seed_dump_args() + [
+            '--routines', '--events', '--triggers']
         schemas = self.user_schemas()
         if not schemas:
             # Nothing to copy: the header alone records the start point.

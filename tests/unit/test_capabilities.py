@@ -291,9 +291,9 @@ def test_choose_mode_reasons():
         'mysql 5.5.62 has no GTIDs, so auto uses binlog-position '
         'replication')
     assert choose_mode('auto', caps_of(MYSQL, '5.7.44')).reason == (
-        'mysql 5.7.44 supports mysql GTIDs, so auto uses them')
+        'mysql 5.7.44 supports MySQL GTIDs, so auto uses them')
     assert choose_mode('auto', caps_of(MARIADB, '10.11.6')).reason == (
-        'mariadb 10.11.6 supports mariadb GTIDs, so auto uses them')
+        'mariadb 10.11.6 supports MariaDB GTIDs, so auto uses them')
     assert choose_mode('gtid', caps_of(MYSQL, '8.4.3')).reason == (
         'GTID replication was requested and mysql 8.4.3 supports it')
     assert choose_mode('binlog', caps_of(MYSQL, '8.4.3')).reason == (

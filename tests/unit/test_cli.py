@@ -880,6 +880,27 @@ def test_progress_lines_on_stderr_unless_quiet():
         assert app.stderr.getvalue() == expected
 
 
+def test_options_are_the_runs_own_never_the_process_wide_ones(
+        tmp_path, monkeypatch):
+    """A run's --config-file and flags are its own: the process-wide
+    ``cfg.CONF`` (Trove's guest's, or an embedding program's) is not
+    loaded or written, and the next run starts from the defaults.
+    """
+    def written(*args, **kwargs):
+        raise AssertionError('the process-wide CONF was written: %r'
+                             % (args,))
+    monkeypatch.setattr(strategy.CONF, 'set_override', written)
+    conf = tmp_path / 'binlog.conf'
+    conf.write_text('[trove_gtid_strategy]\nreplication_mode = binlog\n')
+    plan = ('plan', '--datastore', 'mysql', '--version', '8.0', '-c',
+            'mode', '-f', 'value')
+    assert run('--config-file', str(conf), *plan)[:2] == (0, 'binlog\n')
+    assert run('--config-file', str(conf), *plan, '--mode', 'gtid')[:2] \
+        == (0, 'mysql_gtid\n')
+    assert run(*plan)[:2] == (0, 'mysql_gtid\n')
+    assert strategy.CONF.trove_gtid_strategy.replication_mode == 'auto'
+
+
 def test_a_commands_options_end_with_its_run(closed_port, other_closed_port):
     """--mode, --allow-crash-unsafe and --durability hold for the run
     that was given them: the next run in this process (a test, an

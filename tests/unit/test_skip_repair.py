@@ -34,6 +34,7 @@ from trove_gtid_strategy.guest import log_reader
 from trove_gtid_strategy.guest import service as guest_service
 from trove_gtid_strategy import literals
 from trove_gtid_strategy.operations import repair
+from trove_gtid_strategy.operations.repair import mariadb as repair_mariadb
 from trove_gtid_strategy.operations import skip
 from trove_gtid_strategy.state import ReplicaStatus
 from trove_gtid_strategy.state import ServerState
@@ -630,8 +631,8 @@ def test_mariadb_other_server_id_is_refused(states):
 
 def test_mariadb_new_state_keeps_what_the_source_has_of_the_replica():
     src = mariadb_states('0-1-1', source_state='0-%d-3,0-%d-9' % (R, S))[0]
-    errant = repair._mariadb_errant_test(src)
-    state = repair._state_without(
+    errant = repair_mariadb.errant_test(src)
+    state = repair_mariadb.state_without(
         (gtid.MariaDBGtid(0, R, 11), gtid.MariaDBGtid(0, S, 9),
          gtid.MariaDBGtid(5, R, 2)), src, errant)
     assert [str(g) for g in state] == ['0-%d-3' % R, '0-%d-9' % S]

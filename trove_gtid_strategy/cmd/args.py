@@ -20,12 +20,15 @@ import argparse
 import os
 import re
 
+from oslo_config import cfg
+
 from trove_gtid_strategy import dsn as dsn_mod
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import locks
 from trove_gtid_strategy.guest import service
 from trove_gtid_strategy import opts
 from trove_gtid_strategy.sandbox import servers as sandbox
+from trove_gtid_strategy import strategy
 
 SERVER_HELP = ('a DSN, mysql://USER[:PASSWORD]@HOST:PORT (percent-encoded; '
                '?password_env=NAME reads the password from the '
@@ -37,19 +40,48 @@ SERVER_HELP = ('a DSN, mysql://USER[:PASSWORD]@HOST:PORT (percent-encoded; '
 
 def add_option_flag(parser, flag, option, purpose):
     """``flag`` overriding the ``[trove_gtid_strategy]`` option ``option``
-    for one command: its choices and their meaning come from the option's
-    one declaration (:mod:`~trove_gtid_strategy.opts`); ``purpose`` says
-    what the command uses it for.
+    for one command (:func:`command_options` applies it): its choices and
+    their meaning come from the option's one declaration
+    (:mod:`~trove_gtid_strategy.opts`); ``purpose`` says what the command
+    uses it for. A boolean option is a switch that turns it on.
     """
-    declared = {o.name: o for o in opts.replication_opts}[option]
+    declared = {o.dest: o for o in opts.replication_opts}[option]
+    origin = '%s from --config-file, else %s' % (option, declared.default)
+    if isinstance(declared, cfg.BoolOpt):
+        parser.add_argument(flag, dest=option, action='store_true',
+                            default=None,
+                            help='%s (default: %s)' % (purpose, origin))
+        return
     choices = declared.type.choices
     parser.add_argument(
-        flag, choices=list(choices),
-        help='%s: %s (default: %s from --config-file, else %s)' % (
+        flag, dest=option, choices=list(choices),
+        help='%s: %s (default: %s)' % (
             purpose, '; '.join('%s: %s' % (value, meaning) if meaning
                                else value
                                for value, meaning in choices.items()),
-            option, declared.default))
+            origin))
+
+
+def command_options(conf, args):
+    """The ``[trove_gtid_strategy]`` options of one command: ``conf``
+    (the command's own ``ConfigOpts``, loaded from ``--config-file``,
+    never the process-wide one) with the flags ``args`` gave
+    (:func:`add_option_flag`) set over it.
+    """
+    for option in opts.replication_opts:
+        value = getattr(args, option.dest, None)
+        if value is not None:
+            conf.set_override(option.dest, value, group=opts.GROUP)
+    return conf[opts.GROUP]
+
+
+def strategy_for(app, args, progress=True):
+    """The strategy a command drives, with that command's options
+    (:func:`command_options`) passed in.
+    """
+    command_options(app.conf, args)
+    return strategy.AutoReplication(
+        conf=app.conf, progress=app.progress if progress else None)
 
 
 # scheme://user:PASSWORD@ up to the last @ of the word, as urlsplit reads

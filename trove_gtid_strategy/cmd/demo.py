@@ -148,19 +148,13 @@ def take_dump(target, path, databases=('demo',), line=None):
     """A consistent dump recording the binlog position (and GTIDs).
 
     ``target``: a sandbox server, or a DSN (its line is found from its
-    version). MySQL: ``mysqldump --single-transaction --source-data=2``
-    (with ``GTID_PURGED`` when the server has GTIDs on); MariaDB:
-    ``mariadb-dump --single-transaction --master-data=2 --gtid``.
+    version), with the line's seed arguments
+    (:meth:`~trove_gtid_strategy.sandbox.lines.ServerLine.seed_dump_args`).
     """
     dsn, line = _target(target, line)
-    if line.flavor == 'mysql':
-        args = ['--single-transaction', '--source-data=2',
-                '--set-gtid-purged=AUTO']
-    else:
-        args = ['--single-transaction', '--master-data=2', '--gtid']
     with open(path, 'wb') as out:
-        _run_tool(line, 'dump', dsn, args + ['--databases'] + list(databases),
-                  stdout=out)
+        _run_tool(line, 'dump', dsn, line.seed_dump_args() + ['--databases']
+                  + list(databases), stdout=out)
 
 
 def load_dump(target, path, line=None):
@@ -239,9 +233,10 @@ class Demo(base.ShowOne):
                                  'directory, removed afterwards)')
         cli_args.add_option_flag(parser, '--mode', 'replication_mode',
                                  'replication mode')
-        parser.add_argument('--allow-crash-unsafe', action='store_true',
-                            help='allow binlog-position mode where it is not '
-                                 'crash-safe (MariaDB; default: refused)')
+        cli_args.add_option_flag(parser, '--allow-crash-unsafe',
+                                 'allow_crash_unsafe_binlog',
+                                 'allow binlog-position mode where it is '
+                                 'not crash-safe (MariaDB)')
         parser.add_argument('--rows', type=int, default=2000,
                             help='rows the writer inserts in all (default: '
                                  '%(default)s)')
@@ -254,7 +249,7 @@ class Demo(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        result = run(parsed_args)
+        result = run(parsed_args, self.app.conf)
         self.exit_status = 0 if result['matched'] else 1
         self.text = report_text(result)
         return self.one(result)
@@ -272,7 +267,10 @@ def report_text(result):
     return '\n'.join(lines_out)
 
 
-def run(args):
+def run(args, conf):
+    """Run the demo; ``conf`` is the command's ``ConfigOpts`` (its flags
+    in ``args`` are set over it).
+    """
     if args.rows < 1:
         raise exceptions.InvalidInput('--rows must be >= 1, not %d'
                                       % args.rows)
@@ -284,23 +282,18 @@ def run(args):
     line = (lines.for_binary(args.mysqld) if args.mysqld
             else lines.get(args.server or lines.DEFAULT_LINE))
     line.check()
-    if args.mode:
-        strategy.CONF.set_override('replication_mode', args.mode,
-                                   group='trove_gtid_strategy')
-    args.mode = strategy.CONF.trove_gtid_strategy.replication_mode
-    if args.allow_crash_unsafe:
-        strategy.CONF.set_override('allow_crash_unsafe_binlog', True,
-                                   group='trove_gtid_strategy')
+    mode = cli_args.command_options(conf, args).replication_mode
     made_dir = None
     if not args.base_dir:
         made_dir = tempfile.mkdtemp(prefix='tg-demo-', dir='/tmp')
     base_dir = args.base_dir or made_dir
     box = sandbox.Sandbox(base_dir, mysqld=args.mysqld, server=args.server)
-    repl = strategy.AutoReplication(progress=lambda m: _say('  ' + m))
+    repl = strategy.AutoReplication(conf=conf,
+                                    progress=lambda m: _say('  ' + m))
     dump = os.path.join(box.base_dir, 'seed.sql')
     started = time.monotonic()
     try:
-        result = _demo(box, line, repl, args, dump)
+        result = _demo(box, line, repl, mode, args, dump)
         result.update(base_dir=base_dir if args.keep else None,
                       kept=args.keep,
                       seconds=round(time.monotonic() - started, 1))
@@ -319,8 +312,8 @@ def run(args):
         _say('Done in %.1f s' % (time.monotonic() - started))
 
 
-def _demo(box, line, repl, args, dump):
-    mysql_binlog = args.mode == 'binlog' and line.flavor == 'mysql'
+def _demo(box, line, repl, mode, args, dump):
+    mysql_binlog = mode == 'binlog' and line.flavor == 'mysql'
     _say('Starting a sandbox of %s in %s: one source, two replicas'
          % (line.name, box.base_dir))
     source, replica1, replica2 = box.up(

@@ -39,6 +39,7 @@ from cliff import _argparse
 from cliff import app
 from cliff import commandmanager
 from cliff import help as cliff_help
+from oslo_config import cfg
 from oslo_log import log as logging
 
 from trove_gtid_strategy.cmd import args as cli_args
@@ -46,9 +47,8 @@ from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy.cmd import failures
 from trove_gtid_strategy.cmd import help_commands
 from trove_gtid_strategy.cmd import settings
-from trove_gtid_strategy import strategy
+from trove_gtid_strategy import opts
 
-CONF = strategy.CONF
 LOG = logging.getLogger(__name__)
 
 #: The entry-point namespace of the commands.
@@ -103,6 +103,13 @@ class TroveGtidApp(app.App):
         self.options = None
         self.command = None
         self.command_argv = []
+        #: This run's options: ``--config-file`` and, over them, the
+        #: command's flags. Its own object, passed to what it runs; the
+        #: process-wide ``cfg.CONF`` is left alone (an embedding program
+        #: or Trove's guest owns it).
+        self.conf = cfg.ConfigOpts()
+        opts.register_opts(self.conf)
+        logging.register_options(self.conf)
 
     def build_option_parser(self, description, version,
                             argparse_kwargs=None):
@@ -185,19 +192,13 @@ class TroveGtidApp(app.App):
         results), with the verbosity of -v, -q and --debug.
         """
         given = self.options
-        if 'debug' not in CONF:
-            # Once per process: main() may run again (tests, embedding).
-            logging.register_options(CONF)
-        settings.load_config(given.config_file, NAME)
+        settings.load_config(self.conf, given.config_file, NAME)
         settings.check_log_file(given.log_file)
-        settings.clear_run_options()
-        CONF.set_override('debug', given.debug)
-        CONF.set_override('use_stderr', not given.log_file)
+        self.conf.set_override('debug', given.debug)
+        self.conf.set_override('use_stderr', not given.log_file)
         if given.log_file:
-            CONF.set_override('log_file', given.log_file)
-        else:
-            CONF.clear_override('log_file')
-        logging.setup(CONF, NAME)
+            self.conf.set_override('log_file', given.log_file)
+        logging.setup(self.conf, NAME)
         sys.excepthook = sys.__excepthook__
         if given.debug or given.verbose_level >= 3:
             level = std_logging.DEBUG
@@ -373,12 +374,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         sys.stderr.write('trove-gtid: interrupted\n')
         return SIGINT_EXIT
-    try:
-        return application.run(list(argv))
-    finally:
-        # What a command set holds for its run only: main() may run again
-        # in this process (tests, embedding).
-        settings.clear_run_options()
+    return application.run(list(argv))
 
 
 if __name__ == '__main__':

@@ -35,10 +35,8 @@ from trove_gtid_strategy import modes
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import rendering
 from trove_gtid_strategy import seeding
-from trove_gtid_strategy import strategy
 from trove_gtid_strategy import versions
 
-GROUP = 'trove_gtid_strategy'
 # Shown in place of values only an attach knows.
 _EXAMPLE_START = seeding.StartPoint('example', 'mysql-bin.000001', 4)
 _NUMBER = re.compile(r'\d+(?:\.\d+)*')
@@ -240,8 +238,8 @@ class Plan(base.ShowOne):
             raise exceptions.InvalidInput(
                 '--datastore and --version are required (unless --from '
                 'asks a server)')
-        conf = getattr(strategy.CONF, GROUP)
-        mode = args.mode or conf.replication_mode
+        conf = cli_args.command_options(self.app.conf, args)
+        mode = conf.replication_mode
         live = None
         if args.live:
             # Bad labels are refused before a server is contacted.

@@ -30,27 +30,20 @@ from trove_gtid_strategy.guest import service
 from trove_gtid_strategy.operations import accounts as accounts_op
 from trove_gtid_strategy.operations import attach as attach_op
 from trove_gtid_strategy import seeding
-from trove_gtid_strategy import strategy
 
-GROUP = 'trove_gtid_strategy'
 SERVER_HELP = cli_args.SERVER_HELP
 # Kept importable from here.
 server_argument = cli_args.server_argument
 
 
-def options():
-    return getattr(strategy.CONF, GROUP)
-
-
 def add_mode_options(parser):
     cli_args.add_option_flag(parser, '--mode', 'replication_mode',
                              'replication mode')
-    parser.add_argument('--allow-crash-unsafe', action='store_true',
-                        help='allow binlog-position replication where the '
+    cli_args.add_option_flag(parser, '--allow-crash-unsafe',
+                             'allow_crash_unsafe_binlog',
+                             'allow binlog-position replication where the '
                              'server keeps its applier position in a file '
-                             '(MariaDB, MySQL before 5.6.2) (default: '
-                             'refused, unless allow_crash_unsafe_binlog is '
-                             'true in --config-file)')
+                             '(MariaDB, MySQL before 5.6.2)')
 
 
 def read_seed_file(path):
@@ -182,16 +175,7 @@ class Attach(base.ShowOne):
             replica.conf_dir = replica_dir
         cli_args.separate_conf_dirs((('source', source),
                                      ('replica', replica)))
-        mode = args.mode or options().replication_mode
-        unsafe = args.allow_crash_unsafe or \
-            options().allow_crash_unsafe_binlog
-        strategy.CONF.set_override('replication_mode', mode, group=GROUP)
-        strategy.CONF.set_override('allow_crash_unsafe_binlog', unsafe,
-                                   group=GROUP)
-        if args.durability:
-            strategy.CONF.set_override('replication_durability',
-                                       args.durability, group=GROUP)
-        repl = strategy.AutoReplication(progress=self.app.progress)
+        repl = cli_args.strategy_for(self.app, args)
         with locks.server_locks((('source', source.dsn),
                                  ('replica', replica.dsn)),
                                 args.lock_timeout, 'trove-gtid attach'):
@@ -203,8 +187,8 @@ class Attach(base.ShowOne):
             vars(result), source=source.dsn.redacted(),
             replica=replica.dsn.redacted(),
             seeded_from=seed.describe() if seed else None,
-            allow_crash_unsafe=unsafe, tls=args.tls,
-            durability=options().replication_durability,
+            allow_crash_unsafe=repl.options.allow_crash_unsafe_binlog,
+            tls=args.tls, durability=repl.options.replication_durability,
             dry_run=args.dry_run))
 
 
@@ -239,7 +223,7 @@ class Detach(base.ShowOne):
                   if args.source else None)
         cli_args.distinct_servers((('--replica', replica),) + (
             (('--source', source),) if source else ()))
-        repl = strategy.AutoReplication(progress=self.app.progress)
+        repl = cli_args.strategy_for(self.app, args)
         if args.dry_run:
             return self.one(_detach_steps(replica, source))
         held = [('replica', replica.dsn)] + (
@@ -316,7 +300,7 @@ class Accounts(base.Lister):
                     for text in args.replica]
         cli_args.distinct_servers([('--source', source)] + [
             ('--replica', r) for r in replicas])
-        repl = strategy.AutoReplication()
+        repl = cli_args.strategy_for(self.app, args, progress=False)
         self.document = {'source': source.dsn.redacted()}
         with locks.server_locks((('source', source.dsn),),
                                 args.lock_timeout, 'trove-gtid accounts'):

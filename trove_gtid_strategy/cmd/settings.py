@@ -26,28 +26,15 @@ from oslo_config import cfg
 
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import opts
-from trove_gtid_strategy import strategy
-
-CONF = strategy.CONF
 
 # How oslo.config names where a bad value came from.
 _LOCATION = re.compile(r"from LocationInfo\(location=<[^>]*>, "
                        r"detail='([^']*)'\)")
 
 
-# The options a command sets from its flags (--mode, --durability...),
-# for the run of that command only.
-RUN_OPTIONS = ('replication_mode', 'allow_crash_unsafe_binlog',
-               'replication_durability')
-
-
-def clear_run_options():
-    for name in RUN_OPTIONS:
-        CONF.clear_override(name, group='trove_gtid_strategy')
-
-
-def load_config(paths, project):
-    """Load the ``--config-file`` files and check every value in them
+def load_config(conf, paths, project):
+    """Load the ``--config-file`` files into ``conf`` (the command's own
+    ``ConfigOpts``, options registered) and check every value in them
     now (oslo.config checks a value only when it is read): bad input,
     naming the file, before any server is contacted.
     """
@@ -58,12 +45,12 @@ def load_config(paths, project):
     said = io.StringIO()
     try:
         with contextlib.redirect_stderr(said):
-            CONF([], project=project, default_config_files=paths)
+            conf([], project=project, default_config_files=paths)
             for group, options in opts.list_opts():
                 for opt in options:
-                    getattr(CONF[group], opt.dest)
+                    getattr(conf[group], opt.dest)
             for opt in ('debug', 'log_file', 'use_stderr'):
-                getattr(CONF, opt)
+                getattr(conf, opt)
     except SystemExit:
         # oslo's argparse rejected a value from a file (``debug = maybe``),
         # saying why on stderr.

@@ -32,14 +32,8 @@ from trove_gtid_strategy.operations import repair as repair_op
 from trove_gtid_strategy.operations import skip as skip_op
 from trove_gtid_strategy.operations import status as status_op
 from trove_gtid_strategy.operations import switchover as switchover_op
-from trove_gtid_strategy import strategy
 
-GROUP = 'trove_gtid_strategy'
 SERVER_HELP = cli_args.SERVER_HELP
-
-
-def _options():
-    return getattr(strategy.CONF, GROUP)
 
 
 def _add_durability(parser):
@@ -47,12 +41,6 @@ def _add_durability(parser):
                              'replication_durability',
                              'durability of the servers this command '
                              'attaches')
-
-
-def _set_durability(args):
-    if args.durability:
-        strategy.CONF.set_override('replication_durability',
-                                   args.durability, group=GROUP)
 
 
 def _check_timeout(value, option='--timeout'):
@@ -105,10 +93,10 @@ class Check(base.ShowOne):
                             help='the replica (required): ' + SERVER_HELP)
         cli_args.add_option_flag(parser, '--mode', 'replication_mode',
                                  'replication mode to judge in')
-        parser.add_argument('--allow-crash-unsafe', action='store_true',
-                            help='judge binlog-position mode on servers '
-                                 'where it is not crash-safe as allowed '
-                                 '(default: such a mode is a problem)')
+        cli_args.add_option_flag(parser, '--allow-crash-unsafe',
+                                 'allow_crash_unsafe_binlog',
+                                 'judge binlog-position mode on servers '
+                                 'where it is not crash-safe as allowed')
         cli_args.add_sandbox_option(parser)
         return parser
 
@@ -119,10 +107,10 @@ class Check(base.ShowOne):
                                            'replica')
         cli_args.distinct_servers((('--source', source),
                                    ('--replica', replica)))
+        options = cli_args.command_options(self.app.conf, args)
         result = check_op.check(
-            source, replica, args.mode or _options().replication_mode,
-            allow_crash_unsafe=args.allow_crash_unsafe or
-            _options().allow_crash_unsafe_binlog)
+            source, replica, options.replication_mode,
+            allow_crash_unsafe=options.allow_crash_unsafe_binlog)
         self.exit_status = 0 if result.can_replicate and \
             not result.dangers else 1
         self.text = result.to_text()
@@ -238,8 +226,7 @@ class Switchover(base.ShowOne):
         cli_args.distinct_servers(
             [('--source', source), ('--candidate', candidate)]
             + [('--replica', r) for r in replicas])
-        _set_durability(args)
-        repl = strategy.AutoReplication(progress=self.app.progress)
+        repl = cli_args.strategy_for(self.app, args)
         held = [('source', source.dsn), ('candidate', candidate.dsn)] + [
             ('replica', r.dsn) for r in replicas]
         with locks.server_locks(held, args.lock_timeout,
@@ -332,8 +319,7 @@ class Failover(base.ShowOne):
                 raise exceptions.InvalidInput(
                     '--candidate must be one of the --replica servers')
             candidate = matching[0]
-        _set_durability(args)
-        repl = strategy.AutoReplication(progress=self.app.progress)
+        repl = cli_args.strategy_for(self.app, args)
         held = [('replica', r.dsn) for r in replicas]
         with locks.server_locks(held, args.lock_timeout,
                                 'trove-gtid failover'):

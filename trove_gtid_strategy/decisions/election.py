@@ -31,6 +31,7 @@ import dataclasses
 
 from trove_gtid_strategy.decisions import handover
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import flavors
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy import topology
 
@@ -83,19 +84,13 @@ class Holding:
         name = facts.get('name')
         if not isinstance(name, str) or not name:
             raise exceptions.InvalidInput('replica facts without a name')
-        flavor = facts.get('flavor')
-        parse = {'mysql': gtid_sets.GtidSet.parse,
-                 'mariadb': gtid_sets.MariaDBGtidPosition.parse,
-                 None: None}.get(flavor, False)
-        if parse is False:
-            raise exceptions.InvalidInput(
-                '%s: unknown GTID flavor %r' % (name, flavor))
         try:
+            flavor = flavors.named(facts.get('flavor'))
             received = own = None
-            if parse is not None and facts.get('received') is not None:
-                received = parse(facts['received'])
-            if flavor == 'mysql' and facts.get('own') is not None:
-                own = gtid_sets.GtidSet.parse(facts['own'])
+            if facts.get('received') is not None and flavor.style:
+                received = flavor.parse_received(facts['received'])
+            if facts.get('own') is not None:
+                own = flavor.parse_own(facts['own'])
             binlog_state = tuple(gtid_sets.MariaDBGtid.parse(g)
                                  for g in facts.get('binlog_state') or ())
             coords = tuple(facts.get('coords') or ())

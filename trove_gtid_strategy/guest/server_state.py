@@ -22,6 +22,7 @@ of :mod:`trove_gtid_strategy.state`, which the decisions read.
 
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
+from trove_gtid_strategy import flavors
 from trove_gtid_strategy import gtid
 from trove_gtid_strategy import seeding
 from trove_gtid_strategy import state as state_mod
@@ -110,19 +111,7 @@ def read_state(service, binlog_files=True, admin=True):
         user_schemas=read_user_schemas(service) if admin else None,
         replica=read_replica_status(service, d) if admin else None,
     )
-    if caps.gtid_style == 'mysql':
-        state['gtid_executed'] = gtid.GtidSet.parse(
-            v.get('gtid_executed', ''))
-        state['gtid_purged'] = gtid.GtidSet.parse(v.get('gtid_purged', ''))
-    elif caps.gtid_style == 'mariadb':
-        state['gtid_binlog_pos'] = gtid.MariaDBGtidPosition.parse(
-            v.get('gtid_binlog_pos', ''))
-        state['gtid_slave_pos'] = gtid.MariaDBGtidPosition.parse(
-            v.get('gtid_slave_pos', ''))
-        state['gtid_binlog_state'] = tuple(
-            gtid.MariaDBGtid.parse(item) for item in
-            v.get('gtid_binlog_state', '').replace('\n', '').split(',')
-            if item.strip())
+    state.update(flavors.of(caps).executed_fields(v))
     if state['log_bin']:
         log_file, log_pos = read_source_position(service, d)
         if log_file:
@@ -131,7 +120,7 @@ def read_state(service, binlog_files=True, admin=True):
         files = tuple(_text(row[0]) for row in service.execute_sql(
             dialect.show_binary_logs().sql).fetchall())
         state['binlog_files'] = files
-        if caps.gtid_style == 'mariadb' and files:
+        if flavors.of(caps).position_at_coordinates and files:
             # The GTID position at the start of the oldest binary log:
             # everything up to it is purged.
             state['purged_position'] = gtid_pos_at(service, d, files[0], 4)
@@ -194,12 +183,9 @@ def current_position(service, caps):
     if not row or not row.get('File'):
         return None
     log_file, log_pos = _text(row['File']), int(row.get('Position') or 0)
-    gtid_set = mariadb_pos = None
-    if caps.gtid_style == 'mysql':
-        executed = row.get('Executed_Gtid_Set')
-        if executed is not None:
-            gtid_set = gtid.GtidSet.parse(executed)
-    elif caps.gtid_style == 'mariadb':
-        mariadb_pos = gtid_pos_at(service, d, log_file, log_pos)
+    flavor = flavors.of(caps)
+    at_coordinates = gtid_pos_at(service, d, log_file, log_pos) \
+        if flavor.position_at_coordinates else None
+    gtid_set, mariadb_pos = flavor.start_gtids(row, at_coordinates)
     return seeding.StartPoint('the source\'s position', log_file, log_pos,
                               gtid_set, mariadb_pos)

@@ -24,6 +24,7 @@ import time
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import flavors
 from trove_gtid_strategy.guest import server_state
 
 #: Longest single server-side wait, so a stopped thread is seen quickly.
@@ -108,8 +109,8 @@ def _gtids_to_wait_for(service, d, caps, start):
     coordinates, which is what it follows; its GTID history may have
     gaps a seed without GTIDs left.
     """
-    gtids = start.gtid_set if caps.gtid_style == 'mysql' else \
-        start.mariadb_pos if caps.gtid_style == 'mariadb' else None
+    flavor = flavors.of(caps)
+    gtids = flavor.wait_target(start)
     if gtids is None:
         return None
     status = server_state.read_replica_status(service, d)
@@ -117,10 +118,9 @@ def _gtids_to_wait_for(service, d, caps, start):
         status.using_gtid in ('', 'No')
     if by_position and start.has_position:
         return None
-    if caps.gtid_style == 'mysql':
-        mode = server_state.read_variables(service, ('gtid_mode',))
-        if mode.get('gtid_mode', '').upper() != 'ON':
-            return None
+    if not flavor.gtids_assigned(
+            server_state.read_variables(service, ('gtid_mode',))):
+        return None
     return gtids
 
 

@@ -31,6 +31,7 @@ import dataclasses
 import enum
 
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import flavors
 
 REQUESTS = ('auto', 'binlog', 'gtid')
 NAMESPACE = 'trove_gtid_strategy.modes'
@@ -73,8 +74,6 @@ def choose_mode(requested, caps):
             'unknown replication mode %r: choose one of %s'
             % (requested, ', '.join(REQUESTS)))
     version = caps.version
-    gtid_mode = (Mode.MARIADB_GTID if caps.gtid_style == 'mariadb'
-                 else Mode.MYSQL_GTID)
     if requested == 'binlog':
         return ModeChoice(Mode.BINLOG, 'binlog-position replication was '
                           'requested (works on %s)' % version)
@@ -88,11 +87,12 @@ def choose_mode(requested, caps):
                 'upgrade the server' % (version, first))
         return ModeChoice(Mode.BINLOG, '%s has no GTIDs, so auto uses '
                           'binlog-position replication' % version)
+    gtid_mode = Mode(flavors.of(caps).mode)
     if requested == 'gtid':
         return ModeChoice(gtid_mode, 'GTID replication was requested and '
                           '%s supports it' % version)
     return ModeChoice(gtid_mode, '%s supports %s GTIDs, so auto uses '
-                      'them' % (version, caps.gtid_style))
+                      'them' % (version, flavors.of(caps).title))
 
 
 _DRIVERS = {}

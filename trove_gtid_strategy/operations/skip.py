@@ -70,12 +70,14 @@ from trove_gtid_strategy.binlog import transactions
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import flavors
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy.guest import log_reader
 from trove_gtid_strategy.guest import one_session
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy import literals
+from trove_gtid_strategy import replication_view
 from trove_gtid_strategy import state as state_mod
 from trove_gtid_strategy import topology
 
@@ -170,45 +172,6 @@ class Failure:
     hint: object = None
 
 
-def _mode(caps, status):
-    if caps.gtid_style == 'mysql' and status.auto_position:
-        return 'mysql_gtid'
-    if caps.gtid_style == 'mariadb' and status.using_gtid.lower() in (
-            'slave_pos', 'current_pos'):
-        return 'mariadb_gtid'
-    return 'binlog'
-
-
-def _applied_test(caps, variables):
-    """A function telling whether a transaction's GTID is applied; None
-    when the replica's GTIDs cannot tell (no GTIDs).
-    """
-    if caps.gtid_style == 'mysql':
-        if (variables.get('gtid_mode') or '').upper() != 'ON':
-            return None
-        executed = gtid_sets.GtidSet.parse(
-            variables.get('gtid_executed', '').replace('\n', ''))
-        return lambda txn: bool(txn.gtid) and txn.gtid in executed
-    if caps.gtid_style == 'mariadb':
-        position = gtid_sets.MariaDBGtidPosition.parse(
-            variables.get('gtid_slave_pos', ''))
-
-        def applied(txn):
-            if not txn.gtid:
-                return False
-            g = gtid_sets.MariaDBGtid.parse(txn.gtid)
-            known = position.get(g.domain_id)
-            return known is not None and known.seq_no >= g.seq_no
-        return applied
-    return None
-
-
-def _domain(txn):
-    if '-' in txn.gtid and ':' not in txn.gtid:
-        return gtid_sets.MariaDBGtid.parse(txn.gtid).domain_id
-    return None
-
-
 def find_failure(replica, gtid=None, name=None):
     """The :class:`Failure` of a replica stopped on an SQL error; raises
     :class:`SkipRefused` when it is not, or when the failed transaction
@@ -235,15 +198,14 @@ def find_failure(replica, gtid=None, name=None):
         'gtid_mode', 'gtid_executed', 'gtid_slave_pos',
         'slave_parallel_threads', 'replica_parallel_threads',
         'replica_parallel_workers', 'slave_parallel_workers'))
-    applied = _applied_test(caps, variables)
+    flavor = flavors.of(caps)
+    applied = flavor.applied_test(variables)
     relay_file = row.get('Relay_Log_File', '')
     relay_pos = int(row.get('Relay_Log_Pos') or 0)
     hint = binlog_errors.error_hint(status.last_sql_error)
-    wanted = _normalise(gtid, caps) if gtid else ''
-    serial = caps.gtid_style != 'mariadb' or \
-        _parallel_threads(variables) == 0
-    candidates = _scan(replica, relay_file, relay_pos, applied, hint,
-                       wanted, serial)
+    wanted = flavor.normalise_gtid(gtid) if gtid else ''
+    candidates = _scan(replica, flavor, relay_file, relay_pos, applied,
+                       hint, wanted, flavor.applies_in_order(variables))
     if not candidates:
         raise SkipRefused(
             'failed_transaction_not_found', '%s: no unapplied transaction '
@@ -252,23 +214,15 @@ def find_failure(replica, gtid=None, name=None):
             % (name, relay_file, relay_pos, status.last_sql_errno,
                binlog_text.redact(status.last_sql_error)))
     txn = _choose(name, candidates, hint, wanted)
-    _check_retrieved(name, caps, status, txn)
-    return Failure(caps, status, row, _mode(caps, status), variables, txn,
+    _check_retrieved(name, flavor, status, txn)
+    return Failure(caps, status, row,
+                   replication_view.replication_mode(status)[0], variables,
+                   txn,
                    (txn.log_name, txn.pos) == (relay_file, relay_pos), hint)
 
 
-def _normalise(gtid, caps):
-    text = str(gtid).strip()
-    if caps.gtid_style == 'mariadb':
-        return str(gtid_sets.MariaDBGtid.parse(text))
-    if gtid_sets.GtidSet.parse(text).count() != 1:
-        raise exceptions.InvalidInput(
-            'give one GTID to skip (uuid:n or uuid:tag:n), not %r'
-            % (gtid,))
-    return text.lower()
-
-
-def _scan(replica, relay_file, relay_pos, applied, hint, wanted, serial):
+def _scan(replica, flavor, relay_file, relay_pos, applied, hint, wanted,
+          serial):
     """Unapplied transactions from the SQL thread's position: the first
     one (a serial applier, or MySQL's, which commits in order), or the
     first of each GTID domain (MariaDB's parallel applier runs domains
@@ -289,7 +243,7 @@ def _scan(replica, relay_file, relay_pos, applied, hint, wanted, serial):
                 return [txn]
             found.setdefault(None, txn)
             continue
-        found.setdefault(_domain(txn), txn)
+        found.setdefault(flavor.domain_of(txn.gtid), txn)
         if serial:
             break
         # Stop as soon as the transaction is certain.
@@ -339,30 +293,19 @@ def _choose(name, candidates, hint, wanted):
     return candidates[0]
 
 
-def _check_retrieved(name, caps, status, txn):
+def _check_retrieved(name, flavor, status, txn):
     """MySQL: the failed GTID was received and is not executed."""
-    if caps.gtid_style != 'mysql' or not txn.gtid or \
-            not status.retrieved_gtid_set:
+    unexecuted = flavor.received_unexecuted(status)
+    if unexecuted is None or not txn.gtid:
         return
-    retrieved = gtid_sets.GtidSet.parse(status.retrieved_gtid_set)
-    executed = gtid_sets.GtidSet.parse(status.executed_gtid_set)
-    if txn.gtid not in retrieved - executed:
+    if txn.gtid not in unexecuted:
         raise SkipRefused(
             'error_disagrees', '%s: %s is not among the received, '
             'unexecuted transactions (%s); nothing changed'
-            % (name, txn.gtid, retrieved - executed))
+            % (name, txn.gtid, unexecuted))
 
 
 # -- deciding and skipping ---------------------------------------------
-
-def _parallel_threads(variables):
-    for name in ('slave_parallel_threads', 'replica_parallel_threads'):
-        try:
-            return int(variables.get(name) or 0)
-        except ValueError:
-            continue
-    return 0
-
 
 def plan_skip(failure, name='the replica'):
     """``(method, statements, notes)`` for a :class:`Failure`: the
@@ -371,18 +314,18 @@ def plan_skip(failure, name='the replica'):
     exists.
     """
     caps, txn = failure.caps, failure.transaction
+    flavor = flavors.of(caps)
     d = dialect.Dialect(caps)
     notes = []
-    if caps.gtid_style == 'mysql' and txn.gtid:
+    if flavor.skips_by_empty_transaction and txn.gtid:
         return (EMPTY_TRANSACTION,
                 [s.sql for s in d.skip_transaction(txn.gtid)]
                 + [d.start_replica().sql], notes)
-    if caps.gtid_style == 'mariadb' and txn.gtid and \
-            failure.mode == 'mariadb_gtid':
+    if txn.gtid and failure.mode == flavor.mode:
         position = gtid_sets.MariaDBGtidPosition.parse(
             failure.variables.get('gtid_slave_pos', ''))
-        domains = set(position.domains()) | {_domain(txn)}
-        refused = _parallel_threads(failure.variables) > 0 and \
+        domains = set(position.domains()) | {flavor.domain_of(txn.gtid)}
+        refused = not flavor.applies_in_order(failure.variables) and \
             len(domains) > 1
         if refused or not failure.at_position:
             notes.append(
@@ -394,7 +337,7 @@ def plan_skip(failure, name='the replica'):
                          failure.row.get('Relay_Log_Pos'), txn.log_name,
                          txn.pos))
             return (GTID_SLAVE_POS, moved_slave_pos(d, position, txn),
-                    notes + _binlog_hole(caps, txn))
+                    notes + _binlog_hole(flavor, txn))
     steps = []
     if not failure.at_position:
         known = failure.hint.end_log_pos and failure.hint.end_log_pos in \
@@ -420,14 +363,14 @@ def plan_skip(failure, name='the replica'):
                                         steps[0]))
     return (SKIP_COUNTER,
             steps + [s.sql for s in d.skip_transaction()]
-            + [d.start_replica().sql], notes + _binlog_hole(caps, txn))
+            + [d.start_replica().sql], notes + _binlog_hole(flavor, txn))
 
 
-def _binlog_hole(caps, txn):
+def _binlog_hole(flavor, txn):
     """MariaDB skips leave the GTID out of the replica's binary log (it
     logs no empty transaction): say what that means if it is promoted.
     """
-    if caps.gtid_style != 'mariadb' or not txn.gtid:
+    if not flavor.skip_leaves_binlog_hole or not txn.gtid:
         return []
     return ['%s is not written to this replica\'s binary log: if it is '
             'ever promoted, a replica positioned exactly at %s cannot '
