@@ -26,6 +26,7 @@ holding data is refused without a seed).
 
 import pytest
 
+from trove_gtid_strategy.decisions import skip as skip_decision
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import literals
 from trove_gtid_strategy.operations import repair
@@ -450,7 +451,7 @@ def test_skip_without_gtids_mysql(sandbox_factory, mode):
     assert result.method == skip.SKIP_COUNTER
     assert result.gtid == ''
     assert result.transaction['row_events']['write'] == 1
-    if result.statements[0] == skip.mts_gaps_statement(
+    if result.statements[0] == skip_decision.mts_gaps_statement(
             replica.dialect().caps):
         assert 'checkpoint' in result.notes[0]
     assert result.statements[-2:] == ['SET GLOBAL sql_replica_skip_counter '

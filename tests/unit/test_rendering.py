@@ -525,6 +525,7 @@ def test_a_template_lacking_only_live_settings_is_used():
     only a restart gives is replaced by ours.
     """
     from trove_gtid_strategy.guest import server_config
+    from trove_gtid_strategy import replication
     from trove_gtid_strategy.state import ServerState
     from trove_gtid_strategy import strategy
 
@@ -534,7 +535,7 @@ def test_a_template_lacking_only_live_settings_is_used():
         def get_port(self):
             return 3306
 
-    attempt = strategy.Attempt(
+    attempt = replication.Attempt(
         ServerState(version=MY80.version, server_id=7), MY80,
         Mode.MYSQL_GTID, 'test', load_driver(Mode.MYSQL_GTID))
     config = server_config.ServerConfig(strategy.CONF, lambda *a: None)

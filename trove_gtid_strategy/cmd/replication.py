@@ -25,8 +25,8 @@ from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import locks
+from trove_gtid_strategy.guest import replication_accounts
 from trove_gtid_strategy.guest import server_state
-from trove_gtid_strategy.guest import service
 from trove_gtid_strategy.operations import accounts as accounts_op
 from trove_gtid_strategy.operations import attach as attach_op
 from trove_gtid_strategy import seeding
@@ -231,12 +231,12 @@ class Detach(base.ShowOne):
         with locks.server_locks(held, args.lock_timeout,
                                 'trove-gtid detach'):
             done = dict(_detach_steps(replica, source), dry_run=False)
-            info = repl.detach_slave(replica, for_failover=False)
-            done.update(info, replica=replica.dsn.redacted())
+            user = repl.detach(replica, for_failover=False).replication_user
+            done.update(replication_user=user,
+                        replica=replica.dsn.redacted())
             self.partial = done
-            if source is not None:
-                repl.cleanup_source_on_replica_detach(
-                    service.MySQLAdmin(source), info)
+            if source is not None and user:
+                replication_accounts.drop_account(source, user)
         return self.one(done)
 
 

@@ -43,7 +43,6 @@ from trove_gtid_strategy.guest import replication_accounts
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import seeding
-from trove_gtid_strategy import trove_contract
 
 LOG = logging.getLogger(__name__)
 
@@ -75,15 +74,16 @@ def account_of(repl, replica, attempt):
                                  replica_identity(replica), attempt.caps)
 
 
-def tls_fields(tls_mode, ca_file='', cert_file='', key_file=''):
-    """Trove's ``ssl_mode`` / ``cert_container`` keys for a command-line
-    TLS choice, so both paths produce the same statements.
+def tls_of(tls_mode, ca_file='', cert_file='', key_file=''):
+    """The :class:`~trove_gtid_strategy.dialect.Tls` of a command-line
+    choice: ``required`` encrypts, ``verify`` also checks the source's
+    certificate against ``ca_file`` (as Trove's ``verify_ca``).
     """
     if tls_mode in (None, 'off'):
-        return {}
-    return {'ssl_mode': 'verify_ca' if tls_mode == 'verify' else 'required',
-            'cert_container': 'command line', 'ssl_ca': ca_file or '',
-            'ssl_cert': cert_file or '', 'ssl_key': key_file or ''}
+        return dialect.Tls()
+    return dialect.Tls(enabled=True, verify_server_cert=tls_mode == 'verify',
+                       ca=ca_file or '', cert=cert_file or '',
+                       key=key_file or '')
 
 
 def preflight(repl, source, replica, seed=None, tls=None):
@@ -192,34 +192,30 @@ def attach(repl, source, replica, seed=None, tls_mode=None, ca_file='',
     docstring for the order. Returns an :class:`AttachResult`;
     ``dry_run_only`` returns the plan (:func:`dry_run`) instead.
     """
-    extra = tls_fields(tls_mode, ca_file, cert_file, key_file)
-    tls = trove_contract.read_tls(extra)
+    tls = tls_of(tls_mode, ca_file, cert_file, key_file)
     src, rep, plan = preflight(repl, source, replica, seed, tls)
     if dry_run_only:
         return dry_run(repl, source, replica, src, rep, plan)
     settings_needed(repl, source, replica, src, rep)
-    repl.enable_as_master(source, None)
-    context, created = repl.replica_context(source,
-                                            replica_identity(replica))
-    user = context['replica_conf']['replication_user']['name']
-    master_info = dict(context, **extra)
-    if seed is not None:
-        master_info['dataset'] = seeding.to_dataset(seed)
+    repl.enable_source(source)
+    context = repl.source_context(source, replica_identity(replica))
+    request = dataclasses.replace(context.request, tls=tls,
+                                  seeded=seed is not None, seed=seed)
     try:
-        repl.enable_as_slave(replica, master_info, None)
+        done = repl.attach(replica, request)
     except BaseException:
-        if created:
+        if context.account_created:
             LOG.info('Attach failed: dropping the account %s it created on '
-                     'the source', user)
-            replication_accounts.drop_account(source, user)
+                     'the source', context.user)
+            replication_accounts.drop_account(source, context.user)
         raise
     # The plan made as the replica's I/O thread logs in, not the
     # administrator's preview.
-    done = repl.last_plan
     return AttachResult(
-        mode=str(rep.mode), reason=rep.reason,
-        verdict=str(done.result.verdict), replication_user=user,
-        account_created=created,
-        start=done.start.describe() if done.start is not None
+        mode=str(done.mode), reason=done.reason,
+        verdict=str(done.plan.result.verdict),
+        replication_user=context.user,
+        account_created=context.account_created,
+        start=done.plan.start.describe() if done.plan.start is not None
         else 'the source sends what the replica lacks (GTIDs)',
-        notes=list(done.result.notes))
+        notes=list(done.plan.result.notes))

@@ -109,8 +109,8 @@ def promote(repl, candidate):
     """
     state = server_state.read_state(candidate, binlog_files=False)
     if state.replica is not None:
-        repl.detach_slave(candidate, for_failover=True)
-    repl.enable_as_master(candidate, None)
+        repl.detach(candidate, for_failover=True)
+    repl.enable_source(candidate)
     make_writable(candidate)
 
 
@@ -129,14 +129,12 @@ def repoint(repl, new_source, replica):
         # A replica takes no writes (fenced as a source is).
         statements.run(replica, server_state.dialect_of(replica).fence())
         return 'already replicating from the new source; made read-only'
-    context, created = repl.replica_context(
-        new_source, attach_op.replica_identity(replica))
+    context = repl.source_context(new_source,
+                                  attach_op.replica_identity(replica))
     try:
-        repl.enable_as_slave(replica, context, None)
+        repl.attach(replica, context.request)
     except BaseException:
-        if created:
-            replication_accounts.drop_account(
-                new_source,
-                context['replica_conf']['replication_user']['name'])
+        if context.account_created:
+            replication_accounts.drop_account(new_source, context.user)
         raise
     return 'replicating from the new source'

@@ -67,6 +67,7 @@ from oslo_log import log as logging
 from trove_gtid_strategy.binlog import errors as binlog_errors
 from trove_gtid_strategy.binlog import statements as binlog_text
 from trove_gtid_strategy.binlog import transactions
+from trove_gtid_strategy.decisions import skip as decision
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
@@ -79,25 +80,14 @@ from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy import literals
 from trove_gtid_strategy import replication_view
 from trove_gtid_strategy import state as state_mod
-from trove_gtid_strategy import topology
 
 LOG = logging.getLogger(__name__)
 
-EMPTY_TRANSACTION = 'empty_transaction'
-SKIP_COUNTER = 'skip_counter'
-GTID_SLAVE_POS = 'gtid_slave_pos'
-
-
-class SkipRefused(exceptions.PrecheckFailed):
-    """The skip was refused; nothing was changed. ``result`` is a
-    :class:`~trove_gtid_strategy.topology.PrecheckResult` with the reason
-    as its one problem.
-    """
-
-    def __init__(self, code, message):
-        super().__init__(message, topology.PrecheckResult(
-            None, (topology.Problem(code, message),)))
-        self.code = code
+# The names callers use, from where they live.
+EMPTY_TRANSACTION = decision.EMPTY_TRANSACTION
+SKIP_COUNTER = decision.SKIP_COUNTER
+GTID_SLAVE_POS = decision.GTID_SLAVE_POS
+SkipRefused = decision.SkipRefused
 
 
 @dataclasses.dataclass
@@ -152,26 +142,6 @@ def _text(value):
 
 # -- finding the failed transaction -------------------------------------
 
-@dataclasses.dataclass
-class Failure:
-    """A replica stopped on an SQL error, and the transaction it failed
-    on (see :func:`find_failure`).
-    """
-
-    caps: object
-    status: object
-    #: The raw status row (for ``Relay_Log_File`` / ``Relay_Log_Pos``).
-    row: dict
-    mode: str
-    variables: dict
-    transaction: transactions.Transaction
-    #: True when the SQL thread's position is exactly at it.
-    at_position: bool
-    #: What the error message says
-    #: (:func:`~trove_gtid_strategy.binlog.errors.error_hint`).
-    hint: object = None
-
-
 def find_failure(replica, gtid=None, name=None):
     """The :class:`Failure` of a replica stopped on an SQL error; raises
     :class:`SkipRefused` when it is not, or when the failed transaction
@@ -213,12 +183,12 @@ def find_failure(replica, gtid=None, name=None):
             'failed on cannot be told; nothing changed (error %d: %s)'
             % (name, relay_file, relay_pos, status.last_sql_errno,
                binlog_text.redact(status.last_sql_error)))
-    txn = _choose(name, candidates, hint, wanted)
-    _check_retrieved(name, flavor, status, txn)
-    return Failure(caps, status, row,
-                   replication_view.replication_mode(status)[0], variables,
-                   txn,
-                   (txn.log_name, txn.pos) == (relay_file, relay_pos), hint)
+    txn = decision.choose(name, candidates, hint, wanted)
+    decision.check_received(name, flavor, status, txn)
+    return decision.Failure(
+        caps, status, row, replication_view.replication_mode(status)[0],
+        variables, txn, (txn.log_name, txn.pos) == (relay_file, relay_pos),
+        hint)
 
 
 def _scan(replica, flavor, relay_file, relay_pos, applied, hint, wanted,
@@ -253,150 +223,7 @@ def _scan(replica, flavor, relay_file, relay_pos, applied, hint, wanted,
     return list(found.values())
 
 
-def _choose(name, candidates, hint, wanted):
-    if hint.gtid:
-        chosen = [t for t in candidates if t.gtid == hint.gtid]
-        if not chosen:
-            raise SkipRefused(
-                'error_disagrees', '%s: the SQL thread failed on %s, but '
-                'the first unapplied transaction in the relay log is %s; '
-                'nothing changed' % (name, hint.gtid, ', '.join(
-                    t.gtid or 'anonymous' for t in candidates)))
-        candidates = chosen
-    if hint.end_log_pos:
-        chosen = [t for t in candidates
-                  if hint.end_log_pos in t.end_log_positions]
-        if not chosen:
-            raise SkipRefused(
-                'error_disagrees', '%s: the SQL thread failed at source '
-                'position %s:%d, which is in none of the unapplied '
-                'transactions found (%s); nothing changed' % (
-                    name, hint.log_name, hint.end_log_pos, ', '.join(
-                        '%s at %s:%d' % (t.gtid or 'anonymous', t.log_name,
-                                         t.pos) for t in candidates)))
-        candidates = chosen
-    if wanted:
-        chosen = [t for t in candidates if t.gtid == wanted]
-        if not chosen:
-            raise SkipRefused(
-                'gtid_mismatch', '%s: the SQL thread stopped on %s, not on '
-                '%s: nothing changed' % (name, ' or '.join(
-                    t.gtid or 'an anonymous transaction'
-                    for t in candidates), wanted))
-        candidates = chosen
-    if len(candidates) > 1:
-        raise SkipRefused(
-            'ambiguous', '%s: several GTID domains have unapplied '
-            'transactions (%s) and the error does not say which failed: '
-            'give the GTID to skip; nothing changed' % (
-                name, ', '.join(t.gtid for t in candidates)))
-    return candidates[0]
-
-
-def _check_retrieved(name, flavor, status, txn):
-    """MySQL: the failed GTID was received and is not executed."""
-    unexecuted = flavor.received_unexecuted(status)
-    if unexecuted is None or not txn.gtid:
-        return
-    if txn.gtid not in unexecuted:
-        raise SkipRefused(
-            'error_disagrees', '%s: %s is not among the received, '
-            'unexecuted transactions (%s); nothing changed'
-            % (name, txn.gtid, unexecuted))
-
-
-# -- deciding and skipping ---------------------------------------------
-
-def plan_skip(failure, name='the replica'):
-    """``(method, statements, notes)`` for a :class:`Failure`: the
-    statements to run (on one session), the last one starting
-    replication again. Raises :class:`SkipRefused` where no exact skip
-    exists.
-    """
-    caps, txn = failure.caps, failure.transaction
-    flavor = flavors.of(caps)
-    d = dialect.Dialect(caps)
-    notes = []
-    if flavor.skips_by_empty_transaction and txn.gtid:
-        return (EMPTY_TRANSACTION,
-                [s.sql for s in d.skip_transaction(txn.gtid)]
-                + [d.start_replica().sql], notes)
-    if txn.gtid and failure.mode == flavor.mode:
-        position = gtid_sets.MariaDBGtidPosition.parse(
-            failure.variables.get('gtid_slave_pos', ''))
-        domains = set(position.domains()) | {flavor.domain_of(txn.gtid)}
-        refused = not flavor.applies_in_order(failure.variables) and \
-            len(domains) > 1
-        if refused or not failure.at_position:
-            notes.append(
-                'the skip counter is refused with parallel replication '
-                'and several GTID domains' if refused else
-                'the SQL thread\'s position (%s:%s) is before the failed '
-                'transaction (%s:%d), so the counter would skip another '
-                'one' % (failure.row.get('Relay_Log_File'),
-                         failure.row.get('Relay_Log_Pos'), txn.log_name,
-                         txn.pos))
-            return (GTID_SLAVE_POS, moved_slave_pos(d, position, txn),
-                    notes + _binlog_hole(flavor, txn))
-    steps = []
-    if not failure.at_position:
-        known = failure.hint.end_log_pos and failure.hint.end_log_pos in \
-            txn.end_log_positions
-        if not (known and caps.flavor.is_mysql_family):
-            raise SkipRefused(
-                'counter_unsafe', '%s: the SQL thread\'s position (%s:%s) '
-                'is not the failed transaction (%s:%d), so the skip counter '
-                'would skip another one; without GTIDs there is no exact '
-                'way: re-seed the replica; nothing changed' % (
-                    name, failure.row.get('Relay_Log_File'),
-                    failure.row.get('Relay_Log_Pos'), txn.log_name,
-                    txn.pos))
-        # A multi-threaded applier's position is its last checkpoint:
-        # this moves it to the first unapplied transaction (filling any
-        # gaps) and stops; the skip goes on only if that is the failed
-        # one.
-        steps.append(mts_gaps_statement(caps))
-        notes.append('the multi-threaded applier\'s position (%s:%s) was '
-                     'its last checkpoint: moved to the failed transaction '
-                     'first with %s' % (failure.row.get('Relay_Log_File'),
-                                        failure.row.get('Relay_Log_Pos'),
-                                        steps[0]))
-    return (SKIP_COUNTER,
-            steps + [s.sql for s in d.skip_transaction()]
-            + [d.start_replica().sql], notes + _binlog_hole(flavor, txn))
-
-
-def _binlog_hole(flavor, txn):
-    """MariaDB skips leave the GTID out of the replica's binary log (it
-    logs no empty transaction): say what that means if it is promoted.
-    """
-    if not flavor.skip_leaves_binlog_hole or not txn.gtid:
-        return []
-    return ['%s is not written to this replica\'s binary log: if it is '
-            'ever promoted, a replica positioned exactly at %s cannot '
-            'follow it (error 1236); re-seed such a replica, or promote '
-            'another' % (txn.gtid, txn.gtid)]
-
-
-def mts_gaps_statement(caps):
-    """MySQL 5.6+: run the SQL thread until the multi-threaded applier
-    has no gaps, then stop.
-    """
-    return 'START %s SQL_THREAD UNTIL SQL_AFTER_MTS_GAPS' % caps.replica_word
-
-
-def moved_slave_pos(d, position, txn):
-    """MariaDB: replication stopped, ``gtid_slave_pos`` moved to the
-    failed GTID in its domain (other domains as they are), started: the
-    source sends what follows it.
-    """
-    failed = gtid_sets.MariaDBGtid.parse(txn.gtid)
-    moved = gtid_sets.MariaDBGtidPosition(
-        [g for g in position if g.domain_id != failed.domain_id]
-        + [failed])
-    return [d.stop_replica().sql, d.set_gtid_slave_pos(moved).sql,
-            d.start_replica().sql]
-
+# -- skipping -----------------------------------------------------------
 
 def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
          progress=None, name=None):
@@ -413,7 +240,7 @@ def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
     name = name or _name(replica)
     progress = progress or (lambda message: LOG.info('%s', message))
     failure = find_failure(replica, gtid, name)
-    method, statements, notes = plan_skip(failure, name)
+    method, statements, notes = decision.plan_skip(failure, name)
     txn = failure.transaction
     result = SkipResult(
         replica=name, mode=failure.mode, method=method, gtid=txn.gtid,
@@ -432,7 +259,7 @@ def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
         _check_executed(replica, name, txn.gtid)
         replica.execute_sql(start)
     elif method == SKIP_COUNTER:
-        if statements[0] == mts_gaps_statement(failure.caps):
+        if statements[0] == decision.mts_gaps_statement(failure.caps):
             _to_failed_transaction(replica, name, failure, statements[0],
                                    timeout, poll, progress)
         counter = statements[-2]
@@ -445,7 +272,7 @@ def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
                 raise
             position = gtid_sets.MariaDBGtidPosition.parse(
                 failure.variables.get('gtid_slave_pos', ''))
-            statements = moved_slave_pos(d, position, txn)
+            statements = decision.moved_slave_pos(d, position, txn)
             result.method = GTID_SLAVE_POS
             result.statements = list(statements)
             result.notes.append('MariaDB refused the skip counter (error '

@@ -50,7 +50,6 @@ from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy.operations import promotion
-from trove_gtid_strategy import seeding
 from trove_gtid_strategy import topology
 from trove_gtid_strategy.topology import Verdict
 
@@ -303,10 +302,10 @@ class _Run:
         self.steps.append('fence %s%s' % (self.old_name, (
             ' (locked %s)' % ', '.join(str(a) for a in locked))
             if locked else ''))
-        final = self.repl.current_position(self.source)
+        final = self.repl.position(self.source)
         try:
             waits.until_applied(self.candidate, self.new_name,
-                                _start(final), self.timeout, self.progress)
+                                final, self.timeout, self.progress)
         except exceptions.TroveGtidError as exc:
             self._unfence()
             raise exceptions.ReplicationError(
@@ -332,7 +331,7 @@ class _Run:
             name = promotion.name_of(svc)
             try:
                 if final is not None and svc is not self.source:
-                    waits.until_applied(svc, name, _start(final),
+                    waits.until_applied(svc, name, final,
                                         self.timeout, self.progress)
                 outcome = promotion.repoint(self.repl, self.candidate, svc)
                 self.steps.append('%s: %s' % (name, outcome))
@@ -368,7 +367,3 @@ class _Run:
             'switchover rolled back: %s; %s is the source' % (
                 reason, self.old_name),
             self.result(0.0, self._after(), self.steps))
-
-
-def _start(position):
-    return seeding.from_dataset(position, 'the fenced source\'s position')
