@@ -19,11 +19,24 @@ and password are percent-encoded, so any character survives. Parameters:
 
 * ``password_env=NAME``: the password from that environment variable, so
   it never appears in a process listing;
+* ``defaults_file=PATH``: a MySQL option file, read as the mysql client
+  reads it (:mod:`~trove_gtid_strategy.option_file`): the ``user``,
+  ``password``, ``host``, ``port`` and ``socket`` of its ``[client]``
+  and ``[trove-gtid]`` groups (a later line wins, as in the client).
+  What the URL itself gives wins over the file; the file's host or
+  socket is used only when the URL names neither, so a URL's
+  ``HOST:PORT`` always means TCP to that port;
 * ``unix_socket=PATH``: connect over that socket instead of TCP;
 * ``conf_dir=PATH``: the directory the server's ``my.cnf`` includes
   (``!includedir``), where the replication settings go, so that every
   operation changing the server's role rewrites them and a restart keeps
   the role (default: none, and what a restart would need is reported).
+
+Without a password in the URL, ``password_env`` or ``defaults_file``,
+the ``[client]`` and ``[trove-gtid]`` groups of ``$HOME/.my.cnf`` are
+read the same way when that file exists, as the mysql client reads it.
+A file that is missing (when named), unreadable, world-writable or
+malformed is bad input naming the DSN (password masked) and the file.
 """
 
 import dataclasses
@@ -32,8 +45,11 @@ import re
 import urllib.parse
 
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy import option_file
 
 DEFAULT_PORT = 3306
+#: The option-file groups a DSN reads: every client's, then ours.
+OPTION_GROUPS = ('client', 'trove-gtid')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,7 +117,7 @@ _PASSWORD_IN_URL = re.compile(r'(://[^:/@]*:).*(@)')
 
 
 _BAD_ESCAPE = re.compile(r'%(?![0-9A-Fa-f]{2})')
-_PARAMETERS = ('unix_socket', 'password_env', 'conf_dir')
+_PARAMETERS = ('unix_socket', 'password_env', 'defaults_file', 'conf_dir')
 
 
 def _unquote(text, part, shown):
@@ -166,10 +182,6 @@ def parse_dsn(text, environ=None):
     if url.scheme != 'mysql':
         raise exceptions.InvalidDSN(
             'invalid DSN %r: the scheme must be mysql://' % shown)
-    if not url.username:
-        raise exceptions.InvalidDSN(
-            'invalid DSN %r: no user (expected mysql://USER@HOST:PORT)'
-            % shown)
     if url.path not in ('', '/'):
         raise exceptions.InvalidDSN(
             'invalid DSN %r: unexpected text after HOST:PORT (a path; '
@@ -184,6 +196,13 @@ def parse_dsn(text, environ=None):
         if not values[-1]:
             raise exceptions.InvalidDSN(
                 'invalid DSN %r: ?%s= is empty' % (shown, name))
+    options = _option_file(url, query, environ, shown)
+    user = (_unquote(url.username, 'user', shown) if url.username
+            else options.get('user', ''))
+    if not user:
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: no user (expected mysql://USER@HOST:PORT, or '
+            'user= in its option file)' % shown)
     password = _unquote(url.password or '', 'password', shown)
     if 'password_env' in query:
         name = query['password_env'][-1]
@@ -192,19 +211,68 @@ def parse_dsn(text, environ=None):
                 'invalid DSN %r: environment variable %s is not set'
                 % (shown, name))
         password = environ[name]
-    unix_socket = query.get('unix_socket', [''])[-1]
-    if not url.hostname and not unix_socket:
+    elif url.password is None and 'password' in options:
+        password = options['password']
+    host, unix_socket = url.hostname, query.get('unix_socket', [''])[-1]
+    if not host and not unix_socket:
+        # The file's address only where the URL names none: a URL's
+        # HOST:PORT is TCP to that port whatever the file's socket says.
+        host, unix_socket = _file_address(options)
+    if not host and not unix_socket:
         raise exceptions.InvalidDSN('invalid DSN %r: no host' % shown)
-    if url.hostname:
-        _check_host(url.hostname, shown)
+    if host:
+        _check_host(host, shown)
     conf_dir = query.get('conf_dir', [''])[-1]
     if conf_dir and os.path.lexists(conf_dir) and \
             not os.path.isdir(conf_dir):
         raise exceptions.InvalidDSN(
             'invalid DSN %r: ?conf_dir=%s is not a directory'
             % (shown, conf_dir))
-    return DSN(user=_unquote(url.username, 'user', shown),
-               password=password,
-               host=url.hostname or 'localhost',
-               port=port or DEFAULT_PORT,
+    return DSN(user=user, password=password, host=host or 'localhost',
+               port=port or _file_port(options, shown),
                unix_socket=unix_socket, conf_dir=conf_dir)
+
+
+def _option_file(url, query, environ, shown):
+    """The options of ``?defaults_file=``, else of ``$HOME/.my.cnf``
+    when it exists and the DSN gives no password at all (the mysql
+    client's order); ``{}`` when none is read.
+    """
+    named = query.get('defaults_file', [''])[-1]
+    if named:
+        path = named
+    elif url.password is not None or 'password_env' in query or \
+            not environ.get('HOME'):
+        return {}
+    else:
+        path = os.path.join(environ['HOME'], '.my.cnf')
+        if not os.path.exists(path):
+            return {}
+    try:
+        return option_file.read(path, OPTION_GROUPS)
+    except option_file.OptionFileError as exc:
+        raise exceptions.InvalidDSN('invalid DSN %r: %s%s' % (
+            shown, '' if named else '~/.my.cnf: ', exc)) from None
+
+
+def _file_address(options):
+    """``(host, socket)`` from an option file, as the client picks: a
+    host other than localhost is TCP; else the socket, if any.
+    """
+    host = options.get('host', '')
+    if host and host != 'localhost':
+        return host, ''
+    if options.get('socket'):
+        return '', options['socket']
+    return host, ''
+
+
+def _file_port(options, shown):
+    text = options.get('port')
+    if text is None:
+        return DEFAULT_PORT
+    if not (text.isascii() and text.isdigit() and 0 < int(text) < 65536):
+        raise exceptions.InvalidDSN(
+            'invalid DSN %r: the option file\'s port must be a number '
+            'from 1 to 65535' % shown)
+    return int(text)

@@ -129,9 +129,16 @@ def test_attach_detach_and_accounts_formats(sandbox_factory):
     code, result = run('accounts', '--sandbox', box.base_dir, '--source',
                        'source')
     assert set(result) == {'source', 'accounts'}
-    assert all(set(a) >= {'name', 'host', 'used_by', 'dropped'}
+    assert all(set(a) >= {'name', 'host', 'tls', 'flags', 'ours', 'via',
+                          'locked', 'state', 'used_by', 'dropped'}
                for a in result['accounts'])
-    assert len(result['accounts']) == 2
+    # Ours, one per replica, both in use; the administrator's account
+    # reads the binary log too, and is listed as such (not ours).
+    ours = [a for a in result['accounts'] if a['ours']]
+    assert len(ours) == 2 and all(a['state'] == 'in use' for a in ours)
+    admin = box.source.dsn.user
+    assert [a['ours'] for a in result['accounts']
+            if a['name'] == admin] == [False, False]
     code, out, err = cli('detach', '--sandbox', box.base_dir, '--replica',
                          'replica2', '--source', 'source', '-f', 'yaml')
     assert code == 0, err
@@ -164,7 +171,11 @@ def test_wrong_password_is_one_line(sandbox_factory):
         assert code == 1, err
         assert 'Traceback' not in err
         assert 'not-the-password' not in out + err
-        line, = [x for x in err.splitlines() if x.startswith('trove-gtid')]
+        # The password on the command line is warned about, once; the
+        # failure is one line.
+        warned, line = [x for x in err.splitlines()
+                        if x.startswith('trove-gtid')]
+        assert warned.startswith('trove-gtid: warning: a password '), err
         assert line.startswith('trove-gtid: failed: replica mysql://%s:***@'
                                '127.0.0.1:%d: (1045) ' % (
                                    box.source.dsn.user, box.source.port))

@@ -371,9 +371,11 @@ def test_accounts_lists_and_drops_only_unused(sandbox_factory):
                        'source', '--replica', 'replica2')
     assert code == 0
     rows = {a['name']: a for a in result['accounts']}
-    assert 'someone_else' not in rows
+    # Listed (it reads the binary log), but not ours: never dropped.
+    assert not rows['someone_else']['ours']
     assert rows['repl_leaked0001']['used_by'] == []
-    assert len([a for a in rows.values() if a['used_by']]) == 2
+    assert len([a for a in rows.values() if a['ours'] and a['used_by']]) \
+        == 2
     code, result = run('accounts', '--sandbox', box.base_dir, '--source',
                        'source', '--replica', 'replica2', '--drop-unused')
     assert code == 0

@@ -14,10 +14,19 @@
 
 """Hypothesis without a per-example deadline (a wall-clock limit, which
 a busy 2-core CI machine breaks) and without an example database left in
-the checkout.
+the checkout; ``$HOME`` an empty directory, so a DSN without a password
+never reads the real ``~/.my.cnf`` of whoever runs the tests.
 """
 
 from hypothesis import settings
+import pytest
 
 settings.register_profile('unit', deadline=None, database=None)
 settings.load_profile('unit')
+
+
+@pytest.fixture(autouse=True)
+def empty_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp('home')
+    monkeypatch.setenv('HOME', str(home))
+    return home

@@ -17,8 +17,11 @@ keeping passwords out of every message.
 """
 
 import argparse
+import contextlib
+import contextvars
 import os
 import re
+import urllib.parse
 
 from oslo_config import cfg
 
@@ -30,12 +33,51 @@ from trove_gtid_strategy import opts
 from trove_gtid_strategy.sandbox import servers as sandbox
 from trove_gtid_strategy import strategy
 
-SERVER_HELP = ('a DSN, mysql://USER[:PASSWORD]@HOST:PORT (percent-encoded; '
-               '?password_env=NAME reads the password from the '
-               'environment, ?unix_socket=PATH connects through a socket, '
-               '?conf_dir=DIR is the directory its my.cnf includes, where '
-               'its replication settings are kept), or with --sandbox a '
-               'server name such as source or replica1')
+SERVER_HELP = ('a DSN: mysql://USER@HOST:PORT?password_env=NAME (the '
+               'password from that environment variable), '
+               'mysql://HOST:PORT?defaults_file=PATH (user and password '
+               'from the [client] group of that MySQL option file), or '
+               'mysql://USER@HOST:PORT alone (the password from '
+               '~/.my.cnf, if it exists); a password written in the DSN '
+               '(mysql://USER:PASSWORD@..., percent-encoded) is visible '
+               'to every local user while the command runs, and a '
+               'warning says so; ?unix_socket=PATH connects through a '
+               'socket, ?conf_dir=DIR is the directory its my.cnf '
+               'includes, where its replication settings are kept; or '
+               'with --sandbox a server name such as source or replica1')
+
+#: What a command line that holds a password is told, once per run.
+PASSWORD_WARNING = (
+    'warning: a password written in a DSN (%s) is visible to every local '
+    'user in the process list while trove-gtid runs; use '
+    '?password_env=NAME, ?defaults_file=PATH (a MySQL option file) or '
+    '~/.my.cnf instead')
+
+# Where this run says that a DSN argument held a password (set by the
+# application for one command: see password_warnings).
+_EXPOSED = contextvars.ContextVar('trove_gtid_exposed_password',
+                                  default=None)
+
+
+@contextlib.contextmanager
+def password_warnings(say):
+    """For the commands run inside: the first DSN argument holding a
+    password calls ``say`` with :data:`PASSWORD_WARNING` (once per run,
+    however many DSNs hold one). A context variable, not a global: two
+    runs in one process (tests, an embedding program) each warn.
+    """
+    said = []
+
+    def exposed(option):
+        if not said:
+            said.append(option)
+            say(PASSWORD_WARNING % option)
+
+    token = _EXPOSED.set(exposed)
+    try:
+        yield
+    finally:
+        _EXPOSED.reset(token)
 
 
 def add_option_flag(parser, flag, option, purpose):
@@ -132,11 +174,15 @@ def parse_dsn(text, option=None):
     parser quotes the DSN with its password masked, and no other piece).
     """
     try:
-        return dsn_mod.parse_dsn(text)
+        parsed = dsn_mod.parse_dsn(text)
     except exceptions.InvalidDSN as exc:
         message = redact(str(exc), (text,))
         raise exceptions.InvalidDSN(
             '%s: %s' % (option, message) if option else message) from None
+    exposed = _EXPOSED.get()
+    if exposed is not None and urllib.parse.urlsplit(text).password:
+        exposed(option or 'a DSN argument')
+    return parsed
 
 
 def server_argument(text, sandbox_dir, what, option=None):

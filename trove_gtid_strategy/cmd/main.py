@@ -130,7 +130,8 @@ class TroveGtidApp(app.App):
         verbosity.add_argument(
             '-q', '--quiet', action='store_const', dest='verbose_level',
             const=0,
-            help='no progress lines, only results, warnings and errors '
+            help='no progress lines and no warning of a password written '
+                 'in a DSN: only results, errors and logged warnings '
                  '(default: progress lines on stderr)')
         parser.add_argument('--log-file', metavar='PATH',
                             help='write the log to PATH instead of stderr '
@@ -222,7 +223,8 @@ class TroveGtidApp(app.App):
         try:
             parser = cmd.get_parser('%s %s' % (self.NAME, name))
             parsed_args = parser.parse_args(sub_argv)
-            result = cmd.run(parsed_args)
+            with cli_args.password_warnings(self.warn):
+                result = cmd.run(parsed_args)
         except BaseException as exc:
             err = exc
             raise
@@ -240,6 +242,14 @@ class TroveGtidApp(app.App):
         return 'unknown command %r%s' % (' '.join(words), (
             ': did you mean %s?' % ', '.join(matches[:8]) if matches
             else ': see trove-gtid help'))
+
+    def warn(self, message):
+        """A warning line on stderr (none with -q, which asks for results
+        and errors only).
+        """
+        if self.options is not None and self.options.verbose_level == 0:
+            return
+        self._say_error('%s: %s' % (self.NAME, self.redact(message)))
 
     def progress(self, message):
         """A progress line on stderr (none with -q)."""

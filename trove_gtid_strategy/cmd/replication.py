@@ -263,18 +263,27 @@ def _detach_steps(replica, source):
 
 
 class Accounts(base.Lister):
-    """List the replication accounts this project created; drop unused ones.
+    """Audit the accounts that can read SOURCE's binary log; drop the
+    unused ones this project created.
 
-    The accounts on SOURCE whose names start with replication_user_prefix
-    and that hold the replication privilege, with the replica using each:
-    one connected now (its binlog dump session), or one given with
-    --replica. A replica whose I/O thread is stopped does not show as
-    connected: name it with --replica before using --drop-unused.
+    Every account holding a replication privilege (REPLICATION SLAVE,
+    REPLICATION REPLICA or ALL PRIVILEGES, directly or through a role),
+    ours and others, with its host pattern, its TLS requirement, the
+    replica using it (one connected now, by its binlog dump session, or
+    one given with --replica) and flags: any_host (the pattern admits
+    every address, so the password alone opens the binary log from
+    anywhere) and plaintext (no REQUIRE SSL or X509: the login and the
+    binary log may travel unencrypted). --drop-unused drops only the
+    accounts this project created (name prefix replication_user_prefix,
+    nothing granted beyond replication) that no replica uses; a replica
+    whose I/O thread is stopped does not show as connected: name it with
+    --replica first.
     """
 
-    columns = ('name', 'host', 'state', 'used_by', 'dropped')
+    columns = ('name', 'host', 'tls', 'flags', 'ours', 'via', 'locked',
+               'state', 'used_by', 'dropped')
     document_key = 'accounts'
-    empty_message = 'no replication accounts with this prefix'
+    empty_message = 'no account holds a replication privilege'
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -285,8 +294,9 @@ class Accounts(base.Lister):
                                  '(repeatable; default: none): '
                                  + SERVER_HELP)
         parser.add_argument('--drop-unused', action='store_true',
-                            help='drop the accounts no replica uses '
-                                 '(default: only list them)')
+                            help='drop the accounts this project created '
+                                 'that no replica uses; others are never '
+                                 'dropped (default: only list them)')
         parser.add_argument('--dry-run', action='store_true',
                             help='with --drop-unused: show which would be '
                                  'dropped, dropping nothing (default: off)')
@@ -306,7 +316,8 @@ class Accounts(base.Lister):
                                 args.lock_timeout, 'trove-gtid accounts'):
             found = accounts_op.list_accounts(
                 source, replicas, repl.options.replication_user_prefix)
-            unused = [a.name for a in found if not a.used_by]
+            unused = ['%s@%s' % (a.name, a.host) for a in found
+                      if a.ours and not a.used_by]
             if args.drop_unused and unused:
                 # Nothing on the source tells a stopped replica's account
                 # from a leaked one.
@@ -321,11 +332,25 @@ class Accounts(base.Lister):
                 self.document['warning'] = warning
             dropped = accounts_op.drop_unused(source, found) \
                 if args.drop_unused and not args.dry_run else []
-        would = args.drop_unused and args.dry_run
         return self.rows([{
-            'name': a.name, 'host': a.host,
-            'state': ('in use' if a.used_by else
-                      'dropped' if a.name in dropped else
-                      'would be dropped' if would else 'unused'),
+            'name': a.name, 'host': a.host, 'tls': a.tls,
+            'flags': base.CommaListColumn(list(a.flags)), 'ours': a.ours,
+            'via': a.via, 'locked': a.locked,
+            'state': _state(a, a in dropped, args),
             'used_by': base.CommaListColumn(list(a.used_by)),
-            'dropped': a.name in dropped} for a in found])
+            'dropped': a in dropped} for a in found])
+
+
+def _state(account, dropped, args):
+    """What became of an account: in use, dropped, would be dropped
+    (--dry-run), kept (not ours), or unused.
+    """
+    if account.used_by:
+        return 'in use'
+    if dropped:
+        return 'dropped'
+    if args.drop_unused and not account.ours:
+        return 'unused, kept: not created by trove-gtid'
+    if args.drop_unused and args.dry_run:
+        return 'would be dropped'
+    return 'unused'

@@ -12,28 +12,24 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The replication accounts this project created on a source.
+"""The accounts that read a source's binary log: an audit, and the
+removal of this project's unused ones.
 
-Older releases left one behind at every refused or repeated attach; this
-finds them by their name prefix and replication privilege, says which
-replica uses each (a replica connected now shows as a binlog dump
-session; a replica given explicitly is asked for its source account) and
-drops the unused ones.
+Every account holding a replication privilege is listed, ours and
+anyone's, with its host pattern, TLS requirement, exposure flags and
+the replicas using it (:mod:`~trove_gtid_strategy.account_audit`): a
+replica connected now shows as a binlog dump session; a replica given
+explicitly is asked for its source account. Older releases left one
+account behind at every refused or repeated attach, so the unused ones
+this project created can be dropped; an account it did not create
+(another name, or more than replication granted) never is.
 """
 
-import dataclasses
-
+from trove_gtid_strategy import account_audit
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import statements
-
-
-@dataclasses.dataclass
-class Account:
-    name: str
-    host: str
-    used_by: list
 
 
 def _text(value):
@@ -41,39 +37,54 @@ def _text(value):
 
 
 def list_accounts(source, replicas, prefix):
-    """The accounts on ``source`` whose names start with ``prefix`` and
-    that hold the replication privilege, with the replicas using each.
+    """:class:`~trove_gtid_strategy.account_audit.Audited` of every
+    account on ``source`` that reads its binary log, with the replicas
+    using each; ``prefix`` tells ours.
     """
     d = server_state.dialect_of(source)
-    users = {}
-    for user, host in source.execute_sql(
-            d.replication_accounts(prefix).sql).fetchall():
-        users[_text(user)] = Account(_text(user), _text(host), [])
-    for user, host in source.execute_sql(
-            dialect.binlog_dump_sessions().sql).fetchall():
-        if _text(user) in users:
-            users[_text(user)].used_by.append(
-                'connected from %s' % _text(host))
+    version = d.caps.version
+    rows = [account_audit.row_from(values, version) for values in
+            source.execute_sql(
+                account_audit.accounts_query(version)).fetchall()]
+    grants = {row.key: account_audit.read_grants(_grant_lines(source, row))
+              for row in rows}
+    found = account_audit.audit(rows, grants, prefix)
+    account_audit.attribute_sessions(found, [
+        (_text(user), _text(host)) for user, host in source.execute_sql(
+            dialect.binlog_dump_sessions().sql).fetchall()])
     for replica in replicas:
         status = server_state.read_replica_status(
             replica, server_state.dialect_of(replica))
-        if status is not None and status.source_user in users:
-            users[status.source_user].used_by.append(
-                replica.dsn.redacted())
-    return sorted(users.values(), key=lambda a: a.name)
+        if status is not None and status.source_user:
+            account_audit.attribute_replica(found, status.source_user,
+                                            replica.dsn.redacted())
+    return found
+
+
+def _grant_lines(source, row):
+    try:
+        return [_text(r[0]) for r in source.execute_sql(
+            account_audit.show_grants(row)).fetchall()]
+    except Exception as exc:
+        # Dropped since it was listed: it holds nothing now.
+        if errcodes.error_number(exc) == errcodes.ER_NONEXISTING_GRANT:
+            return []
+        raise
 
 
 def drop_unused(source, accounts):
-    """Drop the accounts no replica uses; returns their names."""
+    """Drop the accounts this project created that no replica uses;
+    returns them. Any other account is left as it is, used or not.
+    """
     d = server_state.dialect_of(source)
     dropped = []
     for account in accounts:
-        if account.used_by:
+        if account.used_by or not account.ours:
             continue
         try:
             statements.run(source, d.drop_user(account.name, account.host))
         except Exception as exc:
             if errcodes.error_number(exc) != errcodes.ER_CANNOT_USER:
                 raise
-        dropped.append(account.name)
+        dropped.append(account)
     return dropped
