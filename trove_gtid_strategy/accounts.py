@@ -103,6 +103,52 @@ def account_name(prefix, identity, caps):
     return prefix + digest[:min(room, 16)]
 
 
+#: An account's TLS requirement: what ``REQUIRE`` says.
+REQUIRE_NONE = 'NONE'
+REQUIRE_SSL = 'SSL'
+REQUIRE_X509 = 'X509'
+
+#: The host pattern that admits every address: only when asked for by
+#: name (``replication_account_host = %``).
+ANY_HOST = '%'
+
+# Longest Host the servers store: 255 in MySQL 8.0.17+ and MariaDB 10.x
+# (mysql.user Host char(255)); 60 before (MySQL 5.x).
+_MAX_HOST = 255
+
+
+def check_host_pattern(host, what='replication_account_host'):
+    """Return ``host`` if it is an account host pattern (an address, a
+    name, or a pattern with ``%`` / ``_``, netmask form ``a.b.c.d/m.m.m.m``
+    included), else raise
+    :class:`~trove_gtid_strategy.exceptions.InvalidInput` naming it.
+    """
+    if not isinstance(host, str) or not host.strip():
+        raise exceptions.InvalidInput('%s is empty' % what)
+    bad = sorted(c for c in set(host)
+                 if c not in _NAME_CHARACTERS or c in ' @\'"`')
+    if bad:
+        raise exceptions.InvalidInput(
+            '%s %r contains %s: give an address, a host name or a '
+            'pattern such as 10.0.0.%%' % (
+                what, host, ', '.join(repr(c) for c in bad)))
+    if len(host) > _MAX_HOST:
+        raise exceptions.InvalidInput('%s is %d characters long; at most '
+                                      '%d' % (what, len(host), _MAX_HOST))
+    return host
+
+
+def tls_requirement(tls):
+    """``REQUIRE`` for a replication account whose replica connects with
+    ``tls`` (a :class:`~trove_gtid_strategy.dialect.Tls`): encryption
+    when it encrypts, a client certificate (``X509``) when it presents
+    one, else nothing.
+    """
+    if not tls.enabled:
+        return REQUIRE_NONE
+    return REQUIRE_X509 if tls.cert else REQUIRE_SSL
+
+
 def new_password():
     """A strong random password that needs no escaping anywhere."""
     return ''.join(secrets.choice(_PASSWORD_ALPHABET)

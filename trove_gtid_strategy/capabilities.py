@@ -78,6 +78,9 @@ class Capabilities:
     #: Longest ``MASTER_PASSWORD`` / ``SOURCE_PASSWORD``, in UTF-8 bytes
     #: (MySQL 9.7 refuses 34 bytes that are 29 characters).
     max_replication_password_length: int
+    #: ``ALTER USER ... REQUIRE`` (MySQL 5.7.6+, MariaDB 10.2.0+); before,
+    #: ``GRANT USAGE ... REQUIRE`` sets an account's TLS requirement.
+    alter_user_require: bool
     #: The server binlogs ``IDENTIFIED BY 'password'`` as written, so a
     #: password must be sent as its ``mysql_native_password`` hash.
     password_hash_literal: bool
@@ -204,6 +207,9 @@ def _mysql(v):
         # hash form in the binary log ("Passwords and Logging"); before,
         # IDENTIFIED BY PASSWORD '*hash' keeps the password out of it.
         password_hash_literal=not v.at_least(5, 7, 6),
+        # ALTER USER took account options in 5.7.6 (5.7 manual, ALTER
+        # USER).
+        alter_user_require=v.at_least(5, 7, 6),
         super_read_only=v.at_least(5, 7, 8),
         # Before super_read_only, SUPER wrote through read_only.
         read_only_bypass=() if v.at_least(5, 7, 8) else ('SUPER',),
@@ -276,6 +282,8 @@ def _mariadb(v):
         # MariaDB binlogs CREATE USER ... IDENTIFIED BY 'password' as
         # written: send the mysql_native_password hash instead.
         password_hash_literal=True,
+        # ALTER USER: 10.2.0 (KB "ALTER USER").
+        alter_user_require=v.at_least(10, 2),
         super_read_only=False,
         # READ ONLY ADMIN split from SUPER in 10.5.2 (SUPER still included
         # it); 10.11.0 took it out of SUPER (MDEV-29596; seen on 10.11.19:

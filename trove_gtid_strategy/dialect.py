@@ -68,6 +68,13 @@ def binlog_dump_sessions():
                   "WHERE COMMAND LIKE 'Binlog Dump%'")
 
 
+def client_account():
+    """``user@host`` of this session as the server sees it: the host is
+    where the connection comes from, in the form account hosts match.
+    """
+    return _plain('SELECT USER()')
+
+
 def semi_sync_no_replica(prefix):
     """The variable saying whether a source with no semi-synchronous
     replica connected still waits the timeout on every commit.
@@ -327,19 +334,30 @@ class Dialect:
             shown = literals.quote(REDACTED)
         return Statement(head + value, head + shown)
 
+    def require(self, name, host, requirement):
+        """An account's TLS requirement (``accounts.REQUIRE_*``): a login
+        without it is refused by the server, whatever the password.
+        """
+        if requirement not in (accounts.REQUIRE_NONE, accounts.REQUIRE_SSL,
+                               accounts.REQUIRE_X509):
+            raise exceptions.InvalidInput('not a TLS requirement: %r'
+                                          % (requirement,))
+        if self.caps.alter_user_require:
+            return _plain('ALTER USER %s REQUIRE %s'
+                          % (_account(name, host), requirement))
+        return _plain('GRANT USAGE ON *.* TO %s REQUIRE %s'
+                      % (_account(name, host), requirement))
+
+    def account_hosts(self, name):
+        """SELECT of the hosts an account name exists with."""
+        return _plain('SELECT Host FROM mysql.user WHERE User = %s ORDER BY '
+                      'Host' % literals.quote(name))
+
     def count_accounts(self, name, host='%'):
         """SELECT returning 1 when the account exists, else 0."""
         return _plain('SELECT COUNT(*) FROM mysql.user WHERE User = %s AND '
                       'Host = %s' % (literals.quote(name),
                                      literals.quote(host)))
-
-    def replication_accounts(self, prefix):
-        """SELECT of ``User, Host`` of the replication accounts whose names
-        start with ``prefix`` (the ones this project creates).
-        """
-        return _plain("SELECT User, Host FROM mysql.user WHERE LEFT(User, "
-                      "%d) = %s AND Repl_slave_priv = 'Y' ORDER BY User, "
-                      "Host" % (len(prefix), literals.quote(prefix)))
 
     def drop_user(self, name, host='%'):
         """Drop a user; callers ignore error 1396 where IF EXISTS is not

@@ -22,6 +22,11 @@ each up in the MySQL or MariaDB error reference.
 # -- server errors -----------------------------------------------------
 #: Access denied for user (wrong password, unknown account, wrong host).
 ER_ACCESS_DENIED_ERROR = 1045
+#: MariaDB's access denied where no account matches the client's host
+#: (seen on 11.8 for a login from an address the account does not admit).
+ER_ACCESS_DENIED_NO_PASSWORD_ERROR = 1698
+#: Every refused login.
+ACCESS_DENIED = (ER_ACCESS_DENIED_ERROR, ER_ACCESS_DENIED_NO_PASSWORD_ERROR)
 #: Can't create database; database exists: an errant CREATE DATABASE
 #: replayed on a replica that has it (seed 004).
 ER_DB_CREATE_EXISTS = 1007
@@ -88,14 +93,13 @@ TROVE_DISCONNECTED = CONNECTION_LOST + (
 #: Could not reach or log in to a server.
 CONNECTION_ERRORS = CONNECTION_LOST + (
     CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR, CR_UNKNOWN_HOST,
-    ER_ACCESS_DENIED_ERROR, CR_AUTH_PLUGIN_ERR)
+    CR_AUTH_PLUGIN_ERR) + ACCESS_DENIED
 
 #: Replication I/O thread errors that retrying will not cure: reported as
 #: soon as the thread shows them instead of waiting for a timeout.
-FATAL_IO_ERRORS = (ER_ACCESS_DENIED_ERROR,
-                   ER_MASTER_FATAL_ERROR_READING_BINLOG,
-                   ER_SERVER_SOURCE_FATAL_ERROR_READING_BINLOG,
-                   CR_AUTH_PLUGIN_ERR)
+FATAL_IO_ERRORS = ACCESS_DENIED + (
+    ER_MASTER_FATAL_ERROR_READING_BINLOG,
+    ER_SERVER_SOURCE_FATAL_ERROR_READING_BINLOG, CR_AUTH_PLUGIN_ERR)
 
 
 def error_number(exc):

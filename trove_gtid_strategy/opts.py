@@ -63,6 +63,17 @@ replication_opts = [
                     'A digest of what identifies the replica follows, so '
                     'a repeated attach reuses its account; `trove-gtid '
                     'accounts` lists the accounts with this prefix.'),
+    cfg.StrOpt('replication_account_host',
+               help='Host pattern of the replication accounts created on a '
+                    'source: an address, a name or a pattern such as '
+                    '10.0.0.%; % admits every address and is used only '
+                    'when given here by name. Unset: trove-gtid binds each '
+                    'account to the address its replica connects from as '
+                    'the source sees it (learned when trove-gtid runs on '
+                    'the replica\'s host, else the attach is refused '
+                    'asking for this option); Trove\'s flow does not say '
+                    'which replica asks for an account, so there unset '
+                    'keeps %.'),
     cfg.StrOpt('replication_durability', default='async',
                choices=[('async', 'a commit returns once it is in the '
                                   'source\'s binary log'),

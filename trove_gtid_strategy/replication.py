@@ -30,6 +30,7 @@ import dataclasses
 
 from oslo_log import log as logging
 
+from trove_gtid_strategy import accounts
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
@@ -66,16 +67,12 @@ class Attempt:
 class SourceContext:
     """What a replica needs to (re-)point to a source: the request to
     attach with (address, account, position, promotion point, user
-    schemas; TLS and seed are the caller's to add), and whether the
-    account was created by this call (then a failed attach drops it).
+    schemas; TLS and seed are the caller's to add), and the account as
+    created (a failed attach drops it when it was created by this call).
     """
 
     request: modes_base.AttachRequest
-    account_created: bool
-
-    @property
-    def user(self):
-        return self.request.source.user
+    account: replication_accounts.Account
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,14 +205,19 @@ class Replication:
         return (addresses.replication_host(service, self._conf),
                 service.get_port())
 
-    def create_account(self, service, attempt, identity=None):
-        """``(user, created)``: the replication account of ``identity``
-        (a replica's address, a snapshot id) on this source, created, or
-        its password reset when it exists.
+    def create_account(self, service, attempt, identity=None, host=None,
+                       require=accounts.REQUIRE_NONE):
+        """The replication :class:`~trove_gtid_strategy.guest.
+        replication_accounts.Account` of ``identity`` (a replica's
+        address, a snapshot id) on this source, created, or its password
+        reset when it exists. ``host``: its host pattern, default the
+        ``replication_account_host`` option, else the host the account
+        has, else any host.
         """
         return replication_accounts.create_account(
             service, attempt.caps, self.options.replication_user_prefix,
-            identity)
+            identity, host or self.options.replication_account_host,
+            require)
 
     # -- the verbs ---------------------------------------------------------
     def enable_source(self, service, settings_text=None):
@@ -229,27 +231,30 @@ class Replication:
         self.config.apply(service, 'replica_source', text, attempt)
         self.config.apply_durability(service, attempt, 'replica_source')
 
-    def source_context(self, service, identity=None):
+    def source_context(self, service, identity=None, host=None,
+                       require=accounts.REQUIRE_NONE):
         """What a replica needs to (re-)point to this server: where it
         is, where it stands (with its user schemas, read just after, so a
-        binlog-position attach can tell an empty source), an account.
-        The position is read before the account is created, so a replica
-        starting there also gets the account.
+        binlog-position attach can tell an empty source), an account
+        (see :meth:`create_account`). The position is read before the
+        account is created, so a replica starting there also gets the
+        account.
         """
         attempt = self.attempt(service)
         start = self.position(service, attempt)
         schemas = None
         if start is not None:
             schemas = server_state.read_user_schemas(service)
-        user, created = self.create_account(service, attempt, identity)
-        host, port = self.address(service)
+        account = self.create_account(service, attempt, identity, host,
+                                      require)
+        address, port = self.address(service)
         return SourceContext(modes_base.AttachRequest(
-            source=dialect.SourceAddress(host, port, user['name'],
-                                         user['password']),
+            source=dialect.SourceAddress(address, port, account.name,
+                                         account.password),
             position=start,
             promoted_from=self._promotions.get(attempt.state.server_id)
             if start is not None else None,
-            source_schemas=schemas), created)
+            source_schemas=schemas), account)
 
     def attach(self, service, request, settings_text=None):
         """Attach this server as a replica, as ``request`` (an

@@ -29,6 +29,17 @@ SYSTEM_SCHEMAS = frozenset(('mysql', 'information_schema',
                             'performance_schema', 'sys'))
 
 
+def text(value):
+    """A value as a server or driver returned it (``str``, ``bytes`` of a
+    binary column or a bytes-returning driver, ``None``) as text; bytes
+    that are not UTF-8 are shown, not refused (a message must never fail
+    on them).
+    """
+    if isinstance(value, bytes):
+        return value.decode('utf-8', 'replace')
+    return '' if value is None else str(value)
+
+
 def _int(value):
     try:
         return int(value)

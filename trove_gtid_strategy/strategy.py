@@ -114,10 +114,11 @@ class ReplicationStrategy(replication.Replication):
         position = self.current_position(service, attempt)
         # Named after the snapshot: the replicas built from it share the
         # account, and a retried snapshot reuses it.
-        user, _ = self.create_account(service, attempt,
+        account = self.create_account(service, attempt,
                                       identity=snapshot_info.get('id'))
         return snapshot_info['id'], {'log_position': position,
-                                     'replication_user': user}
+                                     'replication_user':
+                                     account.as_trove_user()}
 
     def enable_as_master(self, service, master_config):
         """Make the server a replication source; idempotent."""

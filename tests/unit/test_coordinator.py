@@ -69,6 +69,9 @@ class FakeService:
                                         [('mysql-bin.000001', 330)])
         if sql.startswith('SELECT BINLOG_GTID_POS'):
             return guest_service.Result(['p'], [('',)])
+        if sql.startswith('SELECT Host FROM mysql.user'):
+            # The replica's copy of its account, created as '%'.
+            return guest_service.Result(['Host'], [('%',)])
         if sql.startswith('SELECT'):
             raise AssertionError('unexpected read: %s' % sql)
         self.changes.append(sql)

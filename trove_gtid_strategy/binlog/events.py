@@ -29,6 +29,7 @@ import re
 
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy import literals
+from trove_gtid_strategy.state import text as _text
 
 COLUMNS = ('Log_name', 'Pos', 'Event_type', 'Server_id', 'End_log_pos',
            'Info')
@@ -41,12 +42,6 @@ FILE_EVENTS = frozenset((
     'Heartbeat_log_event', 'Heartbeat_log_event_v2'))
 _MYSQL_GTID = re.compile(r"GTID_NEXT\s*=\s*'([^']*)'", re.IGNORECASE)
 _MARIADB_GTID = re.compile(r'\bGTID (\d+-\d+-\d+)')
-
-
-def _text(value):
-    if isinstance(value, bytes):
-        return value.decode('utf-8', 'replace')
-    return '' if value is None else str(value)
 
 
 def _int(value):

@@ -95,6 +95,10 @@ def add_option_flag(parser, flag, option, purpose):
                             help='%s (default: %s)' % (purpose, origin))
         return
     choices = declared.type.choices
+    if not choices:
+        parser.add_argument(flag, dest=option, metavar='VALUE',
+                            help='%s (default: %s)' % (purpose, origin))
+        return
     parser.add_argument(
         flag, dest=option, choices=list(choices),
         help='%s: %s (default: %s)' % (

@@ -21,6 +21,7 @@ changes. The work itself is in :mod:`trove_gtid_strategy.operations`.
 
 import os
 
+from trove_gtid_strategy import accounts
 from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
@@ -98,7 +99,8 @@ class Attach(base.ShowOne):
     """
 
     columns = ('mode', 'reason', 'verdict', 'replication_user',
-               'account_created', 'start', 'notes', 'source', 'replica',
+               'account_host', 'account_require', 'account_created',
+               'start', 'notes', 'source', 'replica',
                'seeded_from', 'allow_crash_unsafe', 'tls', 'durability',
                'dry_run')
 
@@ -151,6 +153,14 @@ class Attach(base.ShowOne):
         cli_args.add_option_flag(parser, '--durability',
                                  'replication_durability',
                                  'durability enabled on both servers')
+        cli_args.add_option_flag(parser, '--account-host',
+                                 'replication_account_host',
+                                 'host pattern of the replica\'s account on '
+                                 'the source (an address, a name, or a '
+                                 'pattern such as 10.0.0.%%; %% admits every '
+                                 'address); unset, the address the replica '
+                                 'connects from, learned when this runs on '
+                                 'the replica\'s host')
         cli_args.add_server_options(parser)
         return parser
 
@@ -158,6 +168,9 @@ class Attach(base.ShowOne):
         # Everything the user typed is checked before a server is contacted.
         cli_args.check_lock_timeout(args)
         _check_tls(args)
+        if args.replication_account_host is not None:
+            accounts.check_host_pattern(args.replication_account_host,
+                                        '--account-host')
         seed = (read_seed_file(args.seed_from)
                 if args.seed_from is not None else None)
         both = _conf_dir(args.conf_dir, '--conf-dir')

@@ -35,6 +35,7 @@ from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import fencing
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import statements
+from trove_gtid_strategy.state import text as _text
 
 
 # A killed session ends at its next check, within milliseconds unless a
@@ -45,12 +46,6 @@ SESSION_POLL = 0.01
 
 def _name(svc):
     return svc.dsn.redacted() if hasattr(svc, 'dsn') else 'the server'
-
-
-def _text(value):
-    if isinstance(value, bytes):
-        return value.decode('utf-8')
-    return '' if value is None else str(value)
 
 
 def writers_through_read_only(svc):

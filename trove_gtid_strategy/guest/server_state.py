@@ -57,16 +57,10 @@ def rows_as_dicts(result):
     return [dict(zip(keys, row)) for row in result.fetchall()]
 
 
-def _text(value):
-    if isinstance(value, bytes):
-        return value.decode('utf-8')
-    return '' if value is None else str(value)
-
-
 def read_variables(service, names):
     """Global variables by name; a variable the server lacks is absent."""
     stmt = dialect.show_variables(names)
-    return {_text(row[0]).lower(): _text(row[1])
+    return {state_mod.text(row[0]).lower(): state_mod.text(row[1])
             for row in service.execute_sql(stmt.sql).fetchall()}
 
 
@@ -117,7 +111,7 @@ def read_state(service, binlog_files=True, admin=True):
         if log_file:
             state['binlog_position'] = (log_file, log_pos)
     if binlog_files and state['log_bin']:
-        files = tuple(_text(row[0]) for row in service.execute_sql(
+        files = tuple(state_mod.text(row[0]) for row in service.execute_sql(
             dialect.show_binary_logs().sql).fetchall())
         state['binlog_files'] = files
         if flavors.of(caps).position_at_coordinates and files:
@@ -131,7 +125,7 @@ def read_user_schemas(service):
     """The schemas that hold user data (not the system ones)."""
     rows = service.execute_sql(
         'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA').fetchall()
-    return tuple(sorted(name for name in (_text(r[0]) for r in rows)
+    return tuple(sorted(name for name in (state_mod.text(r[0]) for r in rows)
                         if name.lower() not in state_mod.SYSTEM_SCHEMAS))
 
 
@@ -143,7 +137,7 @@ def read_replica_status(service, dia):
     if not rows:
         return None
     return state_mod.ReplicaStatus.from_row(
-        {k: _text(val) for k, val in rows[0].items()})
+        {k: state_mod.text(val) for k, val in rows[0].items()})
 
 
 def read_source_position(service, dia):
@@ -151,7 +145,7 @@ def read_source_position(service, dia):
     row = read_source_status(service, dia)
     if not row:
         return None, None
-    return _text(row.get('File')), int(row.get('Position') or 0)
+    return state_mod.text(row.get('File')), int(row.get('Position') or 0)
 
 
 def read_source_status(service, dia):
@@ -159,14 +153,16 @@ def read_source_status(service, dia):
     MySQL form carries ``Executed_Gtid_Set`` read with the position).
     """
     rows = rows_as_dicts(service.execute_sql(dia.show_source_status().sql))
-    return {k: _text(val) for k, val in rows[0].items()} if rows else None
+    if not rows:
+        return None
+    return {k: state_mod.text(val) for k, val in rows[0].items()}
 
 
 def gtid_pos_at(service, dia, log_file, log_pos):
     """MariaDB: the GTID position at a binlog file and offset."""
     stmt = dia.binlog_gtid_pos(log_file, log_pos)
     return gtid.MariaDBGtidPosition.parse(
-        _text(service.execute_sql(stmt.sql).scalar()))
+        state_mod.text(service.execute_sql(stmt.sql).scalar()))
 
 
 def current_position(service, caps):
@@ -182,7 +178,8 @@ def current_position(service, caps):
     row = read_source_status(service, d)
     if not row or not row.get('File'):
         return None
-    log_file, log_pos = _text(row['File']), int(row.get('Position') or 0)
+    log_file = state_mod.text(row['File'])
+    log_pos = int(row.get('Position') or 0)
     flavor = flavors.of(caps)
     at_coordinates = gtid_pos_at(service, d, log_file, log_pos) \
         if flavor.position_at_coordinates else None

@@ -20,10 +20,12 @@ password, a missing privilege or an unreachable address fails here, with
 the server's own message, before the replica is changed.
 """
 
+from trove_gtid_strategy import dialect
 from trove_gtid_strategy import dsn
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import service as guest_service
+from trove_gtid_strategy import state as state_mod
 from trove_gtid_strategy import topology
 
 
@@ -38,6 +40,35 @@ def pymysql_ssl(tls):
         if path:
             ssl[key] = path
     return ssl
+
+
+#: How a server names a client on its own host.
+LOCAL_CLIENT = ('localhost', '127.0.0.1', '::1')
+
+
+def client_host(service):
+    """The host this process's connection comes from, as the server
+    behind ``service`` sees it (the host part of ``USER()``, in the form
+    the server matches account hosts against).
+    """
+    user = state_mod.text(service.execute_sql(
+        dialect.client_account().sql).scalar())
+    return user.rpartition('@')[2]
+
+
+def client_host_at(admin_dsn, host, port, connect_timeout=10):
+    """:func:`client_host` of a TCP connection to ``host:port`` with the
+    administrator's account of ``admin_dsn``: where a replica on this
+    machine would come from, reaching the source at that address.
+    """
+    probe = guest_service.MySQLService(
+        dsn.DSN(user=admin_dsn.user, password=admin_dsn.password,
+                host=host, port=port),
+        connect_timeout=connect_timeout, side='source')
+    try:
+        return client_host(probe)
+    finally:
+        probe.close()
 
 
 class SourceProbe:

@@ -41,6 +41,7 @@ from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import replication_accounts
 from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import source_probe
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import seeding
 
@@ -55,6 +56,9 @@ class AttachResult:
     reason: str
     verdict: str
     replication_user: str
+    #: Where the replica may log in from, and what it must present.
+    account_host: str
+    account_require: str
     account_created: bool
     start: str
     notes: list
@@ -72,6 +76,34 @@ def account_of(repl, replica, attempt):
     """The name of the replica's replication account."""
     return accounts.account_name(repl.options.replication_user_prefix,
                                  replica_identity(replica), attempt.caps)
+
+
+def account_host(repl, source, replica):
+    """The host pattern of the replica's account on ``source``: the
+    ``replication_account_host`` option (``--account-host``) when given,
+    ``%`` only then; else the address the replica connects from as the
+    source sees it, learned when this process runs on the replica's host
+    (a unix socket, or a client the replica sees as local) from a TCP
+    connection to the address the replica is given. Elsewhere that
+    address cannot be told from here: refused, naming the option, with
+    nothing changed. Every attach then logs in as the replica will
+    (:mod:`~trove_gtid_strategy.guest.source_probe`), so a pattern that
+    does not admit it fails before the replica is changed.
+    """
+    given = repl.options.replication_account_host
+    if given:
+        return accounts.check_host_pattern(given, '--account-host')
+    local = bool(replica.dsn.unix_socket) or \
+        source_probe.client_host(replica) in source_probe.LOCAL_CLIENT
+    if not local:
+        raise exceptions.InvalidInput(
+            'the address %s connects to the source from cannot be learned '
+            'here (this process does not run on its host): give '
+            '--account-host (replication_account_host) with the address '
+            'or a pattern such as 10.0.0.%%; %% admits every address'
+            % replica.dsn.redacted())
+    host, port = repl.address(source)
+    return source_probe.client_host_at(source.dsn, host, port)
 
 
 def tls_of(tls_mode, ca_file='', cert_file='', key_file=''):
@@ -158,7 +190,7 @@ def settings_needed(repl, source, replica, src, rep):
         settings='\n'.join(texts))
 
 
-def dry_run(repl, source, replica, src, rep, plan):
+def dry_run(repl, source, replica, src, rep, plan, host, tls):
     """What an attach would do, sending nothing: the decision, the
     settings each server lacks, and the replica's statements (the
     account's name and password are made at the real run).
@@ -173,13 +205,17 @@ def dry_run(repl, source, replica, src, rep, plan):
                                   ', '.join(restart)))
         for name in live:
             steps.append('%s: set %s live' % (svc.dsn.redacted(), name))
-    steps.append('%s: create or reset the replication account %s'
-                 % (source.dsn.redacted(), account_of(repl, replica, rep)))
+    require = accounts.tls_requirement(tls)
+    steps.append('%s: create or reset the replication account %s@%s%s'
+                 % (source.dsn.redacted(), account_of(repl, replica, rep),
+                    host, '' if require == accounts.REQUIRE_NONE
+                    else ' REQUIRE %s' % require))
     steps += ['%s: %s' % (replica.dsn.redacted(), stmt)
               for stmt in plan.statements]
     return AttachResult(
         mode=str(rep.mode), reason=rep.reason,
         verdict=str(plan.result.verdict), replication_user='',
+        account_host=host, account_require=accounts.tls_requirement(tls),
         account_created=False,
         start=plan.start.describe() if plan.start is not None
         else 'the source sends what the replica lacks (GTIDs)',
@@ -194,28 +230,36 @@ def attach(repl, source, replica, seed=None, tls_mode=None, ca_file='',
     """
     tls = tls_of(tls_mode, ca_file, cert_file, key_file)
     src, rep, plan = preflight(repl, source, replica, seed, tls)
+    host = account_host(repl, source, replica)
     if dry_run_only:
-        return dry_run(repl, source, replica, src, rep, plan)
+        return dry_run(repl, source, replica, src, rep, plan, host, tls)
     settings_needed(repl, source, replica, src, rep)
     repl.enable_source(source)
-    context = repl.source_context(source, replica_identity(replica))
+    context = repl.source_context(source, replica_identity(replica), host,
+                                  accounts.tls_requirement(tls))
+    account = context.account
     request = dataclasses.replace(context.request, tls=tls,
                                   seeded=seed is not None, seed=seed)
     try:
         done = repl.attach(replica, request)
     except BaseException:
-        if context.account_created:
+        if account.created:
             LOG.info('Attach failed: dropping the account %s it created on '
-                     'the source', context.user)
-            replication_accounts.drop_account(source, context.user)
+                     'the source', account.name)
+            replication_accounts.drop_account(source, account.name,
+                                              hosts=(account.host,))
         raise
+    # Only now: a refused attach leaves the account it replaces as it was.
+    replication_accounts.drop_account(source, account.name,
+                                      hosts=account.replaced_hosts)
     # The plan made as the replica's I/O thread logs in, not the
     # administrator's preview.
     return AttachResult(
         mode=str(done.mode), reason=done.reason,
         verdict=str(done.plan.result.verdict),
-        replication_user=context.user,
-        account_created=context.account_created,
+        replication_user=account.name, account_host=account.host,
+        account_require=account.require,
+        account_created=account.created,
         start=done.plan.start.describe() if done.plan.start is not None
         else 'the source sends what the replica lacks (GTIDs)',
         notes=list(done.plan.result.notes))

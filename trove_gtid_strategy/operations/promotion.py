@@ -134,7 +134,11 @@ def repoint(repl, new_source, replica):
     try:
         repl.attach(replica, context.request)
     except BaseException:
-        if context.account_created:
-            replication_accounts.drop_account(new_source, context.user)
+        if context.account.created:
+            replication_accounts.drop_account(
+                new_source, context.account.name,
+                hosts=(context.account.host,))
         raise
+    replication_accounts.drop_account(new_source, context.account.name,
+                                      hosts=context.account.replaced_hosts)
     return 'replicating from the new source'

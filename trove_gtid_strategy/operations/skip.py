@@ -134,12 +134,6 @@ def _name(service):
     return dsn.redacted() if dsn is not None else 'the replica'
 
 
-def _text(value):
-    if isinstance(value, bytes):
-        return value.decode('utf-8', 'replace')
-    return '' if value is None else str(value)
-
-
 # -- finding the failed transaction -------------------------------------
 
 def find_failure(replica, gtid=None, name=None):
@@ -155,7 +149,7 @@ def find_failure(replica, gtid=None, name=None):
     if not rows:
         raise SkipRefused('not_a_replica', '%s is not a replica: nothing '
                           'to skip' % name)
-    row = {k: _text(v) for k, v in rows[0].items()}
+    row = {k: state_mod.text(v) for k, v in rows[0].items()}
     status = state_mod.ReplicaStatus.from_row(row)
     if status.sql_running != 'No' or not status.last_sql_errno:
         raise SkipRefused(
@@ -302,7 +296,7 @@ def _to_failed_transaction(replica, name, failure, statement, timeout,
     while True:
         rows = server_state.rows_as_dicts(
             replica.execute_sql(d.show_replica_status().sql))
-        row = {k: _text(v) for k, v in rows[0].items()}
+        row = {k: state_mod.text(v) for k, v in rows[0].items()}
         status = state_mod.ReplicaStatus.from_row(row)
         if status.sql_running == 'No':
             break

@@ -265,16 +265,10 @@ def _lag_text(lag):
     return ', '.join(parts)
 
 
-def _text(value):
-    if isinstance(value, bytes):
-        return value.decode('utf-8', 'replace')
-    return '' if value is None else str(value)
-
-
 def _column(row, *names):
     for name in names:
         if row.get(name) is not None:
-            return _text(row[name])
+            return state_mod.text(row[name])
     return ''
 
 
@@ -288,7 +282,7 @@ def read_facts(service, name=None):
     io_state = sql_state = ''
     replica = None
     if rows:
-        row = {k: _text(v) for k, v in rows[0].items()}
+        row = {k: state_mod.text(v) for k, v in rows[0].items()}
         replica = state_mod.ReplicaStatus.from_row(row)
         io_state = _column(row, 'Replica_IO_State', 'Slave_IO_State')
         sql_state = _column(row, 'Replica_SQL_Running_State',
@@ -297,14 +291,15 @@ def read_facts(service, name=None):
     state = dataclasses.replace(state, replica=replica,
                                 settings=dict(state.settings, **extra))
     global_status = {
-        _text(r[0]).lower(): _text(r[1])
+        state_mod.text(r[0]).lower(): state_mod.text(r[1])
         for r in service.execute_sql(
             'SHOW GLOBAL STATUS WHERE Variable_name IN (%s)' % ', '.join(
                 literals.quote(n) for n in SEMI_SYNC_STATUS)).fetchall()}
     engines = None
     if not state.version.flavor.is_mysql_family and replica is not None:
-        engines = {_text(r[0]): _text(r[1]) for r in service.execute_sql(
-            _GTID_SLAVE_POS_ENGINES).fetchall()}
+        rows = service.execute_sql(_GTID_SLAVE_POS_ENGINES).fetchall()
+        engines = {state_mod.text(r[0]): state_mod.text(r[1])
+                   for r in rows}
     sessions = len(service.execute_sql(
         dialect.binlog_dump_sessions().sql).fetchall())
     files = getattr(service, 'settings_files', None)

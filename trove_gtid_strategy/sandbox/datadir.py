@@ -95,11 +95,16 @@ def default_cache_dir(environ=None):
 
 
 def render_my_cnf(line, datadir, socket_path, pid_file, error_log,
-                  server_id, port=None, conf_dir=None, extra=()):
+                  server_id, port=None, conf_dir=None, extra=(),
+                  tmpdir=None):
     """The ``my.cnf`` text of a server of ``line``.
 
     ``port`` None: no TCP at all (the template server). ``conf_dir``: an
     ``!includedir`` read last, so its files override everything here.
+    ``tmpdir``: the server's own directory for temporary tables, instead
+    of the host's ``/tmp`` shared with every other server and process
+    (a MariaDB 11.8 query failed with error 6 deleting its
+    ``/tmp/#sql-temptable-*`` file while other servers ran).
     """
     if port is None:
         network = 'skip-networking'
@@ -113,6 +118,8 @@ def render_my_cnf(line, datadir, socket_path, pid_file, error_log,
     lines = (list(line.quirks.options) + line.server_settings()
              + list(extra))
     text += ''.join('%s\n' % option for option in lines)
+    if tmpdir:
+        text += 'tmpdir = %s\n' % tmpdir
     if conf_dir:
         text += '!includedir %s\n' % conf_dir
     return text

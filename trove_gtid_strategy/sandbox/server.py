@@ -156,10 +156,13 @@ class SandboxServer(object):
     def write_my_cnf(self):
         """(Re)write ``my.cnf``; its path never changes."""
         os.makedirs(self.conf_dir, exist_ok=True)
+        tmpdir = os.path.join(self.base, 'tmp')
+        os.makedirs(tmpdir, exist_ok=True)
         text = datadir.render_my_cnf(
             self.line, datadir=self.datadir, socket_path=self.socket,
             pid_file=self.pid_file, error_log=self.error_log,
-            server_id=self.server_id, port=self.port, conf_dir=self.conf_dir)
+            server_id=self.server_id, port=self.port, conf_dir=self.conf_dir,
+            tmpdir=tmpdir)
         tmp = self.my_cnf + '.tmp'
         with open(tmp, 'w') as f:
             f.write(text)

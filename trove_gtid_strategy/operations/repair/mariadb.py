@@ -24,6 +24,7 @@ from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy.guest import log_reader
 from trove_gtid_strategy import literals
 from trove_gtid_strategy.operations.repair import judging
+from trove_gtid_strategy.state import text as _text
 from trove_gtid_strategy import topology
 
 
@@ -156,11 +157,6 @@ def plan(source, replica, src, rep, accept, result):
         '%s, so a new replica of it needs a seed taken after this repair'
         % (len(files), ' (%s to %s)' % (files[0], files[-1]) if files
            else '', ','.join(map(str, state)) or 'nothing'))
-
-
-def _text(value):
-    return value.decode('utf-8', 'replace') if isinstance(value, bytes) \
-        else str(value)
 
 
 def state_without(binlog_state, src, is_errant):
