@@ -36,6 +36,7 @@ from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import backup_files
 from trove_gtid_strategy.guest import replication_accounts
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import server_config
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import source_probe
@@ -294,7 +295,7 @@ class Replication:
             return plan
         self._report('%s applied transactions while it was checked: '
                      'checking it again with its threads stopped',
-                     server_name(service))
+                     server_mod.name_of(service))
         try:
             return self.plan_attach(service, self.attempt(service, settled),
                                     request)
@@ -378,7 +379,7 @@ class Replication:
         server's error when a thread stops on one.
         """
         return waits.until_running(
-            service, name or server_name(service),
+            service, name or server_mod.name_of(service),
             timeout or self.options.replica_start_timeout,
             self.options.poll_interval, self._progress)
 
@@ -387,14 +388,6 @@ class Replication:
         :class:`~trove_gtid_strategy.seeding.StartPoint`: its GTIDs where
         both sides have them, else the source's file and position).
         """
-        waits.until_applied(service, name or server_name(service), start,
-                            timeout or self.options.catch_up_timeout,
+        waits.until_applied(service, name or server_mod.name_of(service),
+                            start, timeout or self.options.catch_up_timeout,
                             self._progress)
-
-
-def server_name(service):
-    """How progress names a server."""
-    dsn = getattr(service, 'dsn', None)
-    if dsn is not None:
-        return '%s:%s' % (dsn.host, dsn.port)
-    return 'this server (port %s)' % service.get_port()

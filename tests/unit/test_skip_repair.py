@@ -31,6 +31,7 @@ import pytest
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import gtid
 from trove_gtid_strategy.guest import log_reader
+from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import service as guest_service
 from trove_gtid_strategy import literals
 from trove_gtid_strategy.operations import repair
@@ -383,7 +384,7 @@ def mysql_states(replica_set, source_set=SOURCE_SET, files=(
 def states(monkeypatch):
     """``states[server] = ServerState`` read instead of the server."""
     found = {}
-    monkeypatch.setattr(repair.server_state, 'read_state',
+    monkeypatch.setattr(server_state, 'read_state',
                         lambda service, **kw: found[service])
     return found
 

@@ -75,6 +75,7 @@ from trove_gtid_strategy import flavors
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy.guest import log_reader
 from trove_gtid_strategy.guest import one_session
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy import literals
@@ -129,11 +130,6 @@ class SkipResult:
             self.replica, self.method.replace('_', ' '), what)
 
 
-def _name(service):
-    dsn = getattr(service, 'dsn', None)
-    return dsn.redacted() if dsn is not None else 'the replica'
-
-
 # -- finding the failed transaction -------------------------------------
 
 def find_failure(replica, gtid=None, name=None):
@@ -141,7 +137,7 @@ def find_failure(replica, gtid=None, name=None):
     :class:`SkipRefused` when it is not, or when the failed transaction
     cannot be told for certain. Reads only.
     """
-    name = name or _name(replica)
+    name = name or server_mod.name_of(replica, 'replica')
     _, caps = server_state.read_version(replica)
     d = dialect.Dialect(caps)
     rows = server_state.rows_as_dicts(
@@ -231,7 +227,7 @@ def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
     and :class:`~trove_gtid_strategy.exceptions.ReplicationError` when
     replication does not run again after the skip.
     """
-    name = name or _name(replica)
+    name = name or server_mod.name_of(replica, 'replica')
     progress = progress or (lambda message: LOG.info('%s', message))
     failure = find_failure(replica, gtid, name)
     method, statements, notes = decision.plan_skip(failure, name)

@@ -90,10 +90,8 @@ without sending anything (the reads still happen). A refusal without
 
 from oslo_log import log as logging
 
-from trove_gtid_strategy import capabilities
-from trove_gtid_strategy import flavors
 from trove_gtid_strategy.guest import one_session
-from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy.operations.repair import judging
 from trove_gtid_strategy.operations.repair import mariadb
@@ -122,19 +120,15 @@ LOG = logging.getLogger(__name__)
 _PLANS = {'mysql_gtid': mysql.plan, 'mariadb_gtid': mariadb.plan}
 
 
-def _flavor(state):
-    return flavors.of(capabilities.capabilities_for(state.version))
-
-
 def plan_repair(source, replica, accept_divergence=False):
     """Read both servers and decide: a :class:`RepairResult` with the
     listing, the decision and the statements. Sends nothing.
     """
-    src = server_state.read_state(source)
-    rep = server_state.read_state(replica)
+    src_server = server_mod.Server(source, 'source')
+    rep_server = server_mod.Server(replica, 'replica')
+    src, rep = src_server.state(), rep_server.state()
     result = judging.RepairResult(
-        source=judging.name(source, 'source'),
-        replica=judging.name(replica, 'replica'),
+        source=src_server.name, replica=rep_server.name,
         flavor=rep.version.flavor.value, errant='', decision='', method='',
         transactions=[], statements=[],
         accept_divergence=accept_divergence)
@@ -143,9 +137,10 @@ def plan_repair(source, replica, accept_divergence=False):
         result.decision = judging.REFUSED
         result.remedy = ('source %s and replica %s are not the same flavor'
                          % (src.version, rep.version))
-    elif _flavor(rep) is _flavor(src) and _flavor(rep).mode in _PLANS:
-        _PLANS[_flavor(rep).mode](source, replica, src, rep,
-                                  accept_divergence, result)
+    elif rep_server.gtids is src_server.gtids and \
+            rep_server.gtids.mode in _PLANS:
+        _PLANS[rep_server.gtids.mode](source, replica, src, rep,
+                                      accept_divergence, result)
     else:
         result.decision = judging.REFUSED
         result.remedy = ('%s has no GTIDs: errant transactions cannot be '
@@ -196,6 +191,6 @@ def attach_verdict(source, replica):
     """``(verdict, errant)`` of the attach check between the two
     servers now (GTID modes).
     """
-    src = server_state.read_state(source)
-    rep = server_state.read_state(replica)
-    return _flavor(rep).attach_verdict(src, rep)
+    rep_server = server_mod.Server(replica, 'replica')
+    return rep_server.gtids.attach_verdict(
+        server_mod.Server(source, 'source').state(), rep_server.state())

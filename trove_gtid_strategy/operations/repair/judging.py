@@ -129,11 +129,6 @@ class RepairRefused(exceptions.PrecheckFailed):
         self.repair = repair
 
 
-def name(service, side):
-    dsn = getattr(service, 'dsn', None)
-    return dsn.redacted() if dsn is not None else 'the %s' % side
-
-
 def _count(service, sql):
     return int(service.execute_sql(sql).scalar() or 0)
 

@@ -1,0 +1,68 @@
+# Copyright 2026 The trove-gtid-strategy authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The server handle: one name per server, what it is read once, its
+state cached until refresh().
+"""
+
+from trove_gtid_strategy import dsn as dsn_mod
+from trove_gtid_strategy import flavors
+from trove_gtid_strategy.guest import server as server_mod
+from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import service as guest_service
+
+
+class _Service:
+    def __init__(self):
+        self.sent = []
+
+    def execute_sql(self, sql, use_flush=False):
+        self.sent.append(sql)
+        return guest_service.Result(['Variable_name', 'Value'], [
+            ('version', '11.8.9-MariaDB'), ('version_comment', 'x')])
+
+
+class _TroveApp(_Service):
+    def get_port(self):
+        return 3306
+
+
+def test_one_name_per_server_never_with_its_password():
+    svc = _Service()
+    svc.dsn = dsn_mod.DSN(user='admin', password='s3cr:et', host='10.0.0.5',
+                          port=3307)
+    assert server_mod.name_of(svc) == 'mysql://admin:***@10.0.0.5:3307'
+    assert server_mod.name_of(_TroveApp(), 'replica') == \
+        'the replica (port 3306)'
+    assert server_mod.name_of(_Service(), 'source') == 'the source'
+    assert server_mod.Server(svc, 'replica').name == server_mod.name_of(svc)
+
+
+def test_what_a_server_is_is_read_once():
+    svc = _Service()
+    server = server_mod.Server(svc)
+    assert str(server.version) == 'mariadb 11.8.9'
+    assert server.gtids is flavors.named('mariadb')
+    assert server.dialect.caps is server.caps
+    assert len(svc.sent) == 1
+
+
+def test_state_is_kept_until_refresh(monkeypatch):
+    reads = []
+    monkeypatch.setattr(server_state, 'read_state',
+                        lambda service, **kw: reads.append(kw) or len(reads))
+    server = server_mod.Server(_Service())
+    assert server.state() == server.state() == 1
+    assert server.refresh() == 2 and server.state() == 2
+    assert server.execute('SELECT 1').keys() == ['Variable_name', 'Value']

@@ -1,0 +1,102 @@
+# Copyright 2026 The trove-gtid-strategy authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""One handle per server: its service, its one name, what it is (read
+once) and its state (read when asked, again after :meth:`Server.refresh`).
+
+The service is whatever reaches the server: our PyMySQL adapter
+(:mod:`trove_gtid_strategy.guest.service`) on the command line, Trove's
+``MySqlApp`` / ``MariaDBApp`` in its guest. Every message names a server
+the way :func:`name_of` does, so a server is called the same thing in a
+progress line, a refusal and a log.
+"""
+
+from trove_gtid_strategy import dialect
+from trove_gtid_strategy import flavors
+from trove_gtid_strategy.guest import server_state
+
+
+def name_of(service, role='server'):
+    """How messages name the server behind ``service``: its DSN without
+    the password (the command line's), else ``the <role>`` with the port
+    Trove's App reports (a guest serves one server), else ``the <role>``.
+    """
+    dsn = getattr(service, 'dsn', None)
+    if dsn is not None:
+        return dsn.redacted()
+    get_port = getattr(service, 'get_port', None)
+    if get_port is not None:
+        return 'the %s (port %s)' % (role, get_port())
+    return 'the %s' % role
+
+
+class Server:
+    """A server as an operation reads it.
+
+    ``version``, ``caps``, ``dialect`` and ``gtids`` (its GTID flavor)
+    are read once: what a server is does not change while an operation
+    runs. :meth:`state` is cached until :meth:`refresh`, since replication
+    moves it on its own.
+    """
+
+    def __init__(self, service, role='server'):
+        self.service = service
+        self.role = role
+        self.name = name_of(service, role)
+        self._identity = None
+        self._state = None
+
+    def __repr__(self):
+        return '<Server %s>' % self.name
+
+    def _identify(self):
+        if self._identity is None:
+            self._identity = server_state.read_version(self.service)
+        return self._identity
+
+    @property
+    def version(self):
+        return self._identify()[0]
+
+    @property
+    def caps(self):
+        return self._identify()[1]
+
+    @property
+    def dialect(self):
+        return dialect.Dialect(self.caps)
+
+    @property
+    def gtids(self):
+        return flavors.of(self.caps)
+
+    def state(self, binlog_files=True):
+        """Its :class:`~trove_gtid_strategy.state.ServerState`, read the
+        first time and kept until :meth:`refresh`.
+        """
+        if self._state is None:
+            self._state = server_state.read_state(
+                self.service, binlog_files=binlog_files)
+        return self._state
+
+    def refresh(self):
+        """Read its state again (after a change, or to see it move)."""
+        self._state = None
+        return self.state()
+
+    def execute(self, stmt):
+        """Send a :class:`~trove_gtid_strategy.dialect.Statement` (or
+        text that carries no secret).
+        """
+        return self.service.execute_sql(getattr(stmt, 'sql', stmt))
