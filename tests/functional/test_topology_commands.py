@@ -22,6 +22,7 @@ from trove_gtid_strategy import strategy
 from support import admin_writes
 from support import attached
 from support import CountingService
+from support import everything
 from support import fingerprint
 from support import query
 from support import run
@@ -93,6 +94,26 @@ def test_switchover_then_failover_from_the_command_line(sandbox_factory):
     rows = {fingerprint(s, 'app.w') for s in (box.source, box.replicas[1])}
     assert len(rows) == 1
     assert scalar(box.replicas[1], 'SELECT COUNT(*) FROM app.w') == 2
+
+
+def test_failover_refused_while_replicas_still_receive(sandbox_factory):
+    """The source is up, only out of reach from here (not given): every
+    replica's I/O thread still receives from it, so it is not lost. The
+    failover waits its --timeout for them to lose it, then refuses, and
+    nothing changed; once the source is killed it goes ahead.
+    """
+    box = attached(sandbox_factory)
+    before = everything(box)
+    code, result = run('failover', '--sandbox', box.base_dir, '--replica',
+                       'replica1', '--replica', 'replica2', '--timeout', '2')
+    assert code == 1, result
+    assert 'still receive from the source' in result['error'], result
+    assert 'replica1' in result['error'] and 'replica2' in result['error']
+    assert everything(box) == before
+    box.source.kill()
+    code, result = run('failover', '--sandbox', box.base_dir, '--replica',
+                       'replica1', '--replica', 'replica2')
+    assert code == 0, result
 
 
 def test_skip_and_repair_errant_from_the_command_line(sandbox_factory):

@@ -248,10 +248,12 @@ class Switchover(base.ShowOne):
 class Failover(base.ShowOne):
     """Promote the most advanced replica of a source that is gone.
 
-    Refused while the old source still answers (given with --source)
-    unless --force. Every replica applies what it fetched; the candidate
-    is the one holding every transaction any replica holds (whole GTID
-    sets or positions), errant transactions judged among the replicas;
+    Refused while the old source still answers (given with --source),
+    or while a replica still receives from it after --timeout (the source
+    is then only out of reach from here), unless --force. Every replica
+    applies what it fetched; the candidate is the one holding every
+    transaction any replica holds (whole GTID sets or positions), errant
+    transactions judged among the replicas;
     a candidate another replica is ahead of, or with errant transactions,
     is refused unless --allow-errant-candidate; in binlog-position mode a
     failover that would lose transactions is refused unless
@@ -277,8 +279,11 @@ class Failover(base.ShowOne):
                                  '(default: not checked): ' + SERVER_HELP)
         parser.add_argument('--force', action='store_true',
                             help='fail over although the old source '
-                                 'answers; it is fenced first (default: '
-                                 'refused)')
+                                 'answers (it is fenced first) or a '
+                                 'replica still receives from it after '
+                                 '--timeout (default: refused; a source '
+                                 'out of reach from here is not a lost '
+                                 'source)')
         parser.add_argument('--allow-errant-candidate', action='store_true',
                             help='promote a candidate with errant '
                                  'transactions or behind another replica '

@@ -186,3 +186,25 @@ def until_relay_log_applied(service, name, timeout, poll, progress):
             name, status.exec_log_file, status.exec_log_pos,
             status.read_log_file, status.read_log_pos))
         time.sleep(next(pauses))
+
+
+def until_source_lost(service, name, timeout, poll, progress):
+    """Wait until the replica's I/O thread no longer receives from its
+    source (not ``Yes``: ``Connecting`` after a crash, ``No`` when
+    stopped); returns True, or False when it still receives after
+    ``timeout``: then its source is alive as the replica sees it, whatever
+    this process can reach.
+    """
+    d = dialect.Dialect(server_state.read_version(service)[1])
+    deadline = time.monotonic() + timeout
+    pauses, say = _pauses(poll), _said(progress)
+    while True:
+        status = server_state.read_replica_status(service, d)
+        if status is None or status.io_running != 'Yes':
+            return True
+        if time.monotonic() > deadline:
+            return False
+        say('%s: its I/O thread still receives from %s:%s; waiting for it '
+            'to lose the source' % (name, status.source_host,
+                                    status.source_port))
+        time.sleep(next(pauses))

@@ -15,7 +15,13 @@
 """Failover: the source is gone; the most advanced replica takes over.
 
 1. Refused while the old source still answers (given as ``source``),
-   unless forced (then it is fenced first, as far as it answers).
+   unless forced (then it is fenced first, as far as it answers); and
+   refused while any replica's I/O thread still receives from its source
+   (waited for up to the timeout: a crash shows within moments), unless
+   forced. This process failing to reach the source is not the source
+   being dead: a partition between here and the source would otherwise
+   leave two writable servers (MaxScale's monitor and orchestrator's
+   DeadMaster judge a source lost by its replicas too).
 2. Every replica applies what its I/O thread fetched (a transaction
    fetched in part never applies, so the drain ends when the SQL thread
    waits for more, not when the received set is applied).
@@ -47,6 +53,7 @@ from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import drain
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import statements
+from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy.operations import promotion
 from trove_gtid_strategy import topology
 
@@ -125,6 +132,9 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
                 'it and fail over anyway' % promotion.name_of(source))
         if not dry_run:
             statements.run(source, server_state.dialect_of(source).fence())
+    if not force:
+        _refuse_while_received(replicas, timeout, repl.options.poll_interval,
+                               progress)
     before = [promotion.report(s, server_state.read_state(s))
               for s in replicas]
     resumed, writable = _earlier_candidate(replicas)
@@ -173,6 +183,36 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
     promotion.promote(repl, chosen)
     return _finish(repl, chosen, replicas, before, summary, started, False,
                    lost)
+
+
+def _refuse_while_received(replicas, timeout, poll, progress):
+    """Refuse (nothing changed) while a replica still receives from its
+    source after ``timeout``. A replica following one of the given
+    servers (an earlier run's new source) is not a witness of the lost
+    one.
+    """
+    given = {server_state.read_state(svc, binlog_files=False).server_id
+             for svc in replicas}
+    receiving = []
+    for svc in replicas:
+        status = server_state.read_replica_status(
+            svc, server_state.dialect_of(svc))
+        if status is None or status.source_server_id in given:
+            continue
+        name = promotion.name_of(svc)
+        if not waits.until_source_lost(svc, name, timeout, poll, progress):
+            receiving.append(name)
+    if receiving:
+        raise exceptions.PrecheckFailed(
+            'refusing to fail over: %s still receive%s from the source '
+            '(I/O thread running after %ds), so it is not lost, only out '
+            'of reach from here; a failover now would leave two writable '
+            'servers. Use switchover from where the source answers, or '
+            '--force once it is known to be down'
+            % (', '.join(receiving), 's' if len(receiving) == 1 else '',
+               timeout),
+            topology.PrecheckResult(None, (topology.Problem(
+                'source_still_seen', ', '.join(receiving)),)))
 
 
 def _earlier_candidate(replicas):
