@@ -113,10 +113,11 @@ trove_opts = [
                     'past it the promotion fails and the old source is '
                     'unfenced. Keep it under agent_call_high_timeout.'),
     cfg.IntOpt('drain_timeout', default=60, min=1,
-               help='Seconds a replica of a lost source may take to apply '
-                    'its relay log before it reports what it holds for an '
-                    'eject (Trove\'s get_last_txn). Keep it under '
-                    'agent_call_high_timeout.'),
+               help='Seconds a replica of a lost source may take to lose '
+                    'it (its I/O thread stops receiving) and, again, to '
+                    'apply its relay log, before it reports what it holds '
+                    'for an eject (Trove\'s get_last_txn). Keep twice it '
+                    'under agent_call_high_timeout.'),
 ]
 
 

@@ -148,6 +148,38 @@ def test_eject_refuses_an_errant_most_advanced_replica(ours, trove_line):
     assert ours.events() == ['dbaas.instance_eject.error']
 
 
+def test_eject_refused_while_the_replicas_still_receive(ours, trove_conf):
+    """Trove asks to eject a source its replicas still receive from (the
+    taskmanager lost it, they did not): each guest waits drain_timeout for
+    its I/O thread to lose it, says it still receives, and the eject is
+    refused with nothing changed.
+    """
+    from trove.common import exception
+    source, one, two = (ours.servers[name] for name in ours.ids)
+    ts.make_data(source, 3)
+    for replica in (one, two):
+        ts.wait_caught_up(source, replica)
+    trove_conf.set_override('drain_timeout', 1,
+                            group='trove_gtid_strategy')
+
+    with pytest.raises(exception.TroveError) as refused:
+        ours.eject(source.name)
+
+    message = str(refused.value)
+    assert 'still receives from it' in message, message
+    assert one.name in message and two.name in message
+    assert ours.slave_of(one.name) == ours.slave_of(two.name) == source.name
+    assert not read_only(source)
+    for replica in (one, two):
+        assert replication_source_port(replica) == source.port
+        assert read_only(replica)
+    ts.make_data(source, 2, start=3)
+    for replica in (one, two):
+        ts.wait_caught_up(source, replica)
+        assert rows_of(replica) == rows_of(source)
+    assert ours.events() == ['dbaas.instance_eject.error']
+
+
 def test_promote_of_a_candidate_that_cannot_catch_up_is_undone(
         ours, trove_conf):
     """replica1's applier is held by a lock: it cannot apply what the

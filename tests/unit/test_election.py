@@ -146,6 +146,7 @@ def test_replicas_of_different_kinds_cannot_be_compared():
     mysql('r1', '%s:1-100,%s:1-3' % (S, A), A),
     mariadb('r2', '0-1-10,1-2-6', '0-1-10,1-2-6,0-12-3', 12),
     election.Holding('r3', coords=('mysql-bin.000007', 1234), server_id=3),
+    election.Holding('r4', coords=('mysql-bin.000007', 9), receiving=True),
 ])
 def test_holdings_cross_rpc_unchanged(holding):
     import json
@@ -160,11 +161,21 @@ def test_holdings_cross_rpc_unchanged(holding):
     ({'name': 'r1', 'flavor': 'mysql', 'received': 'nonsense'}, 'r1: '),
     ({'name': 'r1', 'coords': ['f', '12']}, 'r1: coords'),
     ({'name': 'r1', 'server_id': '7'}, 'r1: server_id'),
+    ({'name': 'r1', 'receiving': 'yes'}, 'r1: receiving'),
 ])
 def test_malformed_facts_are_named(facts, named):
     with pytest.raises(exceptions.InvalidInput) as caught:
         election.Holding.from_dict(facts)
     assert named in str(caught.value)
+
+
+def test_a_source_some_replica_still_receives_from_is_not_lost():
+    older_guest = election.Holding.from_dict({'name': 'r0'})
+    assert older_guest.receiving is False
+    assert election.still_receiving([
+        election.Holding('r1', receiving=True), older_guest,
+        election.Holding('r2', receiving=True)]) == ['r1', 'r2']
+    assert election.still_receiving([older_guest]) == []
 
 
 # -- property: without an override, nothing any replica holds is lost ------

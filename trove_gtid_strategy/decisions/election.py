@@ -56,6 +56,9 @@ class Holding:
     binlog_state: tuple = ()
     server_id: int = 0
     coords: tuple = ()
+    #: Its I/O thread still received from its source when it reported:
+    #: the source is alive as this replica sees it.
+    receiving: bool = False
 
     def to_dict(self):
         """Plain JSON types, as a guest returns it over RPC."""
@@ -69,7 +72,7 @@ class Holding:
                 'own': None if self.own is None else str(self.own),
                 'binlog_state': [str(g) for g in self.binlog_state],
                 'server_id': self.server_id,
-                'coords': list(self.coords)}
+                'coords': list(self.coords), 'receiving': self.receiving}
 
     @classmethod
     def from_dict(cls, facts):
@@ -104,7 +107,12 @@ class Holding:
                                  % (server_id,))
         except (ValueError, TypeError) as exc:
             raise exceptions.InvalidInput('%s: %s' % (name, exc))
-        return cls(name, received, own, binlog_state, server_id, coords)
+        receiving = facts.get('receiving', False)
+        if type(receiving) is not bool:
+            raise exceptions.InvalidInput('%s: receiving must be true or '
+                                          'false, not %r' % (name, receiving))
+        return cls(name, received, own, binlog_state, server_id, coords,
+                   receiving)
 
 
 def holding_of(name, state):
@@ -130,7 +138,18 @@ def holding_of(name, state):
         coords = tuple(status.exec_coordinates)
     return Holding(name=name, received=received, own=own,
                    binlog_state=state.gtid_binlog_state,
-                   server_id=state.server_id, coords=coords)
+                   server_id=state.server_id, coords=coords,
+                   receiving=status is not None
+                   and status.io_running == 'Yes')
+
+
+def still_receiving(holdings):
+    """The replicas whose I/O thread still received from their source:
+    while there is one, the source is not lost, only out of reach of
+    whoever asks, and promoting another server would leave two writable
+    ones.
+    """
+    return [h.name for h in holdings if h.receiving]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -133,6 +133,11 @@ class ReplicationCalls:
         state = server_state.read_state(self.app)
         if state.replica is not None:
             options = _options()
+            # A source this replica still receives from is not lost: the
+            # answer says so (the taskmanager then refuses) once the I/O
+            # thread kept receiving for the drain's bound.
+            waits.until_source_lost(self.app, _name(), options.drain_timeout,
+                                    options.poll_interval, LOG.info)
             state = drain.drained_state(self.app, _name(),
                                         options.drain_timeout,
                                         options.poll_interval, LOG.info)

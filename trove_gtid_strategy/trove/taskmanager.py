@@ -89,6 +89,13 @@ class Manager(trove_manager.Manager):
     def _most_current_replica(self, old_master, replica_models):
         holdings = holdings_of(old_master,
                                self._get_replica_txns(replica_models))
+        seen = election.still_receiving(holdings)
+        if seen:
+            raise exception.TroveError(
+                'eject-replica-source %s: refusing to choose a new source: '
+                'replica %s still receives from it, so it is not lost, only '
+                'out of reach of the taskmanager; nothing changed'
+                % (old_master.id, ', '.join(seen)))
         try:
             chosen = election.elect(holdings)
         except exceptions.InvalidInput as exc:
