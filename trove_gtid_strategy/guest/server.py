@@ -28,10 +28,15 @@ from trove_gtid_strategy.guest import server_state
 
 
 def name_of(service, role='server'):
-    """How messages name the server behind ``service``: its DSN without
-    the password (the command line's), else ``the <role>`` with the port
-    Trove's App reports (a guest serves one server), else ``the <role>``.
+    """How messages and results name the server behind ``service``: the
+    name it was given (a sandbox server's, ``replica1``), else its DSN
+    without the password (the command line's), else ``the <role>`` with
+    the port Trove's App reports (a guest serves one server), else
+    ``the <role>``.
     """
+    given = getattr(service, 'instance_id', None)
+    if given:
+        return given
     dsn = getattr(service, 'dsn', None)
     if dsn is not None:
         return dsn.redacted()

@@ -51,6 +51,7 @@ import time
 from trove_gtid_strategy.decisions import election as election_mod
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import drain
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.guest import waits
@@ -129,7 +130,7 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
             raise exceptions.PrecheckFailed(
                 'the source %s still answers: a failover now would leave '
                 'two writable servers; use switchover, or --force to fence '
-                'it and fail over anyway' % promotion.name_of(source))
+                'it and fail over anyway' % server_mod.name_of(source))
         if not dry_run:
             statements.run(source, server_state.dialect_of(source).fence())
     if not force:
@@ -142,20 +143,20 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
         # An earlier run promoted it and stopped before every replica
         # followed: finish that run instead of electing again.
         progress('%s was promoted by an earlier run: pointing the others '
-                 'at it' % promotion.name_of(resumed))
+                 'at it' % server_mod.name_of(resumed))
         return _finish(repl, resumed, replicas, before, {
-            'candidate': promotion.name_of(resumed), 'resumed': True},
+            'candidate': server_mod.name_of(resumed), 'resumed': True},
             started, dry_run, _fence_when_back(source, dry_run))
     if resumed is not None and candidate is None:
         # An earlier run detached it and stopped before it took writes:
         # it is the candidate again, judged against the others like any.
         progress('%s was detached by an earlier run: it is the candidate '
                  'if it holds everything the others hold'
-                 % promotion.name_of(resumed))
+                 % server_mod.name_of(resumed))
         candidate = resumed
     states = {}
     for svc in replicas:
-        name = promotion.name_of(svc)
+        name = server_mod.name_of(svc)
         if dry_run or svc is resumed:
             states[name] = server_state.read_state(svc)
         else:
@@ -163,7 +164,7 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
                 svc, name, timeout, repl.options.poll_interval, progress)
     holdings = [election_mod.holding_of(name, state)
                 for name, state in states.items()]
-    requested = promotion.name_of(candidate) if candidate is not None \
+    requested = server_mod.name_of(candidate) if candidate is not None \
         else None
     election = election_mod.elect(
         holdings, requested, allow_errant=allow_errant_candidate,
@@ -174,7 +175,7 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
             'refusing to fail over: %s' % election.describe(),
             topology.PrecheckResult(None, election.problems))
     chosen = [s for s in replicas
-              if promotion.name_of(s) == election.candidate][0]
+              if server_mod.name_of(s) == election.candidate][0]
     if dry_run:
         return _finish(repl, chosen, replicas, before, summary, started,
                        True, _fence_when_back(source, True))
@@ -199,7 +200,7 @@ def _refuse_while_received(replicas, timeout, poll, progress):
             svc, server_state.dialect_of(svc))
         if status is None or status.source_server_id in given:
             continue
-        name = promotion.name_of(svc)
+        name = server_mod.name_of(svc)
         if not waits.until_source_lost(svc, name, timeout, poll, progress):
             receiving.append(name)
     if receiving:
@@ -229,7 +230,7 @@ def _earlier_candidate(replicas):
         raise exceptions.PrecheckFailed(
             'several of the given servers are not replicas (%s): a failover '
             'chooses among replicas of a lost source; resolve that by hand'
-            % ', '.join('%s (%s)' % (promotion.name_of(s), 'writable' if w
+            % ', '.join('%s (%s)' % (server_mod.name_of(s), 'writable' if w
                                      else 'read-only') for s, w in detached))
     return detached[0] if detached else (None, False)
 
@@ -241,7 +242,7 @@ def _fence_when_back(source, dry_run):
     """
     if source is None:
         return ''
-    name = promotion.name_of(source)
+    name = server_mod.name_of(source)
     if dry_run:
         return '%s: would be kept read-only when it returns' % name
     if source.write_fence_overrides():
@@ -257,27 +258,27 @@ def _finish(repl, chosen, replicas, before, summary, started, dry_run,
             lost=''):
     """Point every other replica at the new source; report each."""
     durability, note = _durability(repl)
-    outcomes = {promotion.name_of(chosen): 'promoted'}
+    outcomes = {server_mod.name_of(chosen): 'promoted'}
     if dry_run:
         for svc in replicas:
             if svc is not chosen:
-                outcomes[promotion.name_of(svc)] = 'would follow'
-        return FailoverResult(promotion.name_of(chosen), durability, note,
+                outcomes[server_mod.name_of(svc)] = 'would follow'
+        return FailoverResult(server_mod.name_of(chosen), durability, note,
                               before, before, summary, outcomes,
                               dry_run=True, old_source=lost)
     for svc in replicas:
         if svc is chosen:
             continue
         try:
-            outcomes[promotion.name_of(svc)] = promotion.repoint(
+            outcomes[server_mod.name_of(svc)] = promotion.repoint(
                 repl, chosen, svc)
         except exceptions.TroveGtidError as exc:
             # Reported, not hidden: the operator re-seeds this one, or
             # runs the command again once its cause is fixed.
-            outcomes[promotion.name_of(svc)] = 'not re-pointed: %s' % exc
+            outcomes[server_mod.name_of(svc)] = 'not re-pointed: %s' % exc
     after = [promotion.report(s, server_state.read_state(s))
              for s in replicas]
-    return FailoverResult(promotion.name_of(chosen), durability, note,
+    return FailoverResult(server_mod.name_of(chosen), durability, note,
                           before, after, summary, outcomes,
                           seconds=time.monotonic() - started,
                           old_source=lost)

@@ -24,6 +24,7 @@ import dataclasses
 
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy.guest import replication_accounts
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.operations import attach as attach_op
@@ -44,13 +45,6 @@ class ServerReport:
 
     def to_dict(self):
         return dataclasses.asdict(self)
-
-
-def name_of(svc):
-    """How results name a server: its sandbox name (``replica1``),
-    else its DSN with the password masked.
-    """
-    return getattr(svc, 'instance_id', None) or svc.dsn.redacted()
 
 
 def received_of(state):
@@ -85,7 +79,8 @@ def report(svc, state):
                 if state.binlog_position else '')
     received = received_of(state)
     return ServerReport(
-        server=name_of(svc), role=role, version=str(state.version),
+        server=server_mod.name_of(svc), role=role,
+        version=str(state.version),
         read_only=state.read_only,
         source='%s:%s' % (status.source_host, status.source_port)
         if status is not None else None,

@@ -45,6 +45,7 @@ from trove_gtid_strategy.decisions import switchover as decision
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import fence
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.guest import waits
@@ -124,13 +125,13 @@ def _checks(repl, source, candidate, replicas, states):
     attempt = repl.attempt(source, source_state)
     position = server_state.current_position(source, attempt.caps)
     for svc in [candidate] + replicas:
-        name = promotion.name_of(svc)
+        name = server_mod.name_of(svc)
         state = states[svc]
         status = state.replica
         if status is None or status.source_server_id not in (
                 None, 0, source_state.server_id):
             problems.append('%s does not replicate from %s' % (
-                name, promotion.name_of(source)))
+                name, server_mod.name_of(source)))
             continue
         if status.stopped_error:
             problems.append('%s: its %s thread stopped on error %d: %s'
@@ -182,7 +183,7 @@ def _diverged(repl, new_source, followers):
     source_state = server_state.read_state(new_source)
     attempt = repl.attempt(new_source, source_state)
     position = server_state.current_position(new_source, attempt.caps)
-    return ['%s: %s' % (promotion.name_of(svc), p.message)
+    return ['%s: %s' % (server_mod.name_of(svc), p.message)
             for svc, state in states
             for p in _against(repl, new_source, source_state, position,
                               svc, state)
@@ -196,7 +197,7 @@ def _address(svc):
 def _member(svc, state):
     status = state.replica
     return decision.Member(
-        name=promotion.name_of(svc), server_id=state.server_id,
+        name=server_mod.name_of(svc), server_id=state.server_id,
         address=(svc.dsn.host, svc.dsn.port), read_only=state.read_only,
         source_address=(status.source_host, status.source_port)
         if status is not None else None,
@@ -234,7 +235,7 @@ def switchover(repl, source, candidate, replicas=(), timeout=60,
         if problems:
             raise exceptions.PrecheckFailed(
                 'refusing to switch over to %s: %s' % (
-                    promotion.name_of(candidate), '; '.join(problems)),
+                    server_mod.name_of(candidate), '; '.join(problems)),
                 topology.PrecheckResult(None, tuple(
                     topology.Problem('switchover', p) for p in problems)))
         if dry_run:
@@ -265,8 +266,8 @@ class _Run:
         self.progress = progress
         self.before = before
         self.phase = phase
-        self.new_name = promotion.name_of(candidate)
-        self.old_name = promotion.name_of(source)
+        self.new_name = server_mod.name_of(candidate)
+        self.old_name = server_mod.name_of(source)
         self.steps = []
 
     def planned_steps(self):
@@ -275,7 +276,7 @@ class _Run:
                  'wait until %s has every transaction of the source'
                  % self.new_name,
                  'promote %s and make it writable' % self.new_name]
-        steps += ['point %s at %s' % (promotion.name_of(s), self.new_name)
+        steps += ['point %s at %s' % (server_mod.name_of(s), self.new_name)
                   for s in self.replicas + [self.source]]
         return steps + ['lift the fence\'s account locks on %s'
                         % self.old_name]
@@ -328,7 +329,7 @@ class _Run:
         """
         left = []
         for svc in self.replicas + [self.source]:
-            name = promotion.name_of(svc)
+            name = server_mod.name_of(svc)
             try:
                 if final is not None and svc is not self.source:
                     waits.until_applied(svc, name, final,
