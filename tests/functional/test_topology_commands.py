@@ -110,10 +110,19 @@ def test_failover_refused_while_replicas_still_receive(sandbox_factory):
     assert 'still receive from the source' in result['error'], result
     assert 'replica1' in result['error'] and 'replica2' in result['error']
     assert everything(box) == before
+    # --force goes on and says so (a dry run here: the source is alive).
+    code, result = run('failover', '--sandbox', box.base_dir, '--replica',
+                       'replica1', '--replica', 'replica2', '--force',
+                       '--dry-run')
+    assert code == 0, result
+    assert 'replica1, replica2 still received' in \
+        result['election']['forced'], result
+    assert everything(box) == before
     box.source.kill()
     code, result = run('failover', '--sandbox', box.base_dir, '--replica',
                        'replica1', '--replica', 'replica2')
     assert code == 0, result
+    assert 'forced' not in result['election']
 
 
 def test_skip_and_repair_errant_from_the_command_line(sandbox_factory):

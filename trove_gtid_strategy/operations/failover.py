@@ -133,9 +133,8 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
                 'it and fail over anyway' % server_mod.name_of(source))
         if not dry_run:
             statements.run(source, server_state.dialect_of(source).fence())
-    if not force:
-        _refuse_while_received(replicas, timeout, repl.options.poll_interval,
-                               progress)
+    forced = _still_received(replicas, timeout, repl.options.poll_interval,
+                             progress, force)
     before = [promotion.report(s, server_state.read_state(s))
               for s in replicas]
     resumed, writable = _earlier_candidate(replicas)
@@ -144,9 +143,9 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
         # followed: finish that run instead of electing again.
         progress('%s was promoted by an earlier run: pointing the others '
                  'at it' % server_mod.name_of(resumed))
-        return _finish(repl, resumed, replicas, before, {
-            'candidate': server_mod.name_of(resumed), 'resumed': True},
-            started, dry_run, _fence_when_back(source, dry_run))
+        return _finish(repl, resumed, replicas, before, dict(
+            {'candidate': server_mod.name_of(resumed), 'resumed': True},
+            **forced), started, dry_run, _fence_when_back(source, dry_run))
     if resumed is not None and candidate is None:
         # An earlier run detached it and stopped before it took writes:
         # it is the candidate again, judged against the others like any.
@@ -169,7 +168,7 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
     election = election_mod.elect(
         holdings, requested, allow_errant=allow_errant_candidate,
         allow_data_loss=allow_data_loss)
-    summary = election.to_dict()
+    summary = dict(election.to_dict(), **forced)
     if election.problems:
         raise exceptions.PrecheckFailed(
             'refusing to fail over: %s' % election.describe(),
@@ -186,11 +185,12 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
                    lost)
 
 
-def _refuse_while_received(replicas, timeout, poll, progress):
+def _still_received(replicas, timeout, poll, progress, force):
     """Refuse (nothing changed) while a replica still receives from its
-    source after ``timeout``. A replica following one of the given
-    servers (an earlier run's new source) is not a witness of the lost
-    one.
+    source after ``timeout``; with ``force``, look once and go on,
+    returning ``{'forced': why}`` for the result to say so (else ``{}``).
+    A replica following one of the given servers (an earlier run's new
+    source) is not a witness of the lost one.
     """
     given = {server_state.read_state(svc, binlog_files=False).server_id
              for svc in replicas}
@@ -201,19 +201,26 @@ def _refuse_while_received(replicas, timeout, poll, progress):
         if status is None or status.source_server_id in given:
             continue
         name = server_mod.name_of(svc)
-        if not waits.until_source_lost(svc, name, timeout, poll, progress):
+        if not waits.until_source_lost(svc, name, 0 if force else timeout,
+                                       poll, progress):
             receiving.append(name)
-    if receiving:
-        raise exceptions.PrecheckFailed(
-            'refusing to fail over: %s still receive%s from the source '
-            '(I/O thread running after %ds), so it is not lost, only out '
-            'of reach from here; a failover now would leave two writable '
-            'servers. Use switchover from where the source answers, or '
-            '--force once it is known to be down'
-            % (', '.join(receiving), 's' if len(receiving) == 1 else '',
-               timeout),
-            topology.PrecheckResult(None, (topology.Problem(
-                'source_still_seen', ', '.join(receiving)),)))
+    if not receiving:
+        return {}
+    names = ', '.join(receiving)
+    if force:
+        why = ('failed over with --force while %s still received from the '
+               'source' % names)
+        progress(why)
+        return {'forced': why}
+    raise exceptions.PrecheckFailed(
+        'refusing to fail over: %s still receive%s from the source (I/O '
+        'thread running after %ds), so it is not lost, only out of reach '
+        'from here; a failover now would leave two writable servers. Use '
+        'switchover from where the source answers, or --force once it is '
+        'known to be down' % (names, 's' if len(receiving) == 1 else '',
+                              timeout),
+        topology.PrecheckResult(None, (topology.Problem(
+            'source_still_seen', names),)))
 
 
 def _earlier_candidate(replicas):
