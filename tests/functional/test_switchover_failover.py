@@ -35,9 +35,14 @@ from support import admin_writes
 from support import catch_up
 from support import CountingService
 from support import fingerprint
+from support import purge_to_newest
 from support import query
+from support import run
 from support import scalar
+from support import sql_error
+from support import status
 from support import topology
+from support import until
 from support import Writer
 
 
@@ -312,3 +317,104 @@ def test_replicas_and_a_demoted_source_refuse_administrators(
     repl.detach_slave(other, for_failover=False)
     assert scalar(box.replicas[1], 'SELECT @@super_read_only') == 0
     assert scalar(box.replicas[1], 'SELECT @@read_only') == 0
+
+
+# -- candidate fitness (issue 14, item 2) ------------------------------------
+
+def _held_everywhere(repl, old, *replicas):
+    for i in (1, 2, 3):
+        query(old.server, 'INSERT INTO app.w VALUES (%s, %s)', i, 'r')
+    catch_up(repl, old, *replicas)
+
+
+@pytest.mark.lines('mariadb-10.11', 'mariadb-11.8')
+def test_failover_passes_over_a_replica_that_skipped_the_last_transaction(
+        sandbox_factory, options):
+    """MariaDB logs no empty transaction for a skipped one: a replica
+    that skipped the source's last transaction with ``trove-gtid skip``
+    holds it in gtid_slave_pos only, not in its binary log, so the other
+    replica, positioned exactly at it, could not follow it. Listed first
+    (the election's first choice among complete replicas), it is passed
+    over for the other; both end up replicating with equal data.
+    """
+    box, (old, skipper, other), repl = topology(sandbox_factory, options,
+                                                'gtid')
+    _held_everywhere(repl, old, skipper, other)
+    # The source's last transaction fails on the skipper (the row is
+    # there already, with the same value: the data stays equal).
+    skipper.run_unlogged(["INSERT INTO app.w VALUES (50, 'last')"])
+    query(box.source, "INSERT INTO app.w VALUES (50, 'last')")
+    assert sql_error(skipper).last_sql_errno == 1062
+    code, skipped = run('skip', '--sandbox', box.base_dir, '--replica',
+                        skipper.server.name)
+    assert code == 0, skipped
+    last = scalar(box.source, 'SELECT @@gtid_binlog_pos')
+    assert skipped['gtid'] == last
+    until(lambda: scalar(skipper.server, 'SELECT @@gtid_slave_pos'),
+          lambda pos: pos == last, 'the skipper to move past %s' % last)
+    assert last not in scalar(skipper.server, 'SELECT @@gtid_binlog_state')
+    catch_up(repl, old, other)
+    box.source.kill()
+    result = failover_op.failover(repl, [skipper, other], timeout=60)
+    assert result.new_source == other.server.name, result.election
+    assert list(result.election['passed_over']) == [skipper.server.name]
+    assert last in result.election['passed_over'][skipper.server.name]
+    assert result.complete, result.outcomes
+    query(box.replicas[1], "INSERT INTO app.w VALUES (-1, 'after')")
+    repl.wait_until_applied(skipper, repl.current_position(other))
+    assert status(skipper).running
+    assert fingerprint(box.replicas[0], 'app.w') == \
+        fingerprint(box.replicas[1], 'app.w')
+    assert scalar(box.replicas[0], 'SELECT COUNT(*) FROM app.w') == 5
+
+
+@pytest.mark.lines('mysql-9.7')
+def test_failover_passes_over_or_refuses_a_candidate_that_purged(
+        sandbox_factory, options):
+    """A complete replica that purged binary logs a lagging replica still
+    needs cannot serve it: with no other complete replica the failover
+    is refused naming the GTIDs, nothing changed; with one it is passed
+    over for it, and the lagging replica follows with equal data.
+    """
+    box, (old, purger, second, lagging), repl = topology(
+        sandbox_factory, options, 'gtid', replicas=3)
+    _held_everywhere(repl, old, purger, second, lagging)
+    query(lagging.server, 'STOP REPLICA IO_THREAD')
+    for i in range(10, 20):
+        query(box.source, 'INSERT INTO app.w VALUES (%s, %s)', i, 'later')
+    catch_up(repl, old, purger, second)
+    purge_to_newest(box.replicas[0])
+    uuid = scalar(box.source, 'SELECT @@server_uuid')
+    needed = query(box.source, 'SELECT GTID_SUBTRACT(@@gtid_executed, %s)',
+                   scalar(lagging.server, 'SELECT @@gtid_executed'))[0][0]
+    assert needed.startswith(uuid)
+    box.source.kill()
+    before = [(scalar(s, 'SELECT @@gtid_executed'),
+               scalar(s, 'SELECT @@read_only')) for s in box.replicas]
+    with pytest.raises(exceptions.PrecheckFailed) as caught:
+        failover_op.failover(repl, [purger, lagging], timeout=60)
+    assert [p.code for p in caught.value.result.problems] == \
+        ['no_fit_candidate']
+    assert needed in str(caught.value) and 're-seed' in str(caught.value)
+    assert needed in caught.value.result.missing
+    assert [(scalar(s, 'SELECT @@gtid_executed'),
+             scalar(s, 'SELECT @@read_only')) for s in box.replicas] == \
+        before
+    # Named as the candidate: refused the same way.
+    with pytest.raises(exceptions.PrecheckFailed) as caught:
+        failover_op.failover(repl, [purger, second, lagging],
+                             candidate=purger, timeout=60)
+    assert 'candidate_unfit' in [p.code for p in
+                                 caught.value.result.problems]
+    assert second.server.name in str(caught.value)
+    result = failover_op.failover(repl, [purger, second, lagging],
+                                  timeout=60)
+    assert result.new_source == second.server.name, result.election
+    assert list(result.election['passed_over']) == [purger.server.name]
+    assert result.complete, result.outcomes
+    query(box.replicas[1], "INSERT INTO app.w VALUES (-1, 'after')")
+    position = repl.current_position(second)
+    for svc in (purger, lagging):
+        repl.wait_until_applied(svc, position)
+        assert fingerprint(svc.server, 'app.w') == \
+            fingerprint(box.replicas[1], 'app.w')

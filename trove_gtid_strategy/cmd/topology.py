@@ -253,7 +253,9 @@ class Failover(base.ShowOne):
     is then only out of reach from here), unless --force. Every replica
     applies what it fetched; the candidate is the one holding every
     transaction any replica holds (whole GTID sets or positions), errant
-    transactions judged among the replicas;
+    transactions judged among the replicas, and able to serve the others
+    from its binary log (an unfit one is passed over, or the failover
+    refused naming the GTIDs each replica needs);
     a candidate another replica is ahead of, or with errant transactions,
     is refused unless --allow-errant-candidate; in binlog-position mode a
     failover that would lose transactions is refused unless

@@ -29,6 +29,7 @@ transactions with the others, so they are not errant).
 
 import dataclasses
 
+from trove_gtid_strategy.decisions import fitness as fitness_mod
 from trove_gtid_strategy.decisions import handover
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import flavors
@@ -48,6 +49,11 @@ class Holding:
     MariaDB's last GTID per (domain, server), which tells whose
     transaction a sequence number is. ``coords``: without GTIDs, the
     ``(file, position)`` of the old source it applied up to.
+    ``purged`` (MySQL: its ``gtid_purged``) and ``searched`` (MariaDB:
+    ``(gtid, found, where)`` of the GTIDs looked for in its binary logs)
+    say whether it can serve the others once promoted
+    (:mod:`~trove_gtid_strategy.decisions.fitness`); a guest that does
+    not send them leaves them unknown (None, empty).
     """
 
     name: str
@@ -59,6 +65,11 @@ class Holding:
     #: Its I/O thread still received from its source when it reported:
     #: the source is alive as this replica sees it.
     receiving: bool = False
+    #: MySQL: its ``gtid_purged`` (None: not known).
+    purged: object = None
+    #: MariaDB: ``(MariaDBGtid, found, where)`` of the GTIDs looked for
+    #: in its binary logs, ``where`` saying in which file or why not.
+    searched: tuple = ()
 
     def to_dict(self):
         """Plain JSON types, as a guest returns it over RPC."""
@@ -72,7 +83,11 @@ class Holding:
                 'own': None if self.own is None else str(self.own),
                 'binlog_state': [str(g) for g in self.binlog_state],
                 'server_id': self.server_id,
-                'coords': list(self.coords), 'receiving': self.receiving}
+                'coords': list(self.coords), 'receiving': self.receiving,
+                'purged': None if self.purged is None
+                else str(self.purged),
+                'searched': [[str(g), found, where]
+                             for g, found, where in self.searched]}
 
     @classmethod
     def from_dict(cls, facts):
@@ -105,6 +120,11 @@ class Holding:
             if type(server_id) is not int:
                 raise ValueError('server_id must be an integer, not %r'
                                  % (server_id,))
+            purged = None
+            if facts.get('purged') is not None:
+                purged = flavor.parse_purged(facts['purged'])
+            searched = tuple(_searched_item(item)
+                             for item in facts.get('searched') or ())
         except (ValueError, TypeError) as exc:
             raise exceptions.InvalidInput('%s: %s' % (name, exc))
         receiving = facts.get('receiving', False)
@@ -112,7 +132,18 @@ class Holding:
             raise exceptions.InvalidInput('%s: receiving must be true or '
                                           'false, not %r' % (name, receiving))
         return cls(name, received, own, binlog_state, server_id, coords,
-                   receiving)
+                   receiving, purged, searched)
+
+
+def _searched_item(item):
+    """One ``[gtid, found, where]`` of :attr:`Holding.searched` sent by
+    another process.
+    """
+    if not isinstance(item, (list, tuple)) or len(item) != 3 or \
+            type(item[1]) is not bool or not isinstance(item[2], str):
+        raise ValueError('searched must hold [gtid, found, where], not %r'
+                         % (item,))
+    return (gtid_sets.MariaDBGtid.parse(item[0]), item[1], item[2])
 
 
 def holding_of(name, state):
@@ -121,9 +152,10 @@ def holding_of(name, state):
     applied its relay log (a transaction fetched only in part is never
     applied, so only what it applied counts).
     """
-    own = received = None
+    own = received = purged = None
     if state.gtid_executed is not None and state.has_gtids:
         received = state.gtid_executed
+        purged = state.gtid_purged
         uuid = state.server_uuid.lower()
         own = gtid_sets.GtidSet()
         if uuid in received.uuids():
@@ -140,7 +172,7 @@ def holding_of(name, state):
                    binlog_state=state.gtid_binlog_state,
                    server_id=state.server_id, coords=coords,
                    receiving=status is not None
-                   and status.io_running == 'Yes')
+                   and status.io_running == 'Yes', purged=purged)
 
 
 def still_receiving(holdings):
@@ -170,6 +202,11 @@ class Election:
     held: dict = dataclasses.field(default_factory=dict)
     #: What the overrides given let the promotion lose, per replica.
     would_lose: dict = dataclasses.field(default_factory=dict)
+    #: The chosen candidate's fitness to serve the others
+    #: (:meth:`~trove_gtid_strategy.decisions.fitness.Fitness.to_dict`).
+    fitness: dict = dataclasses.field(default_factory=dict)
+    #: Complete replicas passed over as unfit: per replica, why.
+    passed_over: dict = dataclasses.field(default_factory=dict)
 
     @property
     def ok(self):
@@ -183,7 +220,8 @@ class Election:
                 'ahead': self.ahead, 'errant': self.errant,
                 'behind': self.behind,
                 'problems': [p.message for p in self.problems],
-                'would_lose': self.would_lose}
+                'would_lose': self.would_lose, 'fitness': self.fitness,
+                'passed_over': self.passed_over}
 
 
 def _mariadb_errant(holding, others):
@@ -261,6 +299,12 @@ def elect(holdings, requested=None, allow_errant=False,
         return {h.name: handover.lacking(_held(candidate), _held(h))
                 for h in holdings if h is not candidate}
 
+    def fitness_of(candidate):
+        return fitness_mod.judge(candidate, [h for h in holdings
+                                             if h is not candidate])
+
+    passed_over = {}
+
     if requested is not None:
         chosen = [h for h in holdings if h.name == requested]
         if not chosen:
@@ -272,7 +316,19 @@ def elect(holdings, requested=None, allow_errant=False,
         complete = [h for h in holdings
                     if not any(lacks_of(h).values())
                     and h.name not in errant]
-        candidate = complete[0] if complete else None
+        judged = [(h, fitness_of(h)) for h in complete]
+        fit = [h for h, found in judged if found.fit]
+        passed_over = {h.name: found.describe() for h, found in judged
+                       if not found.fit}
+        if complete and not fit:
+            return Election(None, {}, errant, {}, (topology.Problem(
+                'no_fit_candidate', 'no replica holding every transaction '
+                'can serve the others from its binary log: %s; %s' % (
+                    '; '.join(found.describe() for _, found in judged),
+                    fitness_mod.REMEDY)),), held,
+                fitness={h.name: found.to_dict() for h, found in judged},
+                passed_over=passed_over)
+        candidate = fit[0] if fit else None
     if candidate is None:
         return Election(None, {}, errant, {}, (topology.Problem(
             'no_complete_candidate', 'no replica holds every transaction '
@@ -288,6 +344,17 @@ def elect(holdings, requested=None, allow_errant=False,
               for h in holdings if h is not candidate}
     behind = {name: text for name, text in behind.items() if text}
     problems = []
+    fitness = fitness_of(candidate)
+    if not fitness.fit:
+        others = [h.name for h in holdings if h is not candidate
+                  and not any(lacks_of(h).values()) and h.name not in errant
+                  and fitness_of(h).fit]
+        problems.append(topology.Problem(
+            'candidate_unfit', '%s: re-seed the follower from a backup of '
+            'the new source after the promotion (leave it out of this '
+            'operation), or promote %s' % (
+                fitness.describe(), ' or '.join(others) if others
+                else 'another candidate')))
     if ahead and not allow_errant:
         problems.append(topology.Problem(
             'candidate_behind', 'the candidate %s lacks transactions other '
@@ -308,4 +375,4 @@ def elect(holdings, requested=None, allow_errant=False,
                         sorted(dict(behind, **ahead).items()))))
     would_lose = ahead if (allow_errant or allow_data_loss) else {}
     return Election(candidate.name, ahead, errant, behind, tuple(problems),
-                    held, would_lose)
+                    held, would_lose, fitness.to_dict(), passed_over)

@@ -124,6 +124,12 @@ class NoGtids:
         """
         return None
 
+    def parse_purged(self, text):
+        """A replica's purged transactions as another process sent them;
+        None where a flavor does not keep them as a set.
+        """
+        return None
+
     def attach_verdict(self, source, replica):
         """``(verdict, errant text)`` of the attach check between two
         :class:`~trove_gtid_strategy.state.ServerState` of this flavor.

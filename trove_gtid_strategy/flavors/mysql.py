@@ -100,6 +100,9 @@ class MySQLGtids(base.NoGtids):
     def parse_own(self, text):
         return gtid_sets.GtidSet.parse(text)
 
+    def parse_purged(self, text):
+        return gtid_sets.GtidSet.parse(text)
+
     def attach_verdict(self, source, replica):
         verdict, errant, _ = topology.classify_gtid_sets(
             source.gtid_executed, source.gtid_purged or gtid_sets.GtidSet(),

@@ -34,7 +34,13 @@
    of, or with errant transactions, is refused unless the operator
    allows it; without GTIDs, a failover where a replica holds more or
    less than the candidate is refused unless data loss is allowed, and
-   the result says exactly what would be lost.
+   the result says exactly what would be lost. A complete replica that
+   could not serve another from its binary log (MySQL: purged what a
+   follower lacks; MariaDB: a follower's resume GTID is not in its
+   binary log, as a GTID it skipped is not) is passed over for a fit
+   one; with none fit, or an unfit requested candidate, the failover is
+   refused before any change, naming what each follower needs
+   (:mod:`trove_gtid_strategy.decisions.fitness`).
 4. The candidate is promoted and writable; the others are pointed at it
    (each through the mode's checks: in binlog-position mode only a
    replica at the promotion point can follow).
@@ -163,6 +169,12 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
                 svc, name, timeout, repl.options.poll_interval, progress)
     holdings = [election_mod.holding_of(name, state)
                 for name, state in states.items()]
+    # What each could not serve the others from its binary log (MariaDB:
+    # GTIDs within its binary log state are looked for there).
+    by_name = {server_mod.name_of(svc): svc for svc in replicas}
+    holdings = [promotion.searched(
+        by_name[h.name], h, [o for o in holdings if o is not h],
+        states[h.name].binlog_files) for h in holdings]
     requested = server_mod.name_of(candidate) if candidate is not None \
         else None
     election = election_mod.elect(
@@ -172,7 +184,8 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
     if election.problems:
         raise exceptions.PrecheckFailed(
             'refusing to fail over: %s' % election.describe(),
-            topology.PrecheckResult(None, election.problems))
+            topology.PrecheckResult(None, election.problems,
+                                    missing=_needed(summary)))
     chosen = [s for s in replicas
               if server_mod.name_of(s) == election.candidate][0]
     if dry_run:
@@ -183,6 +196,18 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
     promotion.promote(repl, chosen)
     return _finish(repl, chosen, replicas, before, summary, started, False,
                    lost)
+
+
+def _needed(summary):
+    """What followers need that an unfit candidate cannot send, as text
+    (the refusal's ``missing``).
+    """
+    fitness = summary.get('fitness') or {}
+    if 'candidate' in fitness:
+        fitness = {fitness['candidate']: fitness}
+    return '; '.join('%s -> %s: %s' % (name, follower, text)
+                     for name, found in sorted(fitness.items())
+                     for follower, text in sorted(found['needs'].items()))
 
 
 def _still_received(replicas, timeout, poll, progress, force):

@@ -22,7 +22,10 @@ instead of repeating what was done.
 
 import dataclasses
 
+from trove_gtid_strategy.binlog import events as binlog_headers
+from trove_gtid_strategy.decisions import fitness
 from trove_gtid_strategy import gtid as gtid_sets
+from trove_gtid_strategy.guest import log_reader
 from trove_gtid_strategy.guest import replication_accounts
 from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import server_state
@@ -137,3 +140,36 @@ def repoint(repl, new_source, replica):
     replication_accounts.drop_account(new_source, context.account.name,
                                       hosts=context.account.replaced_hosts)
     return 'replicating from the new source'
+
+
+def searched(svc, holding, followers, binlog_files):
+    """``holding`` (a :class:`~trove_gtid_strategy.decisions.election.
+    Holding` of ``svc``) with the answer of its binary logs for the
+    MariaDB GTIDs ``followers`` resume from within its binary log state
+    (:func:`~trove_gtid_strategy.decisions.fitness.to_search`): each
+    file's ``Gtid_list`` header is read, and only the file bracketing a
+    GTID is searched. Nothing is read when nothing is wanted.
+    """
+    wanted = fitness.to_search(holding, followers)
+    if not wanted:
+        return holding
+    headers = [(log_name, binlog_headers.gtid_list(
+        log_reader.header(svc, log_name)) or ())
+        for log_name in binlog_files]
+    found, by_file = [], {}
+    for gtid in wanted:
+        verdict, where = fitness.locate(gtid, headers, holding.binlog_state)
+        if verdict == fitness.SEARCH:
+            by_file.setdefault(where, []).append(gtid)
+        else:
+            found.append((gtid, verdict == fitness.FOUND, where))
+    for log_name, gtids in by_file.items():
+        texts = {str(g) for g in gtids}
+        present = {txn.gtid for txn in log_reader.transactions(
+            svc, log_name, lambda text: text in texts)}
+        found += [(g, str(g) in present,
+                   'in %s' % log_name if str(g) in present else
+                   'not in its binary log %s, where its Gtid_list headers '
+                   'place it: applied without being logged there, as a '
+                   'skipped transaction is' % log_name) for g in gtids]
+    return dataclasses.replace(holding, searched=tuple(found))

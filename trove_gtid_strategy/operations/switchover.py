@@ -22,7 +22,10 @@ running it again, from any machine. From the start:
 
 1. Every server is checked first; if any would break (the candidate or
    a replica has errant transactions, does not replicate from the
-   source, or stopped on an error), nothing is changed.
+   source, or stopped on an error; the candidate could not serve a
+   follower from its binary log, :mod:`~trove_gtid_strategy.decisions.
+   fitness`, judged at the source's position, which every follower
+   reaches before it follows the candidate), nothing is changed.
 2. The source is fenced (:mod:`trove_gtid_strategy.guest.fence`):
    ``super_read_only`` on MySQL; on MariaDB ``read_only``, and the
    accounts that write through it locked and their sessions ended.
@@ -41,6 +44,8 @@ running it again, from any machine. From the start:
 import dataclasses
 import time
 
+from trove_gtid_strategy.decisions import election
+from trove_gtid_strategy.decisions import fitness
 from trove_gtid_strategy.decisions import switchover as decision
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
@@ -141,6 +146,23 @@ def _checks(repl, source, candidate, replicas, states):
     return problems
 
 
+def _fitness(source, candidate, replicas, states):
+    """The candidate's :class:`~trove_gtid_strategy.decisions.fitness.
+    Fitness` to serve the replicas and the old source, each as it will
+    stand once caught up with the source.
+    """
+    source_holding = election.holding_of(server_mod.name_of(source),
+                                         states[source])
+    followers = [fitness.caught_up(election.holding_of(
+        server_mod.name_of(svc), states[svc]), source_holding)
+        for svc in replicas] + [source_holding]
+    holding = election.holding_of(server_mod.name_of(candidate),
+                                  states[candidate])
+    holding = promotion.searched(candidate, holding, followers,
+                                 states[candidate].binlog_files)
+    return fitness.judge(holding, followers)
+
+
 def _plan_against(repl, source, source_state, position, svc, state):
     rep = repl.attempt(svc, state)
     request = modes_base.AttachRequest(
@@ -231,13 +253,22 @@ def switchover(repl, source, candidate, replicas=(), timeout=60,
     run = _Run(repl, source, candidate, replicas, timeout, progress,
                before, found.phase)
     if found.phase is decision.Phase.START:
-        problems = _checks(repl, source, candidate, replicas, states)
-        if problems:
+        found_problems = [topology.Problem('switchover', p) for p in
+                          _checks(repl, source, candidate, replicas,
+                                  states)]
+        fit = _fitness(source, candidate, replicas, states)
+        if not fit.fit:
+            found_problems.append(topology.Problem(
+                'candidate_unfit', fitness.refusal(fit)))
+        if found_problems:
             raise exceptions.PrecheckFailed(
                 'refusing to switch over to %s: %s' % (
-                    server_mod.name_of(candidate), '; '.join(problems)),
-                topology.PrecheckResult(None, tuple(
-                    topology.Problem('switchover', p) for p in problems)))
+                    server_mod.name_of(candidate),
+                    '; '.join(p.message for p in found_problems)),
+                topology.PrecheckResult(None, tuple(found_problems),
+                                        missing='; '.join(
+                                            '%s: %s' % kv for kv in sorted(
+                                                fit.needs.items()))))
         if dry_run:
             return run.result(0.0, before, run.planned_steps())
         return run.from_start(allow_unfenced)
