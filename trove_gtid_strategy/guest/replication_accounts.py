@@ -99,6 +99,15 @@ def account_hosts(service, name, d=None):
         d.account_hosts(name).sql).fetchall())
 
 
+def require(service, name, requirement):
+    """Make every host pattern of an existing account require
+    ``requirement`` (``accounts.REQUIRE_*``) of each login.
+    """
+    d = server_state.dialect_of(service)
+    for host in account_hosts(service, name, d):
+        _run(service, d.require(name, host, requirement))
+
+
 def drop_account(service, name, on_replica=False, hosts=None):
     """Drop a replication account (``hosts``: those of its host patterns,
     default every one it has); one already gone is fine.

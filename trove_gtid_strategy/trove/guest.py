@@ -40,17 +40,20 @@ from oslo_log import log as logging
 from trove.guestagent.datastore.mariadb import manager as mariadb_manager
 from trove.guestagent.datastore.mysql import manager as mysql_manager
 
+from trove_gtid_strategy import accounts
 from trove_gtid_strategy.decisions import election
 from trove_gtid_strategy.decisions import handover
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy.guest import drain
 from trove_gtid_strategy.guest import fence
+from trove_gtid_strategy.guest import replication_accounts
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy import opts
 from trove_gtid_strategy import seeding
+from trove_gtid_strategy import trove_contract
 
 CONF = cfg.CONF
 opts.register_opts(CONF)
@@ -110,6 +113,25 @@ class ReplicationCalls:
         fence.lift_locks(self.app, LOG.info)
         for stmt in server_state.dialect_of(self.app).unfence():
             statements.run(self.app, stmt)
+
+    def get_replication_snapshot(self, context, snapshot_info,
+                                 replica_source_config=None):
+        snapshot = super().get_replication_snapshot(
+            context, snapshot_info, replica_source_config)
+        # Trove adds ssl_mode and the certificates when this server's TLS
+        # is on: the new replica then connects encrypted (as
+        # trove_contract.read_tls reads the same keys), so its account
+        # requires it, and its password alone reads no binary log over
+        # plaintext.
+        requirement = accounts.tls_requirement(
+            trove_contract.read_tls(snapshot))
+        user = ((snapshot.get('replica_conf') or {}).get(
+            'replication_user') or {}).get('name')
+        if user and requirement != accounts.REQUIRE_NONE:
+            LOG.info('%s: the replication account %s requires %s',
+                     _name(), user, requirement)
+            replication_accounts.require(self.app, user, requirement)
+        return snapshot
 
     def get_latest_txn_id(self, context):
         return handover.executed_text(server_state.read_state(self.app))
