@@ -52,6 +52,7 @@ import re
 
 from trove_gtid_strategy import fencing
 from trove_gtid_strategy import literals
+from trove_gtid_strategy.state import text as _text
 from trove_gtid_strategy.versions import Flavor
 
 #: Global privileges with which an account reads the binary log.
@@ -117,12 +118,6 @@ class Audited:
     locked: bool
     flags: list
     used_by: list = dataclasses.field(default_factory=list)
-
-
-def _text(value):
-    if isinstance(value, bytes):
-        return value.decode('utf-8', errors='replace')
-    return '' if value is None else str(value)
 
 
 def accounts_query(version):

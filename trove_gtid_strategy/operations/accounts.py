@@ -30,10 +30,7 @@ from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import statements
-
-
-def _text(value):
-    return value.decode('utf-8') if isinstance(value, bytes) else str(value)
+from trove_gtid_strategy.state import text as _text
 
 
 def list_accounts(source, replicas, prefix):
