@@ -248,6 +248,43 @@ def test_detach_drops_the_account_without_binary_logging(conf):
         c for c in replica.changes if isinstance(c, str))
 
 
+class Demoted(FakeService):
+    """An old source attached as a replica; after its restart the status
+    row is ``after_restart``.
+    """
+
+    def __init__(self, after_restart):
+        super().__init__(replica_row=dict(RUNNING))
+        self.after_restart = after_restart
+
+    def exists_replication_source_overrides(self):
+        return True
+
+    def remove_replication_source_overrides(self):
+        self.changes.append('remove source overrides')
+
+    def restart(self):
+        super().restart()
+        self.replica_row = dict(RUNNING, **self.after_restart)
+
+
+def test_demote_starts_threads_the_restart_left_stopped():
+    old = Demoted({'Slave_IO_Running': 'No', 'Slave_SQL_Running': 'No'})
+    strategy.AutoReplication().demote_master(old)
+    assert old.changes == ['remove source overrides', 'restart',
+                           'START REPLICA']
+
+
+@pytest.mark.parametrize('after_restart', [
+    {},
+    {'Slave_IO_Running': 'No', 'Slave_SQL_Running': 'No',
+     'Last_SQL_Errno': '1062', 'Last_SQL_Error': 'Duplicate entry'}])
+def test_demote_leaves_running_or_failed_threads_alone(after_restart):
+    old = Demoted(after_restart)
+    strategy.AutoReplication().demote_master(old)
+    assert old.changes == ['remove source overrides', 'restart']
+
+
 def test_strategy_is_built_with_no_arguments():
     for cls in (strategy.AutoReplication, strategy.MysqlBinlogReplication,
                 strategy.MysqlGTIDReplication,
