@@ -58,6 +58,7 @@ Fixtures:
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 
@@ -213,10 +214,34 @@ def server_line(request, line_template):
     return line
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, for the teardown to see."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, 'report_' + report.when, report)
+
+
+def _error_log_tails(box, lines_each=25):
+    """The end of every server's error log: what a failed test's servers
+    said (a flaky failure is diagnosed from it, not from a re-run).
+    """
+    for server in box.servers():
+        try:
+            with open(server.error_log, errors='replace') as f:
+                tail = f.readlines()[-lines_each:]
+        except OSError as exc:
+            tail = ['(unreadable: %s)\n' % exc]
+        sys.stderr.write('--- %s: %s\n%s' % (
+            server.name, server.error_log, ''.join(tail)))
+
+
 @pytest.fixture
-def sandbox_factory(server_line, sandbox_template_dir, line_template):
+def sandbox_factory(request, server_line, sandbox_template_dir,
+                    line_template):
     """Call with ``replicas=N`` (and optionally ``server``,
-    ``replica_server`` line names) to get an up Sandbox; all go away after.
+    ``replica_server`` line names) to get an up Sandbox; all go away after,
+    the end of each server's error log printed first when the test failed.
     """
     made = []
 
@@ -237,6 +262,10 @@ def sandbox_factory(server_line, sandbox_template_dir, line_template):
         return box
 
     yield make
+    failed = getattr(request.node, 'report_call', None)
+    if failed is not None and failed.failed:
+        for box in made:
+            _error_log_tails(box)
     errors = []
     for box in reversed(made):
         try:
