@@ -143,6 +143,13 @@ class Dialect:
     def reset_replica_all(self):
         return _plain('RESET %s ALL' % self.caps.replica_word)
 
+    def reset_replica(self):
+        """Drop the relay logs and the applier's file position, keeping
+        the connection settings (MariaDB keeps them in memory, MySQL
+        8.0.13+ in its repository).
+        """
+        return _plain('RESET %s' % self.caps.replica_word)
+
     def show_replica_status(self):
         return _plain(self.caps.show_replica_status)
 

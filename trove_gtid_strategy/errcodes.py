@@ -27,6 +27,10 @@ ER_ACCESS_DENIED_ERROR = 1045
 ER_ACCESS_DENIED_NO_PASSWORD_ERROR = 1698
 #: Every refused login.
 ACCESS_DENIED = (ER_ACCESS_DENIED_ERROR, ER_ACCESS_DENIED_NO_PASSWORD_ERROR)
+#: Could not initialize master info structure: the replica's relay log
+#: state did not load at startup (its info names a relay log its index
+#: lacks; MySQL bug 83713, seen on MariaDB 10.11 and 11.8 after a restart).
+ER_MASTER_INFO = 1201
 #: Can't create database; database exists: an errant CREATE DATABASE
 #: replayed on a replica that has it (seed 004).
 ER_DB_CREATE_EXISTS = 1007

@@ -20,6 +20,7 @@ decision and its changes can be asserted exactly (the real-server tests
 prove the statements work).
 """
 
+import pymysql
 import pytest
 
 from trove_gtid_strategy import exceptions
@@ -250,12 +251,14 @@ def test_detach_drops_the_account_without_binary_logging(conf):
 
 class Demoted(FakeService):
     """An old source attached as a replica; after its restart the status
-    row is ``after_restart``.
+    row is ``after_restart``; START REPLICA fails ``refusals`` times with
+    error 1201 before its threads run.
     """
 
-    def __init__(self, after_restart):
-        super().__init__(replica_row=dict(RUNNING))
+    def __init__(self, after_restart, refusals=0, **row):
+        super().__init__(replica_row=dict(RUNNING, **row))
         self.after_restart = after_restart
+        self.refusals = refusals
 
     def exists_replication_source_overrides(self):
         return True
@@ -265,20 +268,51 @@ class Demoted(FakeService):
 
     def restart(self):
         super().restart()
-        self.replica_row = dict(RUNNING, **self.after_restart)
+        self.replica_row = dict(self.replica_row, **self.after_restart)
+
+    def execute_sql(self, sql, use_flush=False):
+        if sql == 'START REPLICA':
+            self.changes.append(sql)
+            if self.refusals:
+                self.refusals -= 1
+                raise pymysql.err.OperationalError(
+                    1201, "Could not initialize master info structure for "
+                    "''")
+            self.replica_row = dict(self.replica_row, **RUNNING)
+            return guest_service.Result([], [])
+        return super().execute_sql(sql, use_flush)
 
 
-def test_demote_starts_threads_the_restart_left_stopped():
-    old = Demoted({'Slave_IO_Running': 'No', 'Slave_SQL_Running': 'No'})
+STOPPED = {'Slave_IO_Running': 'No', 'Slave_SQL_Running': 'No'}
+
+
+def test_demote_starts_threads_the_restart_left_stopped(conf):
+    old = Demoted(STOPPED)
     strategy.AutoReplication().demote_master(old)
     assert old.changes == ['remove source overrides', 'restart',
                            'START REPLICA']
 
 
+def test_demote_resets_a_relay_log_state_that_did_not_load(conf):
+    """Error 1201 on a replica replicating by GTID: its position is its
+    GTID state, so the relay logs go and it starts again.
+    """
+    old = Demoted(STOPPED, refusals=1, Using_Gtid='Slave_Pos')
+    strategy.AutoReplication().demote_master(old)
+    assert old.changes == ['remove source overrides', 'restart',
+                           'START REPLICA', 'RESET REPLICA', 'START REPLICA']
+
+
+def test_demote_by_file_and_position_never_resets(conf):
+    old = Demoted(STOPPED, refusals=1, Using_Gtid='No')
+    with pytest.raises(pymysql.err.OperationalError, match='1201'):
+        strategy.AutoReplication().demote_master(old)
+    assert 'RESET REPLICA' not in old.changes
+
+
 @pytest.mark.parametrize('after_restart', [
     {},
-    {'Slave_IO_Running': 'No', 'Slave_SQL_Running': 'No',
-     'Last_SQL_Errno': '1062', 'Last_SQL_Error': 'Duplicate entry'}])
+    dict(STOPPED, Last_SQL_Errno='1062', Last_SQL_Error='Duplicate entry')])
 def test_demote_leaves_running_or_failed_threads_alone(after_restart):
     old = Demoted(after_restart)
     strategy.AutoReplication().demote_master(old)
