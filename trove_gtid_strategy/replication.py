@@ -46,6 +46,7 @@ from trove_gtid_strategy import modes
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import opts
 from trove_gtid_strategy import replication_view
+from trove_gtid_strategy import seeding
 from trove_gtid_strategy import versions
 
 LOG = logging.getLogger(__name__)
@@ -315,10 +316,9 @@ class Replication:
             request = dataclasses.replace(request, seed=seed)
             self._report('Seeding from %s', seed.describe())
         source = self._probe.read(request.source, request.tls)
-        plan = modes_base.plan_attach(
-            attempt.driver, source, attempt.state, request,
-            allow_crash_unsafe=self.options.allow_crash_unsafe_binlog,
-            connect_retry=self.options.connect_retry)
+        plan = self._plan(attempt, source, request)
+        if not plan.ok and plan.resume_from is not None:
+            plan = self._plan_resume(attempt, source, request, plan)
         for note in plan.result.notes:
             self._report('Note: %s', note)
         if not plan.ok:
@@ -331,6 +331,32 @@ class Replication:
                 plan.result)
         self._report('Pre-checks passed: replica is %s', plan.result.verdict)
         return plan
+
+    def _plan(self, attempt, source, request):
+        return modes_base.plan_attach(
+            attempt.driver, source, attempt.state, request,
+            allow_crash_unsafe=self.options.allow_crash_unsafe_binlog,
+            connect_retry=self.options.connect_retry)
+
+    def _plan_resume(self, attempt, source, request, refused):
+        """A binlog-position replica behind the source's position resumes
+        where the source's binary log has exactly what it holds, when
+        there is such a point; else the refusal stands.
+        """
+        found = self._probe.resume_point(request.source, request.tls,
+                                         refused.resume_from)
+        if found is None:
+            self._report('Note: the source\'s binary logs have no point '
+                         'where it held exactly %s', refused.resume_from)
+            return refused
+        self._report('Resuming at %s:%d of the source, where it held '
+                     'exactly what the replica holds; it receives %s',
+                     found.log_file, found.log_pos, found.rest or 'nothing')
+        return self._plan(attempt, source, dataclasses.replace(
+            request, position=seeding.StartPoint(
+                'the source\'s binary log where it held what the replica '
+                'holds', found.log_file, found.log_pos,
+                gtid_set=refused.resume_from)))
 
     def detach(self, service, for_failover):
         """Stop replicating and forget the source; safe to call twice.
