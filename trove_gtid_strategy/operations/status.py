@@ -39,8 +39,11 @@ from trove_gtid_strategy import dangers as dangers_mod
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy.guest import fence
+from trove_gtid_strategy.guest import heartbeat
 from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy import heartbeat_lag
 from trove_gtid_strategy import literals
+from trove_gtid_strategy.operations import status_text
 from trove_gtid_strategy import replication_view
 from trove_gtid_strategy import state as state_mod
 
@@ -82,6 +85,9 @@ class ServerFacts:
     settings_files: frozenset | None = None
     #: Accounts a fence locked and nobody unlocked.
     fence_locks: tuple = ()
+    #: Its heartbeat table (:class:`~trove_gtid_strategy.heartbeat_lag.
+    #: Reading`), None without one.
+    heartbeat: heartbeat_lag.Reading | None = None
 
 
 @dataclasses.dataclass
@@ -211,58 +217,7 @@ class StatusReport:
 
     def to_text(self):
         """What ``trove-gtid status`` prints without ``--json``."""
-        out = []
-        for s in self.servers:
-            out.append('%s: %s, %s, server_id %d%s' % (
-                s.name, s.role, s.version, s.server_id,
-                ', read-only' if s.read_only else ''))
-            for key, value in s.gtids.items():
-                out.append('  %s: %s' % (key, value or "''"))
-            if s.binlog_position:
-                out.append('  binary log: %s, %d replica%s connected' % (
-                    s.binlog_position, s.replicas_connected,
-                    '' if s.replicas_connected == 1 else 's'))
-            r = s.replication
-            if r is not None:
-                out.append('  replicates from %s%s in %s mode (%s)' % (
-                    r.source_name or 'unknown source %s' % r.source,
-                    ' (%s)' % r.source if r.source_name else '', r.mode,
-                    r.mode_detail))
-                out.append('  I/O %s (%s), SQL %s (%s)' % (
-                    r.io_running, r.io_state or '-', r.sql_running,
-                    r.sql_state or '-'))
-                out.append('  lag: %s' % _lag_text(r.lag))
-                for thread, errno, error in (
-                        ('I/O', r.last_io_errno, r.last_io_error),
-                        ('SQL', r.last_sql_errno, r.last_sql_error)):
-                    if errno:
-                        out.append('  last %s error %d: %s'
-                                   % (thread, errno, error))
-            out.append('  semi-sync: %s' % s.semi_sync.running)
-            out.append('  crash safety: %s' % s.crash_safety_level)
-            for f in s.crash_safety + s.semi_sync.findings:
-                out.append('    [%s] %s = %s: %s' % (
-                    f.level, f.name, f.value, f.why))
-        for u in self.unreachable:
-            out.append('%s: unreachable: %s' % (u.name, u.error))
-        if self.topology:
-            out.append('topology:')
-            out += ['  %s' % link.describe() for link in self.topology]
-        out += ['DANGER: %s' % d.message for d in self.dangers]
-        return '\n'.join(out)
-
-
-def _lag_text(lag):
-    parts = ['Seconds_Behind_Source %s' % (
-        'NULL' if lag.seconds is None else lag.seconds)]
-    if lag.behind_source is not None:
-        parts.append('%d transactions behind the source'
-                     % lag.behind_source)
-    if lag.unapplied is not None:
-        parts.append('%d received, not applied' % lag.unapplied)
-    if lag.unapplied_bytes is not None and lag.unapplied is None:
-        parts.append('%d bytes received, not applied' % lag.unapplied_bytes)
-    return ', '.join(parts)
+        return status_text.render(self)
 
 
 def _column(row, *names):
@@ -309,7 +264,8 @@ def read_facts(service, name=None):
         sql_state=sql_state, global_status=global_status,
         gtid_slave_pos_engines=engines, dump_sessions=sessions,
         settings_files=files() if files is not None else None,
-        fence_locks=tuple(str(a) for a in fence.fenced_accounts(service)))
+        fence_locks=tuple(str(a) for a in fence.fenced_accounts(service)),
+        heartbeat=heartbeat.read(service))
 
 
 def _redacted(service):
@@ -397,9 +353,8 @@ def build_report(facts):
         replication = None
         if st.replica is not None:
             source_name = sources[f.name]
-            source_state = by_name[source_name].state \
-                if source_name in by_name else None
-            replication = _replication(f, source_name, source_state)
+            replication = _replication(f, source_name,
+                                       by_name.get(source_name))
             links.append(Link(
                 f.name, source_name, replication.source,
                 st.replica.source_server_id,
@@ -431,9 +386,18 @@ def build_report(facts):
             f.settings_files, f.fence_locks) for f in facts]))
 
 
-def _replication(f, source_name, source_state):
+def _replication(f, source_name, source):
+    """How ``f`` replicates; ``source``: the facts of its source when
+    given and read, else None.
+    """
     status = f.state.replica
     mode, detail = replication_view.replication_mode(status)
+    source_id = status.source_server_id or (
+        source.state.server_id if source is not None else None)
+    lag = dataclasses.replace(
+        replication_view.lag(f.state, source and source.state),
+        heartbeat=heartbeat_lag.judge(f.heartbeat, source_id,
+                                      source and source.heartbeat))
     return Replication(
         mode=mode, mode_detail=detail,
         source='%s:%d' % (status.source_host, status.source_port),
@@ -450,7 +414,7 @@ def _replication(f, source_name, source_state):
         exec_position='%s:%d' % status.exec_coordinates,
         retrieved_gtid_set=_one_line(status.retrieved_gtid_set),
         gtid_io_pos=status.gtid_io_pos, sql_delay=status.sql_delay,
-        lag=replication_view.lag(f.state, source_state))
+        lag=lag)
 
 
 def _one_line(text):
