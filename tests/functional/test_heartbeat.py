@@ -20,10 +20,14 @@ to miss beats by stopping its SQL thread; every wait ends on what the
 servers report.
 """
 
+import json
+import signal
+
 from support import catch_up
 from support import is_mysql
 from support import query
 from support import run
+from support import run_process
 from support import scalar
 from support import topology
 from support import until
@@ -114,11 +118,20 @@ def test_heartbeat_lag_refusal_and_removal(sandbox_factory, options):
     code, result = beat('--source', 'source', '--interval', '0')
     assert code == 2 and '--interval' in result['error'], result
 
-    # A writer that stopped: its beat grows old on the source, and
-    # status says so instead of calling it lag.
-    code, result = beat('--source', 'source', '--count', '1',
-                        '--interval', '0.1')
-    assert code == 0, result
+    # Ctrl-C ends a run without --count: exit 0 and what it wrote. Then
+    # its beat grows old on the source, and status says the writer
+    # stopped instead of calling that lag.
+    writer = run_process('heartbeat', '--sandbox', box.base_dir,
+                         '--source', 'source', '--interval', '0.1')
+    until(lambda: scalar(source, 'SELECT interval_seconds FROM '
+                                 'trove_gtid.heartbeat'),
+          lambda interval: float(interval) == 0.1,
+          'the writer\'s first beat')
+    writer.send_signal(signal.SIGINT)
+    out, err = writer.communicate(timeout=60)
+    assert writer.returncode == 0, err
+    result = json.loads(out)
+    assert result['stopped_by'] == 'interrupted' and result['beats'] >= 1
     settled()
     lag = until(lambda: lag_of(box, *pair),
                 lambda found: found['heartbeat']['writer_stopped'],
