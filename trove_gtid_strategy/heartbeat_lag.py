@@ -78,6 +78,11 @@ class Reading:
     now: datetime.datetime | None
 
 
+#: A server read without a heartbeat table: a given source that has
+#: none is not a source that was not given.
+NO_BEATS = Reading({}, None)
+
+
 @dataclasses.dataclass(frozen=True)
 class HeartbeatLag:
     """What the heartbeat says of one replica.
@@ -128,11 +133,12 @@ def judge(replica, source_server_id, source=None):
     table (``replica``, a :class:`Reading` or None) holds no beat of its
     source (``source_server_id``).
 
-    ``source``: the source's own :class:`Reading` when the source is
-    among the servers read. Then the lag is the source's newest beat
-    minus the replica's (one clock; resolution one interval), unless the
-    source's beat is stale (the writer stopped). Otherwise it is the
-    replica's now minus its newest beat, in two clocks.
+    ``source``: the source's own :class:`Reading` (:data:`NO_BEATS`
+    without a table) when the source is among the servers read. Then the
+    lag is the source's newest beat minus the replica's (one clock;
+    resolution one interval), unless the source's beat is stale (the
+    writer stopped). Otherwise it is the replica's now minus its newest
+    beat, in two clocks.
     """
     if replica is None or source_server_id not in replica.beats:
         return None

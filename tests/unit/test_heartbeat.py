@@ -97,6 +97,8 @@ def test_a_source_without_its_own_beat():
     found = hb.judge(reading(10, s1=(9, 1)), 1, reading(10, s5=(9, 1)))
     assert (found.seconds, found.used) == (None, False)
     assert 'no beat of its own' in found.describe()
+    # A given source without the table is not a source not given.
+    assert not hb.judge(reading(10, s1=(9, 1)), 1, hb.NO_BEATS).used
 
 
 def test_replica_clock_without_the_source_says_skew():
@@ -259,7 +261,8 @@ def test_a_source_turned_replica_mid_run_stops_before_the_next_beat():
         src.replica = True
         clock.sleep(seconds)
 
-    with pytest.raises(exceptions.PrecheckFailed, match='replica'):
+    with pytest.raises(exceptions.PrecheckFailed,
+                       match='stopped after 1 beat: .*it is a replica'):
         heartbeat_op.beat(src, 1, count=5, clock=clock, sleep=demoted)
     assert len(src.sent) == 1
 
@@ -356,6 +359,17 @@ def test_status_shows_the_heartbeat_beside_seconds_behind():
     report = status_op.build_report([facts('b', lagging,
                                            heartbeat=reading(21, s1=(17, 1)))])
     assert 'replica clock, skew not corrected' in report.to_text()
+
+
+def test_status_with_a_source_whose_table_is_gone():
+    report = status_op.build_report([
+        facts('a', source_state(), dump_sessions=1),
+        facts('b', replica_state(replica=replica_status()),
+              heartbeat=reading(21, s1=(17, 1)))])
+    lag = report.servers[1].replication.lag
+    assert (lag.heartbeat.seconds, lag.lag_from) == (
+        None, 'seconds_behind_source')
+    assert 'no beat of its own' in report.to_text()
 
 
 def test_status_without_heartbeat_is_as_before():

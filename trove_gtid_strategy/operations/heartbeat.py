@@ -34,6 +34,7 @@ from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy import heartbeat_lag
+from trove_gtid_strategy import state as state_mod
 
 TABLE_NAME = '%s.%s' % (heartbeat_lag.DATABASE, heartbeat_lag.TABLE)
 
@@ -98,7 +99,7 @@ def refuse_unless_writable_source(svc, d=None):
 
 def _table_comment(svc):
     row = svc.execute_sql(dialect.heartbeat_table_comment().sql).first()
-    return None if row is None else str(row[0] or '')
+    return None if row is None else state_mod.text(row[0])
 
 
 def prepare(svc):
@@ -140,7 +141,7 @@ def beat(svc, interval, count=None, clock=time.monotonic, sleep=time.sleep,
         while count is None or done.beats < count:
             if done.beats:
                 sleep(max(0.0, start + done.beats * interval - clock()))
-            refuse_unless_writable_source(svc, d)
+            _look_again(svc, d, done.beats)
             statements.run(svc, stmt)
             done.beats += 1
             if progress is not None and done.beats == 1:
@@ -148,6 +149,17 @@ def beat(svc, interval, count=None, clock=time.monotonic, sleep=time.sleep,
     except KeyboardInterrupt:
         done.stopped_by = 'interrupted'
     return done
+
+
+def _look_again(svc, d, written):
+    """Refuse the next beat on a server demoted since the last one."""
+    try:
+        refuse_unless_writable_source(svc, d)
+    except exceptions.PrecheckFailed as exc:
+        if not written:
+            raise
+        raise exceptions.PrecheckFailed('stopped after %d beat%s: %s' % (
+            written, '' if written == 1 else 's', exc)) from None
 
 
 def remove(svc):

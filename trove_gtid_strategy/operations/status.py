@@ -285,10 +285,12 @@ def _replication(f, source_name, source):
     mode, detail = replication_view.replication_mode(status)
     source_id = status.source_server_id or (
         source.state.server_id if source is not None else None)
+    source_beats = None
+    if source is not None:
+        source_beats = source.heartbeat or heartbeat_lag.NO_BEATS
     lag = dataclasses.replace(
         replication_view.lag(f.state, source and source.state),
-        heartbeat=heartbeat_lag.judge(f.heartbeat, source_id,
-                                      source and source.heartbeat))
+        heartbeat=heartbeat_lag.judge(f.heartbeat, source_id, source_beats))
     return Replication(
         mode=mode, mode_detail=detail,
         source='%s:%d' % (status.source_host, status.source_port),
