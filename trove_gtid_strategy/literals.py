@@ -71,3 +71,18 @@ def integer(value, name):
     if number < 0 or str(number) != str(value).strip():
         raise bad
     return str(number)
+
+
+def identifier(name):
+    """Return ``name`` as a quoted SQL identifier (a database, a table).
+
+    Only letters, digits, ``_`` and ``$`` are taken: nothing in such a
+    name needs escaping inside backticks, and none is a ``:`` that
+    SQLAlchemy ``text()`` would read as a bind parameter.
+    """
+    if not isinstance(name, str) or not 0 < len(name) <= 64 or \
+            not name.replace('_', '').replace('$', '').isalnum() or \
+            not name.isascii():
+        raise exceptions.InvalidInput('not an identifier we quote: %r'
+                                      % (name,))
+    return '`%s`' % name
