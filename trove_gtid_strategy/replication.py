@@ -33,10 +33,10 @@ from oslo_log import log as logging
 from trove_gtid_strategy import accounts
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
-from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import backup_files
 from trove_gtid_strategy.guest import replication_accounts
+from trove_gtid_strategy.guest import restart_recovery
 from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import server_config
 from trove_gtid_strategy.guest import server_state
@@ -45,7 +45,6 @@ from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy import modes
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import opts
-from trove_gtid_strategy import replication_view
 from trove_gtid_strategy import seeding
 from trove_gtid_strategy import versions
 
@@ -400,45 +399,14 @@ class Replication:
 
         A server attached as a replica before (Trove's promote attaches
         the old source, then demotes it) replicates again after the
-        restart (see :meth:`_resume_after_restart`).
+        restart (see :mod:`~trove_gtid_strategy.guest.restart_recovery`).
         """
         if not service.exists_replication_source_overrides():
             return
         service.remove_replication_source_overrides()
         service.restart()
-        self._resume_after_restart(service)
-
-    def _resume_after_restart(self, service):
-        """Replication threads a restart left stopped without an error are
-        started: MariaDB 10.11 and 11.8 came back so in about one suite
-        run in three, having failed to load the replica's relay log state
-        (START then says 1201). Replicating by GTID, the position is the
-        server's GTID state, so the relay logs are dropped (RESET keeps
-        the connection settings) and replication starts from it; by file
-        and position that would lose the position: the error is raised.
-        """
-        d = server_state.dialect_of(service)
-        status = server_state.read_replica_status(service, d)
-        if status is None or status.io_running != 'No' or \
-                status.sql_running != 'No' or status.stopped_error:
-            return
-        name = server_mod.name_of(service)
-        LOG.warning('%s: its replication threads did not start with the '
-                    'server; starting them', name)
-        try:
-            self._run(service, d.start_replica())
-        except Exception as exc:
-            by_gtid = replication_view.replication_mode(status)[0] != \
-                'binlog'
-            if errcodes.error_number(exc) != errcodes.ER_MASTER_INFO or \
-                    not by_gtid:
-                raise
-            LOG.warning('%s: its relay log state did not load (%s): '
-                        'replicating by GTID, so its relay logs are reset '
-                        'and it starts from its GTID position', name, exc)
-            self._run(service, d.reset_replica())
-            self._run(service, d.start_replica())
-        self.wait_for_replica_running(service)
+        restart_recovery.resume_replication(service,
+                                            self.wait_for_replica_running)
 
     # -- waits -------------------------------------------------------------
     def wait_for_replica_running(self, service, timeout=None, name=None):
