@@ -217,8 +217,8 @@ def _still_received(replicas, timeout, poll, progress, force):
     A replica following one of the given servers (an earlier run's new
     source) is not a witness of the lost one.
     """
-    given = {server_state.read_state(svc, binlog_files=False).server_id
-             for svc in replicas}
+    given = {int(server_state.read_variables(svc, ('server_id',))
+                 ['server_id']) for svc in replicas}
     receiving = []
     for svc in replicas:
         status = server_state.read_replica_status(
