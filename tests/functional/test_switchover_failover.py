@@ -35,6 +35,7 @@ from support import admin_writes
 from support import catch_up
 from support import CountingService
 from support import fingerprint
+from support import lag_then_kill
 from support import purge_to_newest
 from support import query
 from support import run
@@ -131,18 +132,8 @@ def test_failover_after_kill_keeps_everything_received(sandbox_factory,
     for mode in MODES[server_line.flavor]:
         box, (old, lagging, first), repl = topology(sandbox_factory,
                                                     options, mode)
-        writer = Writer(box.source, limit=100)
-        writer.start()
-        writer.join(60)
-        # Stopped between two transactions (see the test after this one).
-        catch_up(repl, old, lagging)
-        query(lagging.server, 'STOP REPLICA IO_THREAD')
-        writer = Writer(box.source, limit=700, start=100)
-        writer.start()
-        writer.wait_for(400)
-        box.source.kill()
-        writer.join(60)
-        assert not writer.is_alive(), 'the writer did not see the kill'
+        lag_then_kill(repl, old, lagging, shared=100, total=800,
+                      kill_at=500)
         # A live "source" is refused: give a replica as the source.
         with pytest.raises(exceptions.PrecheckFailed) as caught:
             failover_op.failover(repl, [first, lagging], source=first)
@@ -191,18 +182,7 @@ def test_failover_refused_when_positions_differ_without_gtids(
     for svc in (first, lagging):
         repl.enable_as_slave(svc, repl.get_replica_context(old, None), None)
     Writer.create_table(box.source)
-    # The lagging replica stops receiving between two transactions (its
-    # I/O thread stopped while the writer pauses): a transaction received
-    # in part would hold its applier for MySQL's 60 s group wait.
-    writer = Writer(box.source, limit=50)
-    writer.start()
-    writer.join(60)
-    catch_up(repl, old, lagging)
-    query(lagging.server, 'STOP REPLICA IO_THREAD')
-    writer = Writer(box.source, limit=250, start=50)
-    writer.start()
-    writer.join(60)
-    box.source.kill()
+    lag_then_kill(repl, old, lagging, shared=50, total=300)
     with pytest.raises(exceptions.PrecheckFailed) as caught:
         failover_op.failover(repl, [first, lagging], timeout=60)
     assert 'positions_differ' in [p.code for p in
