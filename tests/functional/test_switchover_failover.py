@@ -34,6 +34,7 @@ from trove_gtid_strategy import strategy
 from support import admin_writes
 from support import catch_up
 from support import CountingService
+from support import everything
 from support import fingerprint
 from support import lag_then_kill
 from support import purge_to_newest
@@ -306,21 +307,13 @@ def _held_everywhere(repl, old, *replicas):
     catch_up(repl, old, *replicas)
 
 
-@pytest.mark.lines('mariadb-10.11', 'mariadb-11.8')
-def test_failover_passes_over_a_replica_that_skipped_the_last_transaction(
-        sandbox_factory, options):
-    """MariaDB logs no empty transaction for a skipped one: a replica
-    that skipped the source's last transaction with ``trove-gtid skip``
-    holds it in gtid_slave_pos only, not in its binary log, so the other
-    replica, positioned exactly at it, could not follow it. Listed first
-    (the election's first choice among complete replicas), it is passed
-    over for the other; both end up replicating with equal data.
+def _skip_the_last_transaction(box, repl, old, skipper, other):
+    """The source's last transaction fails on ``skipper`` (the row is
+    there already, with the same value: the data stays equal) and is
+    skipped with ``trove-gtid skip``: it is in the skipper's
+    gtid_slave_pos, not in its binary log. Returns its GTID.
     """
-    box, (old, skipper, other), repl = topology(sandbox_factory, options,
-                                                'gtid')
     _held_everywhere(repl, old, skipper, other)
-    # The source's last transaction fails on the skipper (the row is
-    # there already, with the same value: the data stays equal).
     skipper.run_unlogged(["INSERT INTO app.w VALUES (50, 'last')"])
     query(box.source, "INSERT INTO app.w VALUES (50, 'last')")
     assert sql_error(skipper).last_sql_errno == 1062
@@ -333,6 +326,47 @@ def test_failover_passes_over_a_replica_that_skipped_the_last_transaction(
           lambda pos: pos == last, 'the skipper to move past %s' % last)
     assert last not in scalar(skipper.server, 'SELECT @@gtid_binlog_state')
     catch_up(repl, old, other)
+    return last
+
+
+@pytest.mark.lines('mariadb-10.11', 'mariadb-11.8')
+def test_switchover_refuses_a_candidate_that_skipped_the_last_transaction(
+        sandbox_factory, options):
+    """Switchover judges the candidate at the source's position, which
+    every follower reaches before it moves: a candidate that skipped the
+    source's last transaction could not serve a follower positioned at
+    it, so the switchover is refused naming the GTID and the remedy,
+    before anything changed (the source still writable).
+    """
+    box, (old, skipper, other), repl = topology(sandbox_factory, options,
+                                                'gtid')
+    last = _skip_the_last_transaction(box, repl, old, skipper, other)
+    before = everything(box)
+    with pytest.raises(exceptions.PrecheckFailed) as caught:
+        switchover_op.switchover(repl, old, skipper, [other])
+    assert 'candidate_unfit' in [p.code for p in
+                                 caught.value.result.problems]
+    assert last in str(caught.value) and 're-seed' in str(caught.value)
+    assert everything(box) == before
+    query(box.source, "INSERT INTO app.w VALUES (51, 'still the source')")
+    catch_up(repl, old, skipper, other)
+    expected = fingerprint(box.source, 'app.w')
+    assert [fingerprint(r, 'app.w') for r in box.replicas] == [expected] * 2
+
+
+@pytest.mark.lines('mariadb-10.11', 'mariadb-11.8')
+def test_failover_passes_over_a_replica_that_skipped_the_last_transaction(
+        sandbox_factory, options):
+    """MariaDB logs no empty transaction for a skipped one: a replica
+    that skipped the source's last transaction with ``trove-gtid skip``
+    holds it in gtid_slave_pos only, not in its binary log, so the other
+    replica, positioned exactly at it, could not follow it. Listed first
+    (the election's first choice among complete replicas), it is passed
+    over for the other; both end up replicating with equal data.
+    """
+    box, (old, skipper, other), repl = topology(sandbox_factory, options,
+                                                'gtid')
+    last = _skip_the_last_transaction(box, repl, old, skipper, other)
     box.source.kill()
     result = failover_op.failover(repl, [skipper, other], timeout=60)
     assert result.new_source == other.server.name, result.election
