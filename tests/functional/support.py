@@ -28,6 +28,7 @@ import contextlib
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -439,12 +440,18 @@ def run(*argv):
     return code, json.loads(text) if text.strip() else None
 
 
-def run_process(*argv, env=None):
-    """The command as a separate process (for concurrency)."""
+def run_process(*argv, env=None, ctrl_c=False):
+    """The command as a separate process (for concurrency). ``ctrl_c``:
+    with SIGINT as a terminal leaves it (pytest-xdist's workers ignore
+    SIGINT, and a child inherits that: Python then never raises
+    KeyboardInterrupt).
+    """
     return subprocess.Popen(
         [sys.executable, '-m', 'trove_gtid_strategy.cmd.main'] + list(argv)
         + ['--json'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=env)
+        text=True, env=env, preexec_fn=(
+            lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        if ctrl_c else None)
 
 
 def binlog_statements(server):

@@ -122,7 +122,8 @@ def test_heartbeat_lag_refusal_and_removal(sandbox_factory, options):
     # its beat grows old on the source, and status says the writer
     # stopped instead of calling that lag.
     writer = run_process('heartbeat', '--sandbox', box.base_dir,
-                         '--source', 'source', '--interval', '0.1')
+                         '--source', 'source', '--interval', '0.1',
+                         ctrl_c=True)
     until(lambda: scalar(source, 'SELECT interval_seconds FROM '
                                  'trove_gtid.heartbeat'),
           lambda interval: float(interval) == 0.1,

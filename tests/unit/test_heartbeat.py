@@ -238,7 +238,7 @@ def test_ctrl_c_ends_the_run_with_what_was_written():
 
     done = heartbeat_op.beat(src, 1, clock=clock, sleep=interrupted)
     assert (done.beats, done.stopped_by) == (2, 'interrupted')
-    assert 'stopped by Ctrl-C' in done.describe()
+    assert 'stopped by Ctrl-C or SIGTERM' in done.describe()
 
 
 @pytest.mark.parametrize('change, why', [
@@ -379,3 +379,18 @@ def test_status_without_heartbeat_is_as_before():
     lag = report.servers[1].replication.lag
     assert (lag.heartbeat, lag.lag_from) == (None, 'seconds_behind_source')
     assert 'heartbeat' not in report.to_text()
+
+
+def test_sigterm_stops_a_run_as_ctrl_c_does():
+    """A writer in the background has SIGINT ignored: SIGTERM (a service
+    manager's stop) ends the run with its summary, as Ctrl-C does.
+    """
+    import os
+    import signal
+
+    from trove_gtid_strategy.cmd import heartbeat as heartbeat_cmd
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt):
+        with heartbeat_cmd.stopped_by_sigterm():
+            os.kill(os.getpid(), signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -16,6 +16,9 @@
 trust (:mod:`trove_gtid_strategy.operations.heartbeat`).
 """
 
+import contextlib
+import signal
+
 from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
@@ -32,9 +35,9 @@ class Heartbeat(base.ShowOne):
     Creates trove_gtid.heartbeat on the source when missing (the database
     too), then replaces the source's row (server_id, server_uuid, its
     UTC_TIMESTAMP(6), the interval) every --interval seconds until
-    --count beats or Ctrl-C (exit 0 with a summary). The rows replicate
-    like any transaction; status then measures each replica's lag from
-    them. Refused on a replica or a read-only server (exit 1): a row
+    --count beats, Ctrl-C or SIGTERM (exit 0 with a summary). The rows
+    replicate like any transaction; status then measures each replica's
+    lag from them. Refused on a replica or a read-only server (exit 1): a row
     written there would be an errant transaction. --remove drops the
     table, and the database only when this command created it and it
     holds nothing else.
@@ -54,7 +57,7 @@ class Heartbeat(base.ShowOne):
                                  % (MIN_INTERVAL, MAX_INTERVAL))
         parser.add_argument('--count', type=int, metavar='N',
                             help='stop after N beats (default: until '
-                                 'Ctrl-C)')
+                                 'Ctrl-C or SIGTERM)')
         parser.add_argument('--remove', action='store_true',
                             help='drop the heartbeat table (and the '
                                  'database when this command created it and '
@@ -77,10 +80,27 @@ class Heartbeat(base.ShowOne):
             heartbeat_op.prepare(source)
         # Beats run unlocked: a run that lasts must not hold a switchover
         # off; each beat looks at the server first instead.
-        beats = heartbeat_op.beat(source, args.interval, args.count,
-                                  progress=self.app.progress)
+        with stopped_by_sigterm():
+            beats = heartbeat_op.beat(source, args.interval, args.count,
+                                      progress=self.app.progress)
         self.text = beats.describe()
         return self.one(beats.to_dict())
+
+
+@contextlib.contextmanager
+def stopped_by_sigterm():
+    """SIGTERM (a service manager stopping the writer, ``kill``) ends a
+    run as Ctrl-C does: with its summary and exit 0. A writer started in
+    the background has SIGINT ignored (shells and pytest-xdist workers
+    start their children so), which leaves SIGTERM as the way to stop it.
+    """
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _check_beats(args):

@@ -16,7 +16,7 @@
 
 :func:`prepare` creates the table (and the database, when missing) on a
 writable source; :func:`beat` writes its row every interval until
-``count`` beats or Ctrl-C; :func:`remove` drops what :func:`prepare`
+``count`` beats, Ctrl-C or SIGTERM; :func:`remove` drops what :func:`prepare`
 made, nothing else. Every one refuses a replica or a read-only server
 first, and :func:`beat` looks again before each beat: a row written
 there would be the server's own, errant, transaction. The clock and the
@@ -46,7 +46,8 @@ class Beats:
     source: str
     interval: float
     beats: int = 0
-    #: ``count``: the asked number written; ``interrupted``: Ctrl-C.
+    #: ``count``: the asked number written; ``interrupted``: Ctrl-C or
+    #: SIGTERM.
     stopped_by: str = 'count'
     table: str = TABLE_NAME
 
@@ -57,7 +58,8 @@ class Beats:
         return '%d beat%s every %g s on %s into %s, stopped by %s' % (
             self.beats, '' if self.beats == 1 else 's', self.interval,
             self.source, self.table,
-            'Ctrl-C' if self.stopped_by == 'interrupted' else '--count')
+            'Ctrl-C or SIGTERM' if self.stopped_by == 'interrupted'
+            else '--count')
 
 
 @dataclasses.dataclass
@@ -128,8 +130,8 @@ def prepare(svc):
 def beat(svc, interval, count=None, clock=time.monotonic, sleep=time.sleep,
          progress=None):
     """Write the source's beat every ``interval`` seconds, ``count``
-    times (None: until Ctrl-C, which ends the run as a result, not an
-    error); returns :class:`Beats`.
+    times (None: until Ctrl-C or SIGTERM, which end the run as a result,
+    not an error); returns :class:`Beats`.
     """
     d = server_state.dialect_of(svc)
     found = server_state.read_variables(svc, ('server_id', 'server_uuid'))
