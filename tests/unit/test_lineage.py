@@ -292,3 +292,19 @@ def test_no_override_no_loss_and_no_spread():
             assert not (kept - winner.received), (holdings, chosen)
         if not overrides['allow_errant']:
             assert not _rule_errant(winner, others), (holdings, chosen)
+
+
+def test_a_refused_failover_prints_the_election_in_json():
+    from trove_gtid_strategy.cmd import failures
+    from trove_gtid_strategy import exceptions
+    from trove_gtid_strategy import topology
+    holdings, *_ = CASES['most_advanced_with_an_earlier_sources_transaction']
+    refused = election.elect(holdings)
+    result = topology.PrecheckResult(None, refused.problems,
+                                     election=refused.to_dict())
+    exc = exceptions.PrecheckFailed('refusing to fail over', result)
+    status, kind, message = failures.classify_failure(exc)
+    document = failures.error_document(exc, kind, message)
+    assert (status, document['kind']) == (1, 'refused')
+    assert document['election']['choices']['r1']['would_spread'] == X + ':11'
+    assert document['election']['lacks'] == {'r2': S + ':91-100'}
