@@ -308,3 +308,11 @@ def test_a_refused_failover_prints_the_election_in_json():
     assert (status, document['kind']) == (1, 'refused')
     assert document['election']['choices']['r1']['would_spread'] == X + ':11'
     assert document['election']['lacks'] == {'r2': S + ':91-100'}
+
+
+def test_a_tie_of_configured_sources_goes_to_the_one_still_written():
+    # r2 last connected to X (a detour), r1 to S: S is where they differ.
+    found = lineage.judge([mysql('r1', '%s:1-5,%s:1-9' % (X, S), A, S),
+                           mysql('r2', '%s:1-5,%s:1-7' % (X, S), B, X)])
+    assert (found.lost_source.uuid, found.lost_source.how) == \
+        (S, 'configured')

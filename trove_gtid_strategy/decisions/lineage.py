@@ -19,8 +19,9 @@ where each transaction could have come from.
 
 **The lost source** is named by the replicas: MySQL, the ``Source_UUID``
 most of them were configured with (where they ever connected); else the
-UUID every replica holds that is no replica's own, the one on which they
-differ most (the one still being written when the source went). MariaDB
+UUID every replica holds that is no replica's own. Among several, the
+one on which they differ most (the one still being written when the
+source went). MariaDB
 likewise, by ``Master_Server_Id``, else the server id every replica's
 binary log state holds that is no replica's own. Unknown when nothing
 names it.
@@ -95,13 +96,12 @@ def of_origin(gtids, uuid):
 
 
 def _most_configured(values, own):
-    """The value most replicas name (None when none does); a replica's
-    own identity is never the lost source.
+    """The values most replicas name (a tie keeps them all; none: empty);
+    a replica's own identity is never the lost source.
     """
     votes = collections.Counter(v for v in values if v and v not in own)
-    if not votes:
-        return None
-    return max(sorted(votes), key=lambda v: votes[v])
+    most = max(votes.values(), default=0)
+    return sorted(v for v, n in votes.items() if n == most and most)
 
 
 class _MySQL:
@@ -112,11 +112,11 @@ class _MySQL:
         own = {h.server_uuid for h in holdings if h.server_uuid}
         own |= {u for h in holdings if h.own is not None
                 for u in h.own.uuids()}
-        named = _most_configured([h.source_uuid for h in holdings], own)
-        if named:
-            return LostSource(uuid=named, how=CONFIGURED)
-        shared = set.intersection(*(set(h.received.uuids())
-                                    for h in holdings)) - own
+        named, how = _most_configured(
+            [h.source_uuid for h in holdings], own), CONFIGURED
+        if not named:
+            named, how = sorted(set.intersection(*(
+                set(h.received.uuids()) for h in holdings)) - own), SHARED
 
         def spread(uuid):
             sets = [of_origin(h.received, uuid) for h in holdings]
@@ -126,9 +126,9 @@ class _MySQL:
                 union, common = union | found, common & found
             return (union - common).count(), union.count()
 
-        if not shared:
+        if not named:
             return LostSource()
-        return LostSource(uuid=max(sorted(shared), key=spread), how=SHARED)
+        return LostSource(uuid=max(named, key=spread), how=how)
 
     @staticmethod
     def errant(holding, others, lost):
@@ -171,26 +171,25 @@ class _MariaDB:
     @staticmethod
     def lost_source(holdings):
         own = {h.server_id for h in holdings if h.server_id}
-        named = _most_configured([h.source_server_id for h in holdings],
-                                 own)
-        how = CONFIGURED
-        if named is None:
-            how = SHARED
-            shared = set.intersection(*({g.server_id for g in h.binlog_state}
-                                        for h in holdings)) - own
+        named, how = _most_configured(
+            [h.source_server_id for h in holdings], own), CONFIGURED
+        if not named:
+            named, how = sorted(set.intersection(*(
+                {g.server_id for g in h.binlog_state} for h in holdings))
+                - own), SHARED
 
-            def spread(server_id):
-                seqs = [max((g.seq_no for g in h.binlog_state
-                             if g.server_id == server_id), default=0)
-                        for h in holdings]
-                return max(seqs) - min(seqs), max(seqs)
+        def spread(server_id):
+            seqs = [max((g.seq_no for g in h.binlog_state
+                         if g.server_id == server_id), default=0)
+                    for h in holdings]
+            return max(seqs) - min(seqs), max(seqs)
 
-            named = max(sorted(shared), key=spread) if shared else None
-        if named is None:
+        if not named:
             return LostSource()
+        chosen = max(named, key=spread)
         domains = sorted({g.domain_id for h in holdings
-                          for g in h.binlog_state if g.server_id == named})
-        return LostSource(server_id=named, domains=tuple(domains), how=how)
+                          for g in h.binlog_state if g.server_id == chosen})
+        return LostSource(server_id=chosen, domains=tuple(domains), how=how)
 
     @staticmethod
     def errant(holding, others, lost):
