@@ -160,6 +160,18 @@ CASES = {
          mariadb('r2', '0-1-9,1-1-6', '0-1-9,1-1-6', 12)], {},
         None, ('no_complete_candidate',), {}, {'r1': '1-1-6',
                                                'r2': '0-1-10'}),
+    # With the override, the least loss: r1 lacks one transaction of
+    # domain 1, r2 three of domain 0.
+    'mariadb_the_least_loss_with_the_data_loss_override': (
+        [mariadb('r1', '0-1-10,1-1-5', '0-1-10,1-1-5', 11),
+         mariadb('r2', '0-1-7,1-1-6', '0-1-7,1-1-6', 12)],
+        {'allow_data_loss': True},
+        'r1', (), {}, {'r1': '1-1-6', 'r2': '0-1-10'}),
+    'mariadb_errant_candidate_spreads_with_the_override': (
+        [mariadb('r1', '0-1-100', '0-7-40,0-1-100', 11),
+         mariadb('r2', '0-7-41', '0-7-41', 12)],
+        {'requested': 'r2', 'allow_errant': True, 'allow_data_loss': True},
+        'r2', (), {'r2': '0-7-41'}, {'r2': '0-1-100'}),
     'mariadb_lone_replica_once_a_source': (
         [mariadb('r1', '0-11-20', '0-1-10,0-11-20', 11, None)], {},
         'r1', (), {}, {}),
@@ -316,3 +328,55 @@ def test_a_tie_of_configured_sources_goes_to_the_one_still_written():
                            mysql('r2', '%s:1-5,%s:1-7' % (X, S), B, X)])
     assert (found.lost_source.uuid, found.lost_source.how) == \
         (S, 'configured')
+
+
+def _random_mariadb_history(rng):
+    """Replicas of server 1 in domain 0, after server 7 wrote up to 10:
+    each at its own point, some with a GTID of server 7 the lost source
+    never had, or a local write of their own, past it.
+    """
+    holdings = []
+    for i in range(rng.randint(2, 4)):
+        own = 20 + i
+        at = rng.randint(10, 30)
+        logged = ['0-7-10'] + (['0-1-%d' % at] if at > 10 else [])
+        extra = rng.random()
+        if extra < 0.2:
+            logged.append('0-7-%d' % (at + 1))
+        elif extra < 0.4:
+            logged.append('0-%d-%d' % (own, at + 1))
+        last = max(logged, key=lambda g: int(g.split('-')[2]))
+        holdings.append(mariadb('r%d' % i, last, ','.join(logged), own,
+                                1 if i == 0 else rng.choice((1, None))))
+    return holdings
+
+
+def _mariadb_rule_errant(holding, others):
+    return {g for g in holding.binlog_state if g.server_id != 1 and any(
+        o.received.get(0).seq_no >= g.seq_no and o.received.get(0) != g
+        and all(b.seq_no < g.seq_no for b in o.binlog_state
+                if b.server_id == g.server_id) for o in others)}
+
+
+def test_mariadb_no_override_no_loss_and_no_spread():
+    rng = random.Random(1014)
+    for _ in range(600):
+        holdings = _random_mariadb_history(rng)
+        overrides = {'allow_errant': rng.random() < 0.3,
+                     'allow_data_loss': rng.random() < 0.3}
+        chosen = election.elect(holdings, **overrides)
+        if chosen.candidate is None or not chosen.ok:
+            continue
+        errant = {h.name: _mariadb_rule_errant(
+            h, [o for o in holdings if o is not h]) for h in holdings}
+
+        def furthest(h):
+            return max((g for g in h.binlog_state
+                        if g not in errant[h.name]), key=lambda g: g.seq_no)
+
+        winner = [h for h in holdings if h.name == chosen.candidate][0]
+        if not overrides['allow_data_loss']:
+            assert all(furthest(h).seq_no <= furthest(winner).seq_no
+                       for h in holdings), (holdings, chosen)
+        if not overrides['allow_errant']:
+            assert not errant[winner.name], (holdings, chosen)

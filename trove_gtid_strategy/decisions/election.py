@@ -242,8 +242,9 @@ def elect(holdings, requested=None, allow_errant=False,
                 'no_complete_candidate', 'no replica holds every transaction '
                 'of the lost source\'s lineage without errant ones (%s): '
                 'promoting one would lose or spread transactions '
-                '(--candidate with --allow-data-loss, '
-                '--allow-errant-candidate)' % _sets(judged, held)),),
+                '(--allow-data-loss, --allow-errant-candidate: the least '
+                'harmful, or the one --candidate names)'
+                % _sets(judged, held)),),
                 **found)
         candidate = fit[0]
     behind = {h.name: handover.lacking(_held(h), _held(candidate))

@@ -156,6 +156,10 @@ class _MySQL:
         lacks = target - have
         return str(lacks), lacks.count()
 
+    @staticmethod
+    def size(errant):
+        return errant.count()
+
 
 def _logged(holding):
     """``{(domain, server): seq_no}`` of a MariaDB binary log state."""
@@ -227,12 +231,21 @@ class _MariaDB:
         lacks, count = [], 0
         for g in target:
             mine = have.get(g.domain_id)
-            if mine is None or mine.seq_no < g.seq_no or (
-                    mine.seq_no == g.seq_no and mine != g):
+            if mine is None:
                 lacks.append(str(g))
-                count += g.seq_no - (mine.seq_no if mine is not None
-                                     and mine.seq_no < g.seq_no else 0)
+                count += g.seq_no
+            elif mine.seq_no < g.seq_no:
+                lacks.append(str(g))
+                count += g.seq_no - mine.seq_no
+            elif mine.seq_no == g.seq_no and mine != g:
+                # Another transaction at that point of the domain.
+                lacks.append(str(g))
+                count += 1
         return ','.join(lacks), count
+
+    @staticmethod
+    def size(errant):
+        return len(errant)
 
 
 class _Coordinates:
@@ -264,6 +277,10 @@ class _Coordinates:
     def missing(have, target):
         lacks = handover.lacking(have, target)
         return lacks, 1 if lacks else 0
+
+    @staticmethod
+    def size(errant):
+        return 0
 
 
 def _kind(holdings):
@@ -310,10 +327,8 @@ class Judgment:
 
     def cost(self, name):
         """``(lost, spread)`` counts: which candidate does least harm."""
-        spread = self.errant[name]
         return (self.kind.missing(self.holds[name], self.lineage)[1],
-                spread.count() if hasattr(spread, 'count')
-                else len(spread))
+                self.kind.size(self.errant[name]))
 
     def ahead_of(self, name):
         """Per other replica: the lineage transactions it holds that
