@@ -139,6 +139,21 @@ CASES = {
         {'requested': 'r2', 'allow_data_loss': True},
         'r2', ('errant_candidate',), {'r2': X + ':11'},
         {'r2': S + ':61-100'}),
+    # A local write on the most advanced MariaDB replica (0-11-12, after
+    # the lost source's 0-1-10 it holds) that r2, holding the lost
+    # source's transactions, lacks: errant, though r2 did not pass 12.
+    'mariadb_errant_local_write_on_the_most_advanced': (
+        [mariadb('r1', '0-11-12', '0-1-10,0-11-12', 11),
+         mariadb('r2', '0-1-9', '0-1-9', 12)], {},
+        None, ('no_complete_candidate',), {'r1': '0-11-12'},
+        {'r2': '0-1-10'}),
+    # MariaDB switchovers 1 -> 11 -> 1: r1 holds 11's term (11-15) and
+    # the lost source's next one; r2 lagged before 11's term. Last GTIDs
+    # per server order them: nothing errant.
+    'mariadb_interleaved_switchovers': (
+        [mariadb('r1', '0-1-30', '0-1-30,0-11-15', 21),
+         mariadb('r2', '0-1-8', '0-1-8', 22)], {},
+        'r1', (), {}, {'r2': '0-1-30'}),
     # MariaDB, several domains, as replication-manager met them (one
     # replica with a domain of its own, 2-21-18):
     # https://github.com/signal18/replication-manager/issues/30. Nobody
@@ -352,10 +367,24 @@ def _random_mariadb_history(rng):
 
 
 def _mariadb_rule_errant(holding, others):
+    """The module's MariaDB rule, GTID by GTID (one domain, source 1)."""
+    def last(h, server_id):
+        return max([g.seq_no for g in h.binlog_state
+                    if g.server_id == server_id], default=0)
+
+    def lacks(other, g):
+        return last(other, g.server_id) < g.seq_no and \
+            other.received.get(0) != g
+
+    def passed(other, g):
+        return other.received.get(0).seq_no >= g.seq_no
+
+    def follows_lost(g):
+        return 0 < last(holding, 1) < g.seq_no
+
     return {g for g in holding.binlog_state if g.server_id != 1 and any(
-        o.received.get(0).seq_no >= g.seq_no and o.received.get(0) != g
-        and all(b.seq_no < g.seq_no for b in o.binlog_state
-                if b.server_id == g.server_id) for o in others)}
+        lacks(o, g) and (passed(o, g) or (follows_lost(g) and last(o, 1)))
+        for o in others)}
 
 
 def test_mariadb_no_override_no_loss_and_no_spread():

@@ -35,9 +35,13 @@ over before the new source writes), so a replica that received the lost
 source's writes would have ``t`` had ``t`` come through the lost source.
 **Errant** (MariaDB, sequence numbers order a domain): ``t = (d, X, n)``
 in H's binary log state, ``X`` not the lost source's server id, is
-errant on H when another replica's position in domain ``d`` is at or
-past ``n`` while its binary log state holds server ``X`` in ``d`` below
-``n``: it passed that point of the domain without ``t``.
+errant on H when another replica B lacks it (its binary log state holds
+server ``X`` in ``d`` below ``n``) although B's position in domain ``d``
+is at or past ``n`` (it passed that point of the domain without ``t``),
+or although B holds the lost source's transactions in ``d`` while ``t``
+follows every lost-source transaction H holds there (an earlier
+source's transaction would precede them: the MySQL rule, told by
+order).
 
 So a replica's own UUID (server id) from a time it was a source is
 history, not errant, unless another replica contradicts it by that rule;
@@ -167,6 +171,21 @@ def _logged(holding):
             for g in holding.binlog_state}
 
 
+def _contradicts(other, gtid, follows_lost, lost):
+    """``other`` lacks ``gtid`` although it passed its point of the
+    domain, or, for a GTID that follows the lost source's transactions,
+    although it holds the lost source's transactions in that domain.
+    """
+    theirs = _logged(other)
+    at = other.received.get(gtid.domain_id)
+    if theirs.get((gtid.domain_id, gtid.server_id), 0) >= gtid.seq_no or \
+            at == gtid:
+        return False
+    passed = at is not None and at.seq_no >= gtid.seq_no
+    holds_lost = theirs.get((gtid.domain_id, lost.server_id), 0) > 0
+    return passed or (follows_lost and holds_lost)
+
+
 class _MariaDB:
     """Positions and binary log states: origins are server ids, ordered
     within a domain by sequence number.
@@ -197,17 +216,18 @@ class _MariaDB:
 
     @staticmethod
     def errant(holding, others, lost):
+        mine = _logged(holding)
         found = []
         for g in holding.binlog_state:
             if g.server_id == lost.server_id:
                 continue
-            for other in others:
-                at = other.received.get(g.domain_id)
-                if at is not None and at.seq_no >= g.seq_no and at != g \
-                        and _logged(other).get(
-                            (g.domain_id, g.server_id), 0) < g.seq_no:
-                    found.append(g)
-                    break
+            # Past every lost-source transaction it holds in the domain:
+            # no earlier source's, which would come before them.
+            follows_lost = 0 < mine.get(
+                (g.domain_id, lost.server_id), 0) < g.seq_no
+            if any(_contradicts(other, g, follows_lost, lost)
+                   for other in others):
+                found.append(g)
         return tuple(found)
 
     @staticmethod
