@@ -121,18 +121,25 @@ def _check_flavors(holdings):
                 for h in holdings))
 
 
-def _sets(judged, held):
+def _held_text(holding):
+    """What a replica holds, as text: its GTIDs, else its coordinates."""
+    if holding.received is not None:
+        return str(holding.received)
+    return '%s:%d' % tuple(holding.coords) if holding.coords else ''
+
+
+def _sets(judged, holdings):
     """Each replica's set, what it lacks of the lineage and its errant
     transactions, as one text for a refusal.
     """
     return '; '.join(
         '%s holds %s%s%s' % (
-            name, text or 'nothing',
-            ', lacking %s' % judged.lacks(name) if judged.lacks(name)
+            h.name, _held_text(h) or 'nothing',
+            ', lacking %s' % judged.lacks(h.name) if judged.lacks(h.name)
             else '',
-            ', errant %s' % judged.spreads(name) if judged.spreads(name)
-            else '')
-        for name, text in sorted(held.items()))
+            ', errant %s' % judged.spreads(h.name)
+            if judged.spreads(h.name) else '')
+        for h in sorted(holdings, key=lambda h: h.name))
 
 
 def _permitted(holdings, judged, allow_errant, allow_data_loss):
@@ -146,6 +153,31 @@ def _permitted(holdings, judged, allow_errant, allow_data_loss):
                if (allow_data_loss or not judged.lacks(h.name))
                and (allow_errant or not judged.spreads(h.name))]
     return sorted(allowed, key=lambda h: judged.cost(h.name))
+
+
+def _choose(holdings, judged, fitness, allow_errant, allow_data_loss):
+    """``(candidate, passed_over, refusal)``: the first fit replica among
+    those that may be chosen (:func:`_permitted`), the unfit ones passed
+    over with why, or the :class:`~trove_gtid_strategy.topology.Problem`
+    refusing them all.
+    """
+    permitted = _permitted(holdings, judged, allow_errant, allow_data_loss)
+    fit = [h for h in permitted if fitness[h.name].fit]
+    passed_over = {h.name: fitness[h.name].describe()
+                   for h in permitted if not fitness[h.name].fit}
+    if fit:
+        return fit[0], passed_over, None
+    if permitted:
+        return None, passed_over, topology.Problem(
+            'no_fit_candidate', 'no replica holding every transaction can '
+            'serve the others from its binary log: %s; %s' % (
+                '; '.join(passed_over.values()), fitness_mod.REMEDY))
+    return None, {}, topology.Problem(
+        'no_complete_candidate', 'no replica holds every transaction of '
+        'the lost source\'s lineage without errant ones (%s): promoting '
+        'one would lose or spread transactions (--allow-data-loss, '
+        '--allow-errant-candidate: the least harmful, or the one '
+        '--candidate names)' % _sets(judged, holdings))
 
 
 def _candidate_problems(candidate, judged, fitness, fit_others,
@@ -200,9 +232,7 @@ def elect(holdings, requested=None, allow_errant=False,
         raise exceptions.InvalidInput('no replicas to choose from')
     _check_flavors(holdings)
     judged = lineage.judge(holdings)
-    held = {h.name: str(h.received) if h.received is not None
-            else ('%s:%d' % tuple(h.coords) if h.coords else '')
-            for h in holdings}
+    held = {h.name: _held_text(h) for h in holdings}
     errant = {h.name: judged.spreads(h.name) for h in holdings
               if judged.spreads(h.name)}
     found = dict(held=held, lineage=judged.to_dict())
@@ -222,31 +252,13 @@ def elect(holdings, requested=None, allow_errant=False,
                 % (requested, ', '.join(h.name for h in holdings)))
         candidate = chosen[0]
     else:
-        permitted = _permitted(holdings, judged, allow_errant,
-                               allow_data_loss)
-        fit = [h for h in permitted if fitness[h.name].fit]
-        passed_over = {h.name: fitness[h.name].describe()
-                       for h in permitted if not fitness[h.name].fit}
-        if permitted and not fit:
-            return Election(None, {}, errant, {}, (topology.Problem(
-                'no_fit_candidate', 'no replica holding every transaction '
-                'can serve the others from its binary log: %s; %s' % (
-                    '; '.join(fitness[h.name].describe()
-                              for h in permitted),
-                    fitness_mod.REMEDY)),),
-                fitness={h.name: fitness[h.name].to_dict()
-                         for h in permitted},
-                passed_over=passed_over, **found)
-        if not fit:
-            return Election(None, {}, errant, {}, (topology.Problem(
-                'no_complete_candidate', 'no replica holds every transaction '
-                'of the lost source\'s lineage without errant ones (%s): '
-                'promoting one would lose or spread transactions '
-                '(--allow-data-loss, --allow-errant-candidate: the least '
-                'harmful, or the one --candidate names)'
-                % _sets(judged, held)),),
-                **found)
-        candidate = fit[0]
+        candidate, passed_over, refused = _choose(
+            holdings, judged, fitness, allow_errant, allow_data_loss)
+        if refused:
+            return Election(None, {}, errant, {}, (refused,),
+                            fitness={name: fitness[name].to_dict()
+                                     for name in passed_over},
+                            passed_over=passed_over, **found)
     behind = {h.name: handover.lacking(_held(h), _held(candidate))
               for h in holdings if h is not candidate}
     behind = {name: text for name, text in behind.items() if text}
