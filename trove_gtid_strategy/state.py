@@ -67,6 +67,9 @@ class ReplicaStatus:
     source_port: int = 0
     source_user: str = ''
     source_server_id: int | None = None
+    #: MySQL: the source's ``server_uuid`` as last connected (kept in the
+    #: connection metadata after the source is gone); '' on MariaDB.
+    source_uuid: str = ''
     io_running: str = 'No'
     sql_running: str = 'No'
     #: What the SQL thread is doing (``Replica_SQL_Running_State``).
@@ -105,6 +108,7 @@ class ReplicaStatus:
             source_user=text('Master_User', 'Source_User'),
             source_server_id=_int(text('Master_Server_Id',
                                        'Source_Server_Id')),
+            source_uuid=text('Master_UUID', 'Source_UUID'),
             io_running=text('Slave_IO_Running', 'Replica_IO_Running') or 'No',
             sql_running=(text('Slave_SQL_Running', 'Replica_SQL_Running')
                          or 'No'),

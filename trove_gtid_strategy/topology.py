@@ -79,6 +79,10 @@ class PrecheckResult:
     errant: str = ''
     missing: str = ''
     notes: tuple = ()
+    #: A refused failover's election (``Election.to_dict()``): every
+    #: replica's set, what it lacks and has extra, and what choosing
+    #: each would lose or spread, for the operator to decide.
+    election: dict = dataclasses.field(default_factory=dict)
 
     @property
     def ok(self):

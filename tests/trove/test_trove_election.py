@@ -85,13 +85,14 @@ def test_an_errant_replica_is_not_chosen(managers):
                                   own=A + ':1-3'))
     other = _replica('r2', _ours('r2', S + ':1-100'))
     third = _replica('r3', _ours('r3', '%s:1-100,%s:1-3' % (S, A)))
-    # r3 received A:1-3 too (r1 was once its source): shared history,
-    # not errant; r3 holds everything, r2 lacks A:1-3.
+    # r3 received A:1-3 too (r1 was once its source), but r2 holds the
+    # lost source's transactions without them: they did not come through
+    # it, so they are errant on r1 and r3, and r2 holds the lineage.
     assert ours._most_current_replica(OLD, [errant, other, third]).id == \
-        'r1'
-    from trove.common import exception
-    with pytest.raises(exception.TroveError, match='errant: r1'):
-        ours._most_current_replica(OLD, [errant, other])
+        'r2'
+    assert ours._most_current_replica(OLD, [errant, other]).id == 'r2'
+    # Both holding them with no witness against them: shared history.
+    assert ours._most_current_replica(OLD, [errant, third]).id == 'r1'
     # Trove picks r1 either way (equal numbers, first wins).
     assert stock._most_current_replica(OLD, [errant, other]).id == 'r1'
 

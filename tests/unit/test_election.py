@@ -69,10 +69,12 @@ def test_an_errant_replica_is_passed_over_and_named():
     errant_most_advanced = mysql('r1', '%s:1-100,%s:1-3' % (S, A), A)
     chosen = election.elect([errant_most_advanced,
                              mysql('r2', S + ':1-100')])
-    # r1 holds A:1-3 nobody else holds: r2 lacks them, r1 is errant.
-    assert not chosen.ok
+    # r1 holds A:1-3, which r2 lacks although it holds the lost source's
+    # transactions r1 holds: errant on r1; r2 holds the whole lineage.
+    assert chosen.ok and chosen.candidate == 'r2'
     assert chosen.errant == {'r1': A + ':1-3'}
-    assert 'errant: r1: %s:1-3' % A in chosen.problems[0].message
+    assert chosen.to_dict()['choices']['r1'] == {
+        'would_lose': '', 'would_spread': A + ':1-3'}
 
 
 def test_an_errant_candidate_needs_the_override():
@@ -96,7 +98,10 @@ def test_a_requested_candidate_behind_another_would_lose_it():
     refused = election.elect(holdings, requested='r1')
     assert [p.code for p in refused.problems] == ['candidate_behind']
     assert refused.ahead == {'r2': S + ':91-100'}
-    allowed = election.elect(holdings, requested='r1', allow_errant=True)
+    # Losing transactions is data loss, not an errant candidate.
+    assert not election.elect(holdings, requested='r1',
+                              allow_errant=True).ok
+    allowed = election.elect(holdings, requested='r1', allow_data_loss=True)
     assert allowed.ok and allowed.would_lose == {'r2': S + ':91-100'}
 
 
@@ -119,11 +124,14 @@ def test_mariadb_every_domain_counts():
 
 
 def test_mariadb_own_writes_are_errant():
+    # r2 went on to 0-1-12 of the lost source without r1's 0-11-12 (a
+    # local write on r1): errant on r1, whose lineage stops at 0-1-10.
     chosen = election.elect([
         mariadb('r1', '0-11-12', '0-1-10,0-11-12', 11),
-        mariadb('r2', '0-1-10', '0-1-10', 12)])
+        mariadb('r2', '0-1-12', '0-1-12', 12)])
     assert chosen.errant == {'r1': '0-11-12'}
-    assert not chosen.ok
+    assert chosen.ok and chosen.candidate == 'r2'
+    assert chosen.lineage['lacks'] == {'r1': '0-1-12'}
 
 
 def test_without_gtids_positions_must_match():
@@ -178,7 +186,7 @@ def test_a_source_some_replica_still_receives_from_is_not_lost():
     assert election.still_receiving([older_guest]) == []
 
 
-# -- property: without an override, nothing any replica holds is lost ------
+# -- property: without an override, no lineage transaction is lost ---------
 
 intervals = st.lists(st.tuples(st.integers(1, 40), st.integers(0, 5)),
                      min_size=0, max_size=3)
@@ -200,7 +208,9 @@ def test_an_elected_candidate_never_lacks_what_a_replica_holds(replicas):
     if chosen.ok:
         winner = [h for h in holdings if h.name == chosen.candidate][0]
         for h in holdings:
-            assert not (h.received - winner.received)
+            kept = h.received - gtid.GtidSet.parse(
+                chosen.errant.get(h.name, ''))
+            assert not (kept - winner.received)
         assert winner.name not in chosen.errant
     else:
         assert chosen.problems

@@ -43,9 +43,10 @@ PURE_CORE = ('versions', 'capabilities', 'modes', 'modes.base',
              'binlog.statements', 'binlog.transactions', 'binlog.errors',
              'fencing', 'account_audit', 'option_file',
              'decisions', 'decisions.switchover', 'decisions.election',
-             'decisions.handover', 'decisions.skip', 'flavors', 'flavors.base',
-             'flavors.mysql', 'flavors.mariadb',
-             'dangers', 'heartbeat_lag')
+             'decisions.handover', 'decisions.skip', 'decisions.fitness',
+             'decisions.holding', 'decisions.lineage', 'flavors',
+             'flavors.base', 'flavors.mysql', 'flavors.mariadb',
+             'dangers', 'heartbeat_lag', 'binlog.resume')
 FORBIDDEN = ('pymysql', 'subprocess', 'socket', 'sqlalchemy',
              'trove_gtid_strategy.strategy', 'trove_gtid_strategy.guest',
              'trove_gtid_strategy.sandbox')

@@ -77,6 +77,8 @@ def error_document(exc, kind, message, partial=None):
                     missing=result.missing, notes=list(result.notes),
                     problems=[{'code': p.code, 'message': p.message}
                               for p in result.problems])
+        if getattr(result, 'election', None):
+            data['election'] = result.election
     if getattr(exc, 'settings', ''):
         data['settings'] = exc.settings
     return base.plain(data)

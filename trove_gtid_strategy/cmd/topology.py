@@ -251,17 +251,21 @@ class Failover(base.ShowOne):
     Refused while the old source still answers (given with --source),
     or while a replica still receives from it after --timeout (the source
     is then only out of reach from here), unless --force. Every replica
-    applies what it fetched; the candidate is the one holding every
-    transaction any replica holds (whole GTID sets or positions), errant
-    transactions judged among the replicas, and able to serve the others
-    from its binary log (an unfit one is passed over, or the failover
-    refused naming the GTIDs each replica needs);
-    a candidate another replica is ahead of, or with errant transactions,
-    is refused unless --allow-errant-candidate; in binlog-position mode a
-    failover that would lose transactions is refused unless
-    --allow-data-loss, saying exactly what. Then the candidate is
-    promoted and the others follow it. Running it again after it stopped
-    halfway completes it.
+    applies what it fetched; the candidate is one holding the lost
+    source's whole lineage (every transaction any replica holds but the
+    errant ones: those of another origin that a replica holding the
+    lost source's later writes lacks) without errant transactions, and
+    able to serve the others from its binary log (an unfit one is passed
+    over, or the failover refused naming the GTIDs each replica needs).
+    A candidate (--candidate, or the least harmful when none is
+    complete) that would lose lineage transactions is refused unless
+    --allow-data-loss, one that would spread errant transactions unless
+    --allow-errant-candidate; in binlog-position mode a failover that
+    would lose transactions is refused unless --allow-data-loss, saying
+    exactly what. A refusal, and the result, carry the election: each
+    replica's set, what it lacks and has extra, and what choosing each
+    would lose or spread. Then the candidate is promoted and the others
+    follow it. Running it again after it stopped halfway completes it.
     """
 
     columns = ('new_source', 'durability', 'durability_note', 'outcomes',
@@ -288,12 +292,15 @@ class Failover(base.ShowOne):
                                  'source)')
         parser.add_argument('--allow-errant-candidate', action='store_true',
                             help='promote a candidate with errant '
-                                 'transactions or behind another replica '
-                                 '(default: refused)')
+                                 'transactions, spreading them to every '
+                                 'follower (default: refused)')
         parser.add_argument('--allow-data-loss', action='store_true',
-                            help='fail over in binlog-position mode although '
-                                 'replicas hold different amounts (default: '
-                                 'refused)')
+                            help='promote a candidate that lacks '
+                                 'transactions of the lost source\'s '
+                                 'lineage another replica holds (they are '
+                                 'lost), or fail over in binlog-position '
+                                 'mode although replicas hold different '
+                                 'amounts (default: refused)')
         parser.add_argument('--timeout', type=float, default=60,
                             help='seconds each replica may take to apply '
                                  'what it fetched (default: %(default)s)')

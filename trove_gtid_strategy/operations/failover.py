@@ -25,16 +25,21 @@
 2. Every replica applies what its I/O thread fetched (a transaction
    fetched in part never applies, so the drain ends when the SQL thread
    waits for more, not when the received set is applied).
-3. The candidate is the replica holding every transaction any replica
-   holds, judged on whole GTID sets or positions (never on one sequence
-   number, as Trove's ``get_latest_txn_id`` does); errant transactions
-   are judged among the replicas themselves, since the source is gone
-   (a replica that was once a source shares its transactions with the
-   others, so they are not errant). A candidate another replica is ahead
-   of, or with errant transactions, is refused unless the operator
-   allows it; without GTIDs, a failover where a replica holds more or
-   less than the candidate is refused unless data loss is allowed, and
-   the result says exactly what would be lost. A complete replica that
+3. The candidate is a replica holding the lost source's whole lineage
+   without errant transactions, judged on whole GTID sets or positions
+   (never on one sequence number, as Trove's ``get_latest_txn_id``
+   does) by where each transaction could have come from
+   (:mod:`trove_gtid_strategy.decisions.lineage`: a transaction of
+   another origin that a replica holding the lost source's later writes
+   lacks is errant; a former source's own transactions nobody
+   contradicts are history). A candidate that would lose lineage
+   transactions is refused unless data loss is allowed, one that would
+   spread errant transactions unless the operator allows it; without
+   GTIDs, a failover where a replica holds more or less than the
+   candidate is refused unless data loss is allowed. The result, and a
+   refusal (``PrecheckResult.election``), carries the election: each
+   replica's set, what it lacks and has extra, and what choosing each
+   would lose or spread. A complete replica that
    could not serve another from its binary log (MySQL: purged what a
    follower lacks; MariaDB: a follower's resume GTID is not in its
    binary log, as a GTID it skipped is not) is passed over for a fit
@@ -186,7 +191,8 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
         raise exceptions.PrecheckFailed(
             'refusing to fail over: %s' % election.describe(),
             topology.PrecheckResult(None, election.problems,
-                                    missing=_needed(summary)))
+                                    missing=_needed(summary),
+                                    election=summary))
     chosen = [s for s in replicas
               if server_mod.name_of(s) == election.candidate][0]
     if dry_run:

@@ -20,9 +20,11 @@ Trove's own flows run; two of their decisions are ours:
 * **eject** chooses the new source with
   :func:`~trove_gtid_strategy.decisions.election.elect` (the choice
   ``trove-gtid failover`` makes) from each replica's whole state, which
-  our guest manager carries in ``get_last_txn``'s answer; no complete
-  candidate, an errant one, or a guest that cannot say: refused, with
-  every replica's set named, before anything changes.
+  our guest manager carries in ``get_last_txn``'s answer; no replica
+  holding the lost source's whole lineage without errant transactions,
+  or a guest that cannot say: refused before anything changes, the
+  error naming every replica's set, what it lacks and its errant
+  transactions, and carrying the election as JSON.
 * **promote** first checks the candidate for transactions the source
   never executed (they would spread everywhere), then fences the source
   and waits, bounded, for the candidate; if it does not catch up the
@@ -107,8 +109,8 @@ class Manager(trove_manager.Manager):
                 '%s; election: %s' % (old_master.id, chosen.describe(),
                                       json.dumps(chosen.to_dict(),
                                                  sort_keys=True)))
-        LOG.info('eject-replica-source %s: %s holds every transaction any '
-                 'replica holds: %s', old_master.id, chosen.candidate,
+        LOG.info('eject-replica-source %s: %s holds the lost source\'s '
+                 'whole lineage: %s', old_master.id, chosen.candidate,
                  json.dumps(chosen.to_dict(), sort_keys=True))
         return [r for r in replica_models if r.id == chosen.candidate][0]
 
