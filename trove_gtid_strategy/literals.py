@@ -71,3 +71,22 @@ def integer(value, name):
     if number < 0 or str(number) != str(value).strip():
         raise bad
     return str(number)
+
+
+def identifier(name):
+    """Return ``name`` (a schema, table or column name as the server
+    lists it) as a quoted SQL identifier: in backticks, a backtick in it
+    doubled.
+
+    Names come from ``information_schema`` or from the command line, so
+    they are never pasted as they are. NUL cannot be part of a name, and
+    an empty name names nothing: both are refused. Identifiers go through
+    our adapter only (``verify`` reads data with them): a ``:`` inside
+    backticks cannot be escaped for SQLAlchemy ``text()``.
+    """
+    if not isinstance(name, str):
+        raise TypeError('SQL identifier must be str, not %s'
+                        % type(name).__name__)
+    if not name or '\0' in name:
+        raise exceptions.InvalidInput('not a name: %r' % (name,))
+    return '`' + name.replace('`', '``') + '`'
