@@ -282,6 +282,7 @@ class VerifyReport:
         lines += ['  %s' % t.to_text() for t in self.tables]
         lines.append('applier: %s' % self.applier)
         lines.append(
-            'equal: %d tables' % len(self.tables) if self.equal else
+            'equal: %d table%s' % (len(self.tables), '' if len(
+                self.tables) == 1 else 's') if self.equal else
             'DIFFERS: %s' % ', '.join(self.differing))
         return '\n'.join(lines)

@@ -73,14 +73,19 @@ def verify(source, replica, tables=(), chunk_rows=DEFAULT_CHUNK_ROWS,
     src = server_mod.Server(source, 'source')
     rep = server_mod.Server(replica, 'replica')
     before = _checked_replica(src, rep)
-    common, only_source, only_replica = decision.match_tables(
-        _user_tables(source), _user_tables(replica), tables)
+    # Unknown names are bad input before anything changes; the tables
+    # compared are listed again at the point (the replica may create or
+    # drop some until it reaches it).
+    decision.match_tables(_user_tables(source), _user_tables(replica),
+                          tables)
     for svc in (source, replica):
         statements.run(svc, checksum_sql.session_settings())
     applier = _Applier(rep, before, timeout, say)
     with applier.held(), snapshot.consistent(source, src.dialect,
                                              timeout) as point:
         applier.stop_at(point)
+        common, only_source, only_replica = decision.match_tables(
+            _user_tables(source), _user_tables(replica), tables)
         results = _compare(source, replica, common, chunk_rows,
                            lambda m: say('verify %s: %s' % (rep.name, m)))
     results += [decision.missing(_name(t), decision.MISSING_ON_REPLICA)
