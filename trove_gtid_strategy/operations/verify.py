@@ -118,7 +118,8 @@ def _checked_replica(src, rep):
             '%s: its %s thread stopped on error %d (%s); fix its '
             'replication first (trove-gtid check, skip): nothing was '
             'changed' % (rep.name, stopped[0], stopped[1],
-                         status.last_sql_error or status.last_io_error))
+                         status.last_sql_error if stopped[0] == 'SQL'
+                         else status.last_io_error))
     if status.io_running == 'Yes' and status.source_server_id:
         # Connected, it names its source's server_id (before that it may
         # still show an earlier source's).
