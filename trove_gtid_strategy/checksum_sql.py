@@ -19,19 +19,22 @@ MariaDB: the data half of the dialect (replication words are in
 A row's checksum is ``CRC32`` of ``CONCAT_WS('#', ...)`` of its columns,
 each in a form both flavors print alike, followed by one ``0``/``1`` per
 column for NULL (``CONCAT_WS`` skips NULLs, so without it ``NULL, 'a'``
-and ``'a', NULL`` would agree). A range of rows sums to ``COUNT(*)``,
-``BIT_XOR`` and ``SUM`` of its row checksums: both are order-free, so the
-sums of a table's chunks combine into the table's own whatever the
-chunking.
+and ``'a', NULL`` would agree). A range of rows sums to ``COUNT(*)`` and
+``BIT_XOR`` of its row checksums, and a table without a primary key to
+their ``SUM`` too (its rows may repeat, and two equal rows cancel out of
+a ``BIT_XOR``; ``SUM`` is a decimal sum, about twice the cost, which
+rows of a primary key do not need). All are order-free, so the sums of
+a table's chunks combine into the table's own whatever the chunking.
 
-The forms: text is converted to utf8mb4 (its bytes, not a collation,
-are checksummed, so a column's collation or a server's default one does
-not matter, and columns of different collations can be concatenated);
-binary and spatial values as hex; numbers and temporal values as the
-server prints them, with the session in UTC so a ``TIMESTAMP`` prints
-the same on servers in different time zones. ``FLOAT``/``DOUBLE`` and
-``JSON`` print as each flavor does, which may differ between MySQL and
-MariaDB (never between two servers of one flavor).
+The forms: text as its bytes (``CAST(... AS BINARY)``: no collation
+takes part, so columns of different collations concatenate, and the
+column's character set is compared with the columns themselves; a
+conversion to one character set cost three times as much); binary and
+spatial values as hex; numbers and temporal values as the server
+prints them, with the session in UTC so a ``TIMESTAMP`` prints the same
+on servers in different time zones. ``FLOAT``/``DOUBLE`` and ``JSON``
+print as each flavor does, which may differ between MySQL and MariaDB
+(never between two servers of one flavor).
 
 Names are quoted with :func:`~trove_gtid_strategy.literals.identifier`
 and key values rendered as literals by :func:`value`: nothing read from
@@ -116,7 +119,7 @@ def _column_form(name, data_type, charset):
     if data_type.lower() in BINARY_TYPES:
         return 'HEX(%s)' % quoted
     if charset or data_type.lower() == 'json':
-        return 'CONVERT(%s USING utf8mb4)' % quoted
+        return 'CAST(%s AS BINARY)' % quoted
     return quoted
 
 
@@ -211,12 +214,16 @@ def chunk_end(schema, table, key, after, rows):
 
 
 def range_sums(schema, table, cols, key=(), after=None, upto=None):
-    """SELECT ``COUNT(*), BIT_XOR, SUM`` of the row checksums of the key
-    range (no key: the whole table).
+    """SELECT ``COUNT(*), BIT_XOR`` of the row checksums of the key
+    range, or, with no key, ``COUNT(*), BIT_XOR, SUM`` of the whole
+    table's (see the module).
     """
-    hint = ' FORCE INDEX (PRIMARY)' if key and (after or upto) else ''
-    return _plain(
-        'SELECT COUNT(*), COALESCE(BIT_XOR(c), 0), COALESCE(SUM(c), 0) '
-        'FROM (SELECT %s AS c FROM %s%s%s) AS checksummed' % (
-            row_checksum(cols), _table(schema, table), hint,
-            range_condition(key, after, upto)))
+    crc = row_checksum(cols)
+    if not key:
+        return _plain(
+            'SELECT COUNT(*), COALESCE(BIT_XOR(c), 0), COALESCE(SUM(c), 0) '
+            'FROM (SELECT %s AS c FROM %s) AS checksummed'
+            % (crc, _table(schema, table)))
+    hint = ' FORCE INDEX (PRIMARY)' if after or upto else ''
+    return _plain('SELECT COUNT(*), COALESCE(BIT_XOR(%s), 0) FROM %s%s%s' % (
+        crc, _table(schema, table), hint, range_condition(key, after, upto)))

@@ -124,8 +124,8 @@ def _plain_values(values):
 
 @dataclasses.dataclass(frozen=True)
 class Sums:
-    """``COUNT(*)``, ``BIT_XOR`` and ``SUM`` of the row checksums of a
-    range on one side.
+    """``COUNT(*)``, ``BIT_XOR`` and (without a primary key) ``SUM`` of
+    the row checksums of a range on one side.
     """
 
     rows: int = 0
@@ -142,7 +142,8 @@ class Sums:
 
     def text(self):
         """The table's checksum as text, the same whatever the chunks."""
-        return '%08x-%x' % (self.xor, self.total)
+        return '%08x' % self.xor + ('-%x' % self.total if self.total
+                                    else '')
 
 
 @dataclasses.dataclass

@@ -117,9 +117,7 @@ def _checked_replica(src, rep):
         raise exceptions.PrecheckFailed(
             '%s: its %s thread stopped on error %d (%s); fix its '
             'replication first (trove-gtid check, skip): nothing was '
-            'changed' % (rep.name, stopped[0], stopped[1],
-                         status.last_sql_error if stopped[0] == 'SQL'
-                         else status.last_io_error))
+            'changed' % ((rep.name,) + tuple(stopped)))
     if status.io_running == 'Yes' and status.source_server_id:
         # Connected, it names its source's server_id (before that it may
         # still show an earlier source's).
