@@ -138,6 +138,9 @@ def verify_followers(command, args, data, new_source, followers):
 
 
 def _verify_one(command, args, new_source, follower):
+    # The move is done whatever a follower's verify meets: its failure is
+    # that follower's entry (classified as a command's failure is), not
+    # the command's, so the result and the other followers still show.
     try:
         return verify_op.verify(
             new_source, follower, chunk_rows=args.chunk_rows,
