@@ -32,6 +32,8 @@ import functools
 import threading
 import zlib
 
+import pytest
+
 from support import admin_writes
 from support import attached
 from support import connect
@@ -207,3 +209,29 @@ def test_verify(sandbox_factory, server_line):
     assert code == 0, found
     [checked] = found['verification']
     assert checked['replica'] == 'source' and checked['equal'], checked
+
+
+@pytest.mark.lines('mariadb-10.11')
+def test_verify_by_binlog_position(sandbox_factory, server_line):
+    """A replica by binlog position stops at the snapshot's coordinates
+    (``UNTIL MASTER_LOG_FILE/POS``) under a writer. Run on the fastest
+    line; MySQL 9.7's ``SOURCE_LOG_FILE`` form is the same path
+    (tests/unit/test_verify_core.py has its statement).
+    """
+    box = sandbox_factory(replicas=1)
+    code, result = run('attach', '--sandbox', box.base_dir, '--source',
+                       'source', '--replica', 'replica1', '--mode', 'binlog',
+                       '--allow-crash-unsafe')
+    assert code == 0, result
+    Writer.create_table(box.source)
+    settle(box)
+    writer = Writer(box.source, start=1)
+    writer.start()
+    writer.wait_for(20)
+    code, found = verify(box)
+    writer.stop()
+    assert writer.error is None
+    assert code == 0 and found['differing'] == [], found
+    log_file = query(box.source, 'SHOW MASTER STATUS')[0][0]
+    assert found['applier'].startswith('stopped at %s:' % log_file), found
+    assert applier_runs(box)
