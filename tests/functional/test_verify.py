@@ -235,3 +235,20 @@ def test_verify_by_binlog_position(sandbox_factory, server_line):
     log_file = query(box.source, 'SHOW MASTER STATUS')[0][0]
     assert found['applier'].startswith('stopped at %s:' % log_file), found
     assert applier_runs(box)
+
+
+@pytest.mark.lines('mariadb-10.11')
+def test_failover_verify(sandbox_factory, server_line):
+    """``failover --verify``: the follower of the promoted replica is
+    verified against it (the wiring is the line's; run on the fastest).
+    """
+    box = attached(sandbox_factory, replicas=2)
+    query(box.source, "INSERT INTO app.w VALUES (1, 'before the loss')")
+    settle(box)
+    box.source.kill()
+    code, found = run('failover', '--sandbox', box.base_dir, '--replica',
+                      'replica1', '--replica', 'replica2', '--verify')
+    assert code == 0, found
+    [checked] = found['verification']
+    assert checked['source'] == found['new_source'], checked
+    assert checked['equal'] and checked['tables'][0]['source_rows'] == 1
