@@ -36,7 +36,7 @@ on servers in different time zones. ``FLOAT``/``DOUBLE`` and ``JSON``
 print as each flavor does, which may differ between MySQL and MariaDB
 (never between two servers of one flavor).
 
-Names are quoted with :func:`~trove_gtid_strategy.literals.identifier`
+Names are quoted with :func:`~trove_gtid_strategy.literals.quoted_name`
 and key values rendered as literals by :func:`value`: nothing read from
 a server is pasted as it is.
 """
@@ -115,7 +115,7 @@ def rangeable(key_types):
 
 
 def _column_form(name, data_type, charset):
-    quoted = literals.identifier(name)
+    quoted = literals.quoted_name(name)
     if data_type.lower() in BINARY_TYPES:
         return 'HEX(%s)' % quoted
     if charset or data_type.lower() == 'json':
@@ -129,13 +129,14 @@ def row_checksum(cols):
     """
     forms = [_column_form(*c) for c in cols]
     nulls = 'CONCAT(%s)' % ', '.join(
-        'ISNULL(%s)' % literals.identifier(c[0]) for c in cols)
+        'ISNULL(%s)' % literals.quoted_name(c[0]) for c in cols)
     return 'CRC32(CONCAT_WS(%s, %s))' % (
         literals.quote(SEPARATOR), ', '.join(forms + [nulls]))
 
 
 def _table(schema, table):
-    return '%s.%s' % (literals.identifier(schema), literals.identifier(table))
+    return '%s.%s' % (literals.quoted_name(schema),
+                      literals.quoted_name(table))
 
 
 def value(item):
@@ -179,11 +180,11 @@ def _beyond(key, values, last):
     strict = '>' if last == '>' else '<'
     terms = []
     for i, name in enumerate(key):
-        equal = ['%s = %s' % (literals.identifier(k), value(v))
+        equal = ['%s = %s' % (literals.quoted_name(k), value(v))
                  for k, v in zip(key[:i], values[:i])]
         operator = last if i == len(key) - 1 else strict
         terms.append(' AND '.join(equal + ['%s %s %s' % (
-            literals.identifier(name), operator, value(values[i]))]))
+            literals.quoted_name(name), operator, value(values[i]))]))
     return '(%s)' % ' OR '.join('(%s)' % t if ' AND ' in t else t
                                 for t in terms)
 
@@ -206,10 +207,10 @@ def chunk_end(schema, table, key, after, rows):
     """
     return _plain('SELECT %s FROM %s FORCE INDEX (PRIMARY)%s ORDER BY %s '
                   'LIMIT 1 OFFSET %s' % (
-                      ', '.join(literals.identifier(k) for k in key),
+                      ', '.join(literals.quoted_name(k) for k in key),
                       _table(schema, table),
                       range_condition(key, after, None),
-                      ', '.join(literals.identifier(k) for k in key),
+                      ', '.join(literals.quoted_name(k) for k in key),
                       literals.integer(rows - 1, 'chunk rows')))
 
 

@@ -27,6 +27,7 @@ from trove_gtid_strategy import accounts
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import fencing
 from trove_gtid_strategy import flavors
+from trove_gtid_strategy import heartbeat_lag
 from trove_gtid_strategy import literals
 
 REDACTED = '***'
@@ -66,6 +67,81 @@ def binlog_dump_sessions():
     """
     return _plain("SELECT USER, HOST FROM information_schema.PROCESSLIST "
                   "WHERE COMMAND LIKE 'Binlog Dump%'")
+
+
+# -- the heartbeat table (heartbeat_lag) -------------------------------
+
+def _heartbeat_table():
+    return '%s.%s' % (literals.identifier(heartbeat_lag.DATABASE),
+                      literals.identifier(heartbeat_lag.TABLE))
+
+
+def heartbeat_table_comment():
+    """SELECT the heartbeat table's comment (no row: no table)."""
+    return _plain('SELECT TABLE_COMMENT FROM information_schema.TABLES '
+                  'WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s' % (
+                      literals.quote(heartbeat_lag.DATABASE),
+                      literals.quote(heartbeat_lag.TABLE)))
+
+
+def create_heartbeat_database():
+    """Without IF NOT EXISTS: error 1007 says the database was there."""
+    return _plain('CREATE DATABASE %s'
+                  % literals.identifier(heartbeat_lag.DATABASE))
+
+
+def create_heartbeat_table(comment):
+    """One row per source ``server_id``. ``ts`` is a DATETIME holding
+    ``UTC_TIMESTAMP(6)``: a TIMESTAMP would be converted through each
+    session's ``time_zone`` on the way in and out.
+    """
+    return _plain(
+        'CREATE TABLE %s (server_id INT UNSIGNED NOT NULL PRIMARY KEY, '
+        "server_uuid VARCHAR(64) NOT NULL DEFAULT '', ts DATETIME(6) NOT "
+        'NULL, interval_seconds DECIMAL(10,3) NOT NULL) ENGINE=InnoDB '
+        'COMMENT=%s' % (_heartbeat_table(), literals.quote(comment)))
+
+
+def heartbeat_beat(server_id, server_uuid, interval):
+    """One beat: the server's own UTC clock under its ``server_id``,
+    given as literals (``@@server_id`` in a statement-logged REPLACE
+    would be the replica's own when it applies it).
+    """
+    return _plain(
+        'REPLACE INTO %s (server_id, server_uuid, ts, interval_seconds) '
+        'VALUES (%s, %s, UTC_TIMESTAMP(6), %.3f)' % (
+            _heartbeat_table(), literals.integer(server_id, 'server_id'),
+            literals.quote(server_uuid), float(interval)))
+
+
+def read_heartbeats():
+    """Every beat and the server's UTC now: one cheap query (error 1146
+    where there is no table).
+    """
+    return _plain('SELECT server_id, ts, interval_seconds, '
+                  'UTC_TIMESTAMP(6) FROM %s' % _heartbeat_table())
+
+
+def drop_heartbeat_table():
+    return _plain('DROP TABLE IF EXISTS %s' % _heartbeat_table())
+
+
+def heartbeat_database_objects():
+    """SELECT how many tables, views, routines and events the heartbeat
+    database holds.
+    """
+    schema = literals.quote(heartbeat_lag.DATABASE)
+    return _plain(
+        'SELECT (SELECT COUNT(*) FROM information_schema.TABLES WHERE '
+        'TABLE_SCHEMA = %s) + (SELECT COUNT(*) FROM information_schema.'
+        'ROUTINES WHERE ROUTINE_SCHEMA = %s) + (SELECT COUNT(*) FROM '
+        'information_schema.EVENTS WHERE EVENT_SCHEMA = %s)'
+        % (schema, schema, schema))
+
+
+def drop_heartbeat_database():
+    return _plain('DROP DATABASE IF EXISTS %s'
+                  % literals.identifier(heartbeat_lag.DATABASE))
 
 
 def client_account():

@@ -36,8 +36,13 @@ ER_MASTER_INFO = 1201
 ER_DB_CREATE_EXISTS = 1007
 #: Duplicate entry for a key: a row applied twice.
 ER_DUP_ENTRY = 1062
-#: Table doesn't exist.
+#: Table doesn't exist; unknown database (MySQL names the database
+#: when it is what is missing).
 ER_NO_SUCH_TABLE = 1146
+ER_BAD_DB_ERROR = 1049
+#: SELECT command denied for a table; access denied to a database.
+ER_TABLEACCESS_DENIED_ERROR = 1142
+ER_DBACCESS_DENIED_ERROR = 1044
 #: Unknown system variable (a version without it).
 ER_UNKNOWN_SYSTEM_VARIABLE = 1193
 #: The replica is not running / not configured (STOP on a stopped one).

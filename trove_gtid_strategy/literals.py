@@ -74,13 +74,28 @@ def integer(value, name):
 
 
 def identifier(name):
-    """Return ``name`` (a schema, table or column name as the server
-    lists it) as a quoted SQL identifier: in backticks, a backtick in it
-    doubled.
+    """Return ``name`` as a quoted SQL identifier (a database, a table).
+
+    Only letters, digits, ``_`` and ``$`` are taken: nothing in such a
+    name needs escaping inside backticks, and none is a ``:`` that
+    SQLAlchemy ``text()`` would read as a bind parameter.
+    """
+    if not isinstance(name, str) or not 0 < len(name) <= 64 or \
+            not name.replace('_', '').replace('$', '').isalnum() or \
+            not name.isascii():
+        raise exceptions.InvalidInput('not an identifier we quote: %r'
+                                      % (name,))
+    return '`%s`' % name
+
+
+def quoted_name(name):
+    """Return ``name`` (any schema, table or column name as the server
+    lists it, which :func:`identifier` would refuse) as a quoted SQL
+    identifier: in backticks, a backtick in it doubled.
 
     Names come from ``information_schema`` or from the command line, so
     they are never pasted as they are. NUL cannot be part of a name, and
-    an empty name names nothing: both are refused. Identifiers go through
+    an empty name names nothing: both are refused. Such names go through
     our adapter only (``verify`` reads data with them): a ``:`` inside
     backticks cannot be escaped for SQLAlchemy ``text()``.
     """

@@ -33,10 +33,10 @@ from oslo_log import log as logging
 from trove_gtid_strategy import accounts
 from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
-from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import backup_files
 from trove_gtid_strategy.guest import replication_accounts
+from trove_gtid_strategy.guest import restart_recovery
 from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import server_config
 from trove_gtid_strategy.guest import server_state
@@ -45,7 +45,7 @@ from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy import modes
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import opts
-from trove_gtid_strategy import replication_view
+from trove_gtid_strategy import seeding
 from trove_gtid_strategy import versions
 
 LOG = logging.getLogger(__name__)
@@ -315,10 +315,9 @@ class Replication:
             request = dataclasses.replace(request, seed=seed)
             self._report('Seeding from %s', seed.describe())
         source = self._probe.read(request.source, request.tls)
-        plan = modes_base.plan_attach(
-            attempt.driver, source, attempt.state, request,
-            allow_crash_unsafe=self.options.allow_crash_unsafe_binlog,
-            connect_retry=self.options.connect_retry)
+        plan = self._plan(attempt, source, request)
+        if not plan.ok and plan.resume_from is not None:
+            plan = self._plan_resume(attempt, source, request, plan)
         for note in plan.result.notes:
             self._report('Note: %s', note)
         if not plan.ok:
@@ -331,6 +330,32 @@ class Replication:
                 plan.result)
         self._report('Pre-checks passed: replica is %s', plan.result.verdict)
         return plan
+
+    def _plan(self, attempt, source, request):
+        return modes_base.plan_attach(
+            attempt.driver, source, attempt.state, request,
+            allow_crash_unsafe=self.options.allow_crash_unsafe_binlog,
+            connect_retry=self.options.connect_retry)
+
+    def _plan_resume(self, attempt, source, request, refused):
+        """A binlog-position replica behind the source's position resumes
+        where the source's binary log has exactly what it holds, when
+        there is such a point; else the refusal stands.
+        """
+        found = self._probe.resume_point(request.source, request.tls,
+                                         refused.resume_from)
+        if found is None:
+            self._report('Note: the source\'s binary logs have no point '
+                         'where it held exactly %s', refused.resume_from)
+            return refused
+        self._report('Resuming at %s:%d of the source, where it held '
+                     'exactly what the replica holds; it receives %s',
+                     found.log_file, found.log_pos, found.rest or 'nothing')
+        return self._plan(attempt, source, dataclasses.replace(
+            request, position=seeding.StartPoint(
+                'the source\'s binary log where it held what the replica '
+                'holds', found.log_file, found.log_pos,
+                gtid_set=refused.resume_from)))
 
     def detach(self, service, for_failover):
         """Stop replicating and forget the source; safe to call twice.
@@ -374,45 +399,14 @@ class Replication:
 
         A server attached as a replica before (Trove's promote attaches
         the old source, then demotes it) replicates again after the
-        restart (see :meth:`_resume_after_restart`).
+        restart (see :mod:`~trove_gtid_strategy.guest.restart_recovery`).
         """
         if not service.exists_replication_source_overrides():
             return
         service.remove_replication_source_overrides()
         service.restart()
-        self._resume_after_restart(service)
-
-    def _resume_after_restart(self, service):
-        """Replication threads a restart left stopped without an error are
-        started: MariaDB 10.11 and 11.8 came back so in about one suite
-        run in three, having failed to load the replica's relay log state
-        (START then says 1201). Replicating by GTID, the position is the
-        server's GTID state, so the relay logs are dropped (RESET keeps
-        the connection settings) and replication starts from it; by file
-        and position that would lose the position: the error is raised.
-        """
-        d = server_state.dialect_of(service)
-        status = server_state.read_replica_status(service, d)
-        if status is None or status.io_running != 'No' or \
-                status.sql_running != 'No' or status.stopped_error:
-            return
-        name = server_mod.name_of(service)
-        LOG.warning('%s: its replication threads did not start with the '
-                    'server; starting them', name)
-        try:
-            self._run(service, d.start_replica())
-        except Exception as exc:
-            by_gtid = replication_view.replication_mode(status)[0] != \
-                'binlog'
-            if errcodes.error_number(exc) != errcodes.ER_MASTER_INFO or \
-                    not by_gtid:
-                raise
-            LOG.warning('%s: its relay log state did not load (%s): '
-                        'replicating by GTID, so its relay logs are reset '
-                        'and it starts from its GTID position', name, exc)
-            self._run(service, d.reset_replica())
-            self._run(service, d.start_replica())
-        self.wait_for_replica_running(service)
+        restart_recovery.resume_replication(service,
+                                            self.wait_for_replica_running)
 
     # -- waits -------------------------------------------------------------
     def wait_for_replica_running(self, service, timeout=None, name=None):

@@ -22,6 +22,7 @@ and a server's role.
 import dataclasses
 
 from trove_gtid_strategy import gtid as gtid_sets
+from trove_gtid_strategy import heartbeat_lag
 
 _LOOPBACK = ('127.0.0.1', 'localhost', '::1', '')
 
@@ -53,7 +54,9 @@ class Lag:
     the source executed that the replica has not, when the source is
     known. ``by_domain`` (MariaDB): ``{domain: {'unapplied': n,
     'behind_source': m}}``. ``unapplied_bytes``: binlog-position replicas
-    reading and applying the same source file.
+    reading and applying the same source file. ``heartbeat``: what the
+    heartbeat table says (:class:`~trove_gtid_strategy.heartbeat_lag.
+    HeartbeatLag`), None without one.
     """
 
     seconds: int | None = None
@@ -61,6 +64,13 @@ class Lag:
     behind_source: int | None = None
     by_domain: dict = dataclasses.field(default_factory=dict)
     unapplied_bytes: int | None = None
+    heartbeat: heartbeat_lag.HeartbeatLag | None = None
+
+    @property
+    def lag_from(self):
+        """``heartbeat`` or ``seconds_behind_source``: the lag to trust.
+        """
+        return heartbeat_lag.lag_from(self.heartbeat)
 
     @property
     def transactions(self):
@@ -76,6 +86,9 @@ class Lag:
         found['by_domain'] = {str(k): dict(v)
                               for k, v in sorted(self.by_domain.items())}
         found['transactions'] = self.transactions
+        found['heartbeat'] = (self.heartbeat.to_dict()
+                              if self.heartbeat else None)
+        found['lag_from'] = self.lag_from
         return found
 
 

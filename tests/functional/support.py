@@ -350,6 +350,32 @@ class Writer(threading.Thread):
         return len(self.acknowledged)
 
 
+def lag_then_kill(repl, source, lagging, shared, total, kill_at=None):
+    """A source killed with one replica lagging, by counts: ``shared``
+    commits every replica receives, then ``lagging`` stops receiving
+    between two transactions (its I/O thread stopped while no writer
+    runs: a transaction received in part would hold its applier for
+    MySQL's 60 s group wait), then commits up to ``total`` and the kill
+    after ``kill_at`` of them acknowledged (None: after all). Returns the
+    second :class:`Writer`, stopped by the kill or done.
+    """
+    writer = Writer(source.server, limit=shared)
+    writer.start()
+    writer.join(60)
+    catch_up(repl, source, lagging)
+    query(lagging.server, 'STOP REPLICA IO_THREAD')
+    writer = Writer(source.server, limit=total - shared, start=shared)
+    writer.start()
+    if kill_at is None:
+        writer.join(60)
+    else:
+        writer.wait_for(kill_at - shared)
+    source.server.kill()
+    writer.join(60)
+    assert not writer.is_alive(), 'the writer did not see the kill'
+    return writer
+
+
 class ReconnectingWriter(threading.Thread):
     """An application that will not stop writing: it inserts ``app.w``
     rows as ``user`` on one server, one per autocommit transaction, and

@@ -34,7 +34,9 @@ from trove_gtid_strategy import strategy
 from support import admin_writes
 from support import catch_up
 from support import CountingService
+from support import everything
 from support import fingerprint
+from support import lag_then_kill
 from support import purge_to_newest
 from support import query
 from support import run
@@ -116,29 +118,23 @@ def test_failover_after_kill_keeps_everything_received(sandbox_factory,
     thread stopped after 100 commits, so the lag does not depend on
     timing): everything any replica had received is on the new source.
 
-    GTID mode: the lagging replica follows the new source to the same
+    The lagging replica is the one attached first: each attach starts at
+    another point of the source's history (the later one's account is
+    created after the first started), so without the history before
+    their start points neither would hold everything the other has.
+
+    In every mode the lagging replica follows the new source to the same
     data, nothing twice. Binlog-position mode (MySQL, GTIDs on the
-    source): the lagging replica cannot follow without losing what it
-    lacks (the new source's position is past it, and binlog-position
-    replicas lack the source's history before their own start point), so
-    the failover reports it as not re-pointed, with the reason, and
-    changes nothing on it.
+    source): each attach recorded the history before its start point, so
+    the sets are compared whole; the new source's position is past the
+    lagging replica, which resumes where the new source's binary log held
+    exactly its set.
     """
     for mode in MODES[server_line.flavor]:
-        box, (old, first, lagging), repl = topology(sandbox_factory, options,
-                                                    mode)
-        writer = Writer(box.source, limit=100)
-        writer.start()
-        writer.join(60)
-        # Stopped between two transactions (see the test after this one).
-        catch_up(repl, old, lagging)
-        query(lagging.server, 'STOP REPLICA IO_THREAD')
-        writer = Writer(box.source, limit=700, start=100)
-        writer.start()
-        writer.wait_for(400)
-        box.source.kill()
-        writer.join(60)
-        assert not writer.is_alive(), 'the writer did not see the kill'
+        box, (old, lagging, first), repl = topology(sandbox_factory,
+                                                    options, mode)
+        lag_then_kill(repl, old, lagging, shared=100, total=800,
+                      kill_at=500)
         # A live "source" is refused: give a replica as the source.
         with pytest.raises(exceptions.PrecheckFailed) as caught:
             failover_op.failover(repl, [first, lagging], source=first)
@@ -149,26 +145,21 @@ def test_failover_after_kill_keeps_everything_received(sandbox_factory,
             waits.until_relay_log_applied(svc, svc.server.name, 120, 0.05,
                                           lambda message: None)
             held[svc.server.name] = ids(svc.server)
-        assert held['replica2'] < held['replica1']
+        assert held[lagging.server.name] < held[first.server.name]
         result = failover_op.failover(repl, [first, lagging], source=old,
                                       timeout=120)
         assert result.new_source == first.server.name, result.election
-        new_ids = ids(box.replicas[0])
-        assert held['replica1'] | held['replica2'] <= new_ids
-        if mode == 'binlog':
-            assert list(result.behind) == [lagging.server.name]
-            assert 'binlog-position mode would lose' in \
-                result.behind[lagging.server.name]
-            assert ids(box.replicas[1]) == held['replica2']
-            continue
+        new_ids = ids(first.server)
+        assert held[first.server.name] | held[lagging.server.name] <= \
+            new_ids
         assert result.complete, result.outcomes
         # The other replica follows the new source to the same data,
         # nothing twice.
-        query(box.replicas[0], "INSERT INTO app.w VALUES (-1, 'after')")
+        query(first.server, "INSERT INTO app.w VALUES (-1, 'after')")
         repl.wait_until_applied(lagging, repl.current_position(first))
         assert fingerprint(lagging.server, 'app.w') == \
-            fingerprint(box.replicas[0], 'app.w')
-        assert scalar(box.replicas[0], 'SELECT COUNT(*) FROM app.w') == \
+            fingerprint(first.server, 'app.w')
+        assert scalar(first.server, 'SELECT COUNT(*) FROM app.w') == \
             len(new_ids) + 1
 
 
@@ -192,18 +183,7 @@ def test_failover_refused_when_positions_differ_without_gtids(
     for svc in (first, lagging):
         repl.enable_as_slave(svc, repl.get_replica_context(old, None), None)
     Writer.create_table(box.source)
-    # The lagging replica stops receiving between two transactions (its
-    # I/O thread stopped while the writer pauses): a transaction received
-    # in part would hold its applier for MySQL's 60 s group wait.
-    writer = Writer(box.source, limit=50)
-    writer.start()
-    writer.join(60)
-    catch_up(repl, old, lagging)
-    query(lagging.server, 'STOP REPLICA IO_THREAD')
-    writer = Writer(box.source, limit=250, start=50)
-    writer.start()
-    writer.join(60)
-    box.source.kill()
+    lag_then_kill(repl, old, lagging, shared=50, total=300)
     with pytest.raises(exceptions.PrecheckFailed) as caught:
         failover_op.failover(repl, [first, lagging], timeout=60)
     assert 'positions_differ' in [p.code for p in
@@ -327,21 +307,13 @@ def _held_everywhere(repl, old, *replicas):
     catch_up(repl, old, *replicas)
 
 
-@pytest.mark.lines('mariadb-10.11', 'mariadb-11.8')
-def test_failover_passes_over_a_replica_that_skipped_the_last_transaction(
-        sandbox_factory, options):
-    """MariaDB logs no empty transaction for a skipped one: a replica
-    that skipped the source's last transaction with ``trove-gtid skip``
-    holds it in gtid_slave_pos only, not in its binary log, so the other
-    replica, positioned exactly at it, could not follow it. Listed first
-    (the election's first choice among complete replicas), it is passed
-    over for the other; both end up replicating with equal data.
+def _skip_the_last_transaction(box, repl, old, skipper, other):
+    """The source's last transaction fails on ``skipper`` (the row is
+    there already, with the same value: the data stays equal) and is
+    skipped with ``trove-gtid skip``: it is in the skipper's
+    gtid_slave_pos, not in its binary log. Returns its GTID.
     """
-    box, (old, skipper, other), repl = topology(sandbox_factory, options,
-                                                'gtid')
     _held_everywhere(repl, old, skipper, other)
-    # The source's last transaction fails on the skipper (the row is
-    # there already, with the same value: the data stays equal).
     skipper.run_unlogged(["INSERT INTO app.w VALUES (50, 'last')"])
     query(box.source, "INSERT INTO app.w VALUES (50, 'last')")
     assert sql_error(skipper).last_sql_errno == 1062
@@ -354,6 +326,47 @@ def test_failover_passes_over_a_replica_that_skipped_the_last_transaction(
           lambda pos: pos == last, 'the skipper to move past %s' % last)
     assert last not in scalar(skipper.server, 'SELECT @@gtid_binlog_state')
     catch_up(repl, old, other)
+    return last
+
+
+@pytest.mark.lines('mariadb-10.11', 'mariadb-11.8')
+def test_switchover_refuses_a_candidate_that_skipped_the_last_transaction(
+        sandbox_factory, options):
+    """Switchover judges the candidate at the source's position, which
+    every follower reaches before it moves: a candidate that skipped the
+    source's last transaction could not serve a follower positioned at
+    it, so the switchover is refused naming the GTID and the remedy,
+    before anything changed (the source still writable).
+    """
+    box, (old, skipper, other), repl = topology(sandbox_factory, options,
+                                                'gtid')
+    last = _skip_the_last_transaction(box, repl, old, skipper, other)
+    before = everything(box)
+    with pytest.raises(exceptions.PrecheckFailed) as caught:
+        switchover_op.switchover(repl, old, skipper, [other])
+    assert 'candidate_unfit' in [p.code for p in
+                                 caught.value.result.problems]
+    assert last in str(caught.value) and 're-seed' in str(caught.value)
+    assert everything(box) == before
+    query(box.source, "INSERT INTO app.w VALUES (51, 'still the source')")
+    catch_up(repl, old, skipper, other)
+    expected = fingerprint(box.source, 'app.w')
+    assert [fingerprint(r, 'app.w') for r in box.replicas] == [expected] * 2
+
+
+@pytest.mark.lines('mariadb-10.11', 'mariadb-11.8')
+def test_failover_passes_over_a_replica_that_skipped_the_last_transaction(
+        sandbox_factory, options):
+    """MariaDB logs no empty transaction for a skipped one: a replica
+    that skipped the source's last transaction with ``trove-gtid skip``
+    holds it in gtid_slave_pos only, not in its binary log, so the other
+    replica, positioned exactly at it, could not follow it. Listed first
+    (the election's first choice among complete replicas), it is passed
+    over for the other; both end up replicating with equal data.
+    """
+    box, (old, skipper, other), repl = topology(sandbox_factory, options,
+                                                'gtid')
+    last = _skip_the_last_transaction(box, repl, old, skipper, other)
     box.source.kill()
     result = failover_op.failover(repl, [skipper, other], timeout=60)
     assert result.new_source == other.server.name, result.election

@@ -209,19 +209,23 @@ def strategy_text(server, role, text, label):
     return chosen
 
 
-def measure(template_dir, workdir, available):
-    """One row per (label, role); ``available`` is the set of line names
-    that can run here.
+def tried_on(datastore, label, available):
+    """The line a label is started on here, or None (checked statically)."""
+    line = label_line(datastore, label)
+    return line if line in available else None
+
+
+def measure(template_dir, workdir, available, labels=LABELS):
+    """One row per (label, role) of ``labels``; ``available`` is the set
+    of line names that can run here.
     """
     from trove_gtid_strategy.sandbox import servers
     trove_support.trove()
     boxes, starters = {}, {}
     rows = []
     try:
-        for datastore, label in LABELS:
-            line = label_line(datastore, label)
-            if line not in available:
-                line = None
+        for datastore, label in labels:
+            line = tried_on(datastore, label, available)
             if line and line not in starters:
                 box = servers.Sandbox(os.path.join(workdir, line),
                                       template_dir=template_dir, server=line)

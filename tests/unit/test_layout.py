@@ -45,7 +45,7 @@ PURE_CORE = ('versions', 'capabilities', 'modes', 'modes.base',
              'decisions', 'decisions.switchover', 'decisions.election',
              'decisions.handover', 'decisions.skip', 'flavors', 'flavors.base',
              'flavors.mysql', 'flavors.mariadb',
-             'dangers')
+             'dangers', 'heartbeat_lag')
 FORBIDDEN = ('pymysql', 'subprocess', 'socket', 'sqlalchemy',
              'trove_gtid_strategy.strategy', 'trove_gtid_strategy.guest',
              'trove_gtid_strategy.sandbox')

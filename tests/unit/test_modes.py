@@ -545,9 +545,11 @@ def test_binlog_mode_proves_start_with_mysql_gtids():
     assert check(source, same, Mode.BINLOG, position=at).ok
     behind = binlog_replica(version=MY80, gtid_mode='ON',
                             gtid_executed=g(U1 + ':1-15'))
-    result = check(source, behind, Mode.BINLOG, position=at)
-    assert codes(result) == ['behind_start_point']
-    assert U1 + ':16-20' in result.describe()
+    refused = plan(source, behind, Mode.BINLOG, position=at)
+    assert codes(refused.result) == ['behind_start_point']
+    assert U1 + ':16-20' in refused.result.describe()
+    # Where the source's logs have exactly its set, it could resume there.
+    assert refused.resume_from == g(U1 + ':1-15')
     errant = binlog_replica(version=MY80, gtid_mode='ON',
                             gtid_executed=g(U1 + ':1-20,' + U2 + ':1'))
     assert codes(check(source, errant, Mode.BINLOG, position=at)) == \
@@ -619,3 +621,25 @@ def test_empty_replica_of_source_with_data_needs_a_seed_in_gtid_modes(
     assert 'seed_required' not in codes(check(
         source, replica.__class__(**dict(replica.__dict__,
                                          user_schemas=('app',))), mode))
+
+
+def test_empty_binlog_replica_records_the_source_history_at_its_start():
+    """Started at an empty source's position, a MySQL replica with GTIDs
+    takes the source's set there as its gtid_purged: it holds the same
+    data, and replicas attached at different points compare whole sets.
+    """
+    source = binlog_source(version=MY80, gtid_mode='ON', user_schemas=(),
+                           gtid_executed=g(U1 + ':1-7'))
+    at = StartPoint('context', 'mysql-bin.000007', 900,
+                    gtid_set=g(U1 + ':1-7'))
+    empty = binlog_replica(version=MY80, gtid_mode='ON', user_schemas=(),
+                           log_bin=True, gtid_executed=g(''))
+    found = plan(source, empty, Mode.BINLOG, position=at)
+    assert found.ok, found.result.describe()
+    first = found.statements[0].sql.replace('\\:', ':')
+    assert first == "SET GLOBAL gtid_purged = '%s:1-7'" % U1
+    # Without GTIDs on the replica there is no history to record.
+    bare = binlog_replica(version=MY80, user_schemas=(), log_bin=True)
+    found = plan(source, bare, Mode.BINLOG, position=at)
+    assert found.ok and 'gtid_purged' not in ' '.join(
+        s.sql for s in found.statements)

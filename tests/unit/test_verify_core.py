@@ -205,11 +205,12 @@ def test_report():
 
 # -- the checksum statements ------------------------------------------------
 
-def test_identifier():
-    assert literals.identifier('a`b') == '`a``b`'
+def test_any_name_is_quoted():
+    assert literals.quoted_name('a`b') == '`a``b`'
+    assert literals.quoted_name('no key é') == '`no key é`'
     for bad in ('', 'a\0'):
         with pytest.raises(exceptions.InvalidInput):
-            literals.identifier(bad)
+            literals.quoted_name(bad)
 
 
 @pytest.mark.parametrize('value, literal', [

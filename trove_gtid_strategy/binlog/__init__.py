@@ -19,7 +19,9 @@
 * :mod:`.transactions`: events grouped into transactions and what each
   did;
 * :mod:`.statements`: logged statement text (drops, password redaction);
-* :mod:`.errors`: where an SQL thread's error message says it failed.
+* :mod:`.errors`: where an SQL thread's error message says it failed;
+* :mod:`.resume`: where a lagging binlog-position replica resumes in a
+  MySQL source's binary log.
 
 The servers are read by :mod:`trove_gtid_strategy.guest.log_reader`.
 """

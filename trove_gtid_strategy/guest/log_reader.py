@@ -16,11 +16,13 @@
 
 ``SHOW BINLOG EVENTS`` / ``SHOW RELAYLOG EVENTS`` a page at a time, the
 rows parsed by the pure :mod:`trove_gtid_strategy.binlog`. Used
-to say what a failed transaction was before skipping it, and what each
-errant transaction changed before reconciling it.
+to say what a failed transaction was before skipping it, what each
+errant transaction changed before reconciling it, and where a lagging
+binlog-position replica resumes.
 """
 
 from trove_gtid_strategy.binlog import events as event_rows
+from trove_gtid_strategy.binlog import resume
 from trove_gtid_strategy.binlog import transactions as grouping
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy.guest import server_state
@@ -87,3 +89,19 @@ def transactions(service, log_name, wanted):
     return [txn for txn in grouping.iter_transactions(
         events(service, False, log_name))
         if txn.gtid and wanted(txn.gtid)]
+
+
+def resume_point(service, binlog_files, held, executed):
+    """Where a replica holding ``held`` resumes in the binary logs
+    ``binlog_files`` (oldest first) of the MySQL source ``service``
+    (:class:`~trove_gtid_strategy.binlog.resume.ResumePoint`), or None.
+    ``executed`` is the source's ``gtid_executed``, read before.
+    """
+    headers = ((name, event_rows.previous_gtids(header(service, name)))
+               for name in reversed(binlog_files))
+    first = resume.first_file(held, headers)
+    if first is None:
+        return None
+    names = binlog_files[binlog_files.index(first):]
+    return resume.resume_point(held, executed, (
+        event for name in names for event in events(service, False, name)))

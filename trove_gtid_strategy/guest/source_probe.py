@@ -23,6 +23,7 @@ the server's own message, before the replica is changed.
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import dsn
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import log_reader
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import service as guest_service
 from trove_gtid_strategy import state as state_mod
@@ -79,17 +80,39 @@ class SourceProbe:
     def __init__(self, connect_timeout=10):
         self.connect_timeout = connect_timeout
 
-    def read(self, address, tls):
-        """The source's state; :class:`PrecheckFailed` naming the address,
-        the account and the server's message when it cannot be read.
-        """
-        probe = guest_service.MySQLService(
+    def _connect(self, address, tls):
+        return guest_service.MySQLService(
             dsn.DSN(user=address.user, password=address.password,
                     host=address.host, port=address.port),
             ssl=pymysql_ssl(tls), connect_timeout=self.connect_timeout,
             side='source (as the replication account)')
+
+    def read(self, address, tls):
+        """The source's state; :class:`PrecheckFailed` naming the address,
+        the account and the server's message when it cannot be read.
+        """
+        return self._as_account(address, tls, lambda probe: (
+            server_state.read_state(probe, admin=False)))
+
+    def resume_point(self, address, tls, held):
+        """Where a binlog-position replica holding the GTID set ``held``
+        resumes in the MySQL source's binary logs
+        (:class:`~trove_gtid_strategy.binlog.resume.ResumePoint`), or
+        None when no single point serves it. Reading the logs needs
+        REPLICATION SLAVE, which the replication account has.
+        """
+        def find(probe):
+            state = server_state.read_state(probe, admin=False)
+            if not state.binlog_files or state.gtid_executed is None:
+                return None
+            return log_reader.resume_point(probe, state.binlog_files, held,
+                                           state.gtid_executed)
+        return self._as_account(address, tls, find)
+
+    def _as_account(self, address, tls, read):
+        probe = self._connect(address, tls)
         try:
-            return server_state.read_state(probe, admin=False)
+            return read(probe)
         except exceptions.TroveGtidError:
             raise
         except Exception as exc:

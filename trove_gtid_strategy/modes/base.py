@@ -95,6 +95,10 @@ class Classification:
     notes: tuple = ()
     #: Where replication starts, for modes that need coordinates.
     start: object = None
+    #: A refusal that a start point in the source's binary log where it
+    #: had executed exactly this GTID set would lift (found by reading
+    #: the source's logs, which a pure driver cannot).
+    resume_from: object = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,6 +110,8 @@ class AttachPlan:
     start: object = None
     #: Run on the replica in order, after its replication is stopped.
     statements: tuple = ()
+    #: See :attr:`Classification.resume_from`.
+    resume_from: object = None
 
     @property
     def ok(self):
@@ -229,7 +235,7 @@ def plan_attach(driver, source, replica, request, allow_crash_unsafe=False,
         found.verdict, tuple(problems), str(found.errant or ''),
         str(found.missing or ''), tuple(notes) + tuple(found.notes))
     if not result.ok:
-        return AttachPlan(driver.mode, result)
+        return AttachPlan(driver.mode, result, resume_from=found.resume_from)
     d = dialect.Dialect(caps)
     statements = list(driver.start_statements(d, replica, found.start,
                                               request.seeded))

@@ -208,8 +208,13 @@ class BinlogDriver(base.ModeDriver):
             'binlog-position mode would lose %s for good; attach it in GTID '
             'mode, or re-seed it from a backup', held or 'nothing', coords,
             at.mariadb_pos or at.gtid_set, behind)
+        # MySQL: where the source logged what the replica holds and then
+        # only what it lacks, the replica resumes there (the caller reads
+        # the source's logs for it).
+        resume_from = held if isinstance(held, gtid_sets.GtidSet) else None
         return base.Classification(Verdict.RECOVERABLE, missing=behind,
-                                   problems=(problem,))
+                                   problems=(problem,),
+                                   resume_from=resume_from)
 
     def _without_gtids(self, source, replica, request):
         if not replica.user_schemas:
@@ -266,7 +271,17 @@ class BinlogDriver(base.ModeDriver):
         """A seed that records GTIDs also replaces the replica's GTID
         history (as in the GTID modes); one without leaves the history the
         restore produced alone, since nothing better is known.
+
+        An empty MySQL replica starting at an empty source's position
+        (where the source has GTIDs) records the source's history there
+        as its own: it holds the same data, and a later failover between
+        replicas attached at different points then compares whole sets
+        (without it, each lacks the history before its own start).
         """
+        if not seeded and start is not None and start.gtid_set and \
+                replica.has_gtids and replica.gtid_executed is not None \
+                and not replica.gtid_executed:
+            return [d.set_gtid_purged(start.gtid_set)]
         if not seeded or not replica.log_bin:
             return []
         if start.mariadb_pos is not None and \

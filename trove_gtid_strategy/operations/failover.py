@@ -141,9 +141,10 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
             statements.run(source, server_state.dialect_of(source).fence())
     forced = _still_received(replicas, timeout, repl.options.poll_interval,
                              progress, force)
-    before = [promotion.report(s, server_state.read_state(s))
-              for s in replicas]
-    resumed, writable = _earlier_candidate(replicas)
+    first_read = {svc: server_state.read_state(svc) for svc in replicas}
+    before = [promotion.report(svc, state)
+              for svc, state in first_read.items()]
+    resumed, writable = _earlier_candidate(first_read)
     if resumed is not None and writable:
         # An earlier run promoted it and stopped before every replica
         # followed: finish that run instead of electing again.
@@ -217,8 +218,8 @@ def _still_received(replicas, timeout, poll, progress, force):
     A replica following one of the given servers (an earlier run's new
     source) is not a witness of the lost one.
     """
-    given = {server_state.read_state(svc, binlog_files=False).server_id
-             for svc in replicas}
+    given = {int(server_state.read_variables(svc, ('server_id',))
+                 ['server_id']) for svc in replicas}
     receiving = []
     for svc in replicas:
         status = server_state.read_replica_status(
@@ -248,14 +249,14 @@ def _still_received(replicas, timeout, poll, progress, force):
             'source_still_seen', names),)))
 
 
-def _earlier_candidate(replicas):
+def _earlier_candidate(states):
     """``(server, writable)``: the one given server that is not a replica
     (an earlier run's candidate, promoted or only detached), or
-    ``(None, False)``. Two of them cannot be resolved safely.
+    ``(None, False)``, from ``{service: state}``. Two of them cannot be
+    resolved safely.
     """
     detached = []
-    for svc in replicas:
-        state = server_state.read_state(svc, binlog_files=False)
+    for svc, state in states.items():
         if state.replica is None:
             detached.append((svc, state.log_bin and not state.read_only))
     if len(detached) > 1:

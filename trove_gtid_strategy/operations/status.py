@@ -23,8 +23,9 @@ as it runs now, and a crash-safety audit
 it also shows who replicates from whom, naming sources it was not given
 as unknown.
 
-Reading is separated from deciding: :func:`read_facts` asks one server,
-:func:`build_report` (no I/O) concludes, so the conclusions are tested
+Reading is separated from deciding: :func:`~trove_gtid_strategy.guest.
+status_facts.read_facts` asks one server, :func:`build_report` (no I/O)
+concludes, so the conclusions are tested
 with hand-made facts. The ``trove-gtid status`` command only parses,
 calls and prints :meth:`StatusReport.to_text` or :meth:`StatusReport.
 to_dict`.
@@ -34,54 +35,16 @@ import collections.abc
 import dataclasses
 
 from trove_gtid_strategy import audit
-from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dangers as dangers_mod
-from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
-from trove_gtid_strategy.guest import fence
-from trove_gtid_strategy.guest import server_state
-from trove_gtid_strategy import literals
+from trove_gtid_strategy.guest import status_facts
+from trove_gtid_strategy import heartbeat_lag
+from trove_gtid_strategy.operations import status_text
 from trove_gtid_strategy import replication_view
-from trove_gtid_strategy import state as state_mod
 
-#: Read besides :data:`server_state.VARIABLES`.
-EXTRA_VARIABLES = (
-    'gtid_current_pos', 'rpl_semi_sync_source_wait_for_replica_count',
-    'rpl_semi_sync_source_wait_no_replica',
-    'rpl_semi_sync_master_wait_no_slave',
-)
-#: ``SHOW GLOBAL STATUS`` names of semi-synchronous replication.
-SEMI_SYNC_STATUS = (
-    'Rpl_semi_sync_source_status', 'Rpl_semi_sync_master_status',
-    'Rpl_semi_sync_source_clients', 'Rpl_semi_sync_master_clients',
-    'Rpl_semi_sync_replica_status', 'Rpl_semi_sync_slave_status',
-)
-_GTID_SLAVE_POS_ENGINES = (
-    "SELECT TABLE_NAME, ENGINE FROM information_schema.TABLES WHERE "
-    "TABLE_SCHEMA = 'mysql' AND LEFT(TABLE_NAME, 14) = 'gtid_slave_pos'")
-
-
-@dataclasses.dataclass(frozen=True)
-class ServerFacts:
-    """Everything read from one server, before any conclusion."""
-
-    name: str
-    dsn: str
-    host: str
-    state: state_mod.ServerState
-    #: ``Replica_IO_State`` / ``Replica_SQL_Running_State`` text.
-    io_state: str = ''
-    sql_state: str = ''
-    #: ``SHOW GLOBAL STATUS`` values read (lower-case names).
-    global_status: dict = dataclasses.field(default_factory=dict)
-    #: MariaDB: ``{table: engine}`` of ``mysql.gtid_slave_pos*``.
-    gtid_slave_pos_engines: dict | None = None
-    #: Replicas connected now (binlog dump sessions).
-    dump_sessions: int = 0
-    #: Our settings files in its conf dir (None: conf dir unknown).
-    settings_files: frozenset | None = None
-    #: Accounts a fence locked and nobody unlocked.
-    fence_locks: tuple = ()
+#: What :func:`build_report` takes per server (read by
+#: :func:`~trove_gtid_strategy.guest.status_facts.read_facts`).
+ServerFacts = status_facts.ServerFacts
 
 
 @dataclasses.dataclass
@@ -211,123 +174,7 @@ class StatusReport:
 
     def to_text(self):
         """What ``trove-gtid status`` prints without ``--json``."""
-        out = []
-        for s in self.servers:
-            out.append('%s: %s, %s, server_id %d%s' % (
-                s.name, s.role, s.version, s.server_id,
-                ', read-only' if s.read_only else ''))
-            for key, value in s.gtids.items():
-                out.append('  %s: %s' % (key, value or "''"))
-            if s.binlog_position:
-                out.append('  binary log: %s, %d replica%s connected' % (
-                    s.binlog_position, s.replicas_connected,
-                    '' if s.replicas_connected == 1 else 's'))
-            r = s.replication
-            if r is not None:
-                out.append('  replicates from %s%s in %s mode (%s)' % (
-                    r.source_name or 'unknown source %s' % r.source,
-                    ' (%s)' % r.source if r.source_name else '', r.mode,
-                    r.mode_detail))
-                out.append('  I/O %s (%s), SQL %s (%s)' % (
-                    r.io_running, r.io_state or '-', r.sql_running,
-                    r.sql_state or '-'))
-                out.append('  lag: %s' % _lag_text(r.lag))
-                for thread, errno, error in (
-                        ('I/O', r.last_io_errno, r.last_io_error),
-                        ('SQL', r.last_sql_errno, r.last_sql_error)):
-                    if errno:
-                        out.append('  last %s error %d: %s'
-                                   % (thread, errno, error))
-            out.append('  semi-sync: %s' % s.semi_sync.running)
-            out.append('  crash safety: %s' % s.crash_safety_level)
-            for f in s.crash_safety + s.semi_sync.findings:
-                out.append('    [%s] %s = %s: %s' % (
-                    f.level, f.name, f.value, f.why))
-        for u in self.unreachable:
-            out.append('%s: unreachable: %s' % (u.name, u.error))
-        if self.topology:
-            out.append('topology:')
-            out += ['  %s' % link.describe() for link in self.topology]
-        out += ['DANGER: %s' % d.message for d in self.dangers]
-        return '\n'.join(out)
-
-
-def _lag_text(lag):
-    parts = ['Seconds_Behind_Source %s' % (
-        'NULL' if lag.seconds is None else lag.seconds)]
-    if lag.behind_source is not None:
-        parts.append('%d transactions behind the source'
-                     % lag.behind_source)
-    if lag.unapplied is not None:
-        parts.append('%d received, not applied' % lag.unapplied)
-    if lag.unapplied_bytes is not None and lag.unapplied is None:
-        parts.append('%d bytes received, not applied' % lag.unapplied_bytes)
-    return ', '.join(parts)
-
-
-def _column(row, *names):
-    for name in names:
-        if row.get(name) is not None:
-            return state_mod.text(row[name])
-    return ''
-
-
-def read_facts(service, name=None):
-    """Read one server for :func:`build_report` (as its administrator)."""
-    state = server_state.read_state(service)
-    caps = capabilities.capabilities_for(state.version)
-    d = dialect.Dialect(caps)
-    rows = server_state.rows_as_dicts(service.execute_sql(
-        d.show_replica_status().sql))
-    io_state = sql_state = ''
-    replica = None
-    if rows:
-        row = {k: state_mod.text(v) for k, v in rows[0].items()}
-        replica = state_mod.ReplicaStatus.from_row(row)
-        io_state = _column(row, 'Replica_IO_State', 'Slave_IO_State')
-        sql_state = _column(row, 'Replica_SQL_Running_State',
-                            'Slave_SQL_Running_State')
-    extra = server_state.read_variables(service, EXTRA_VARIABLES)
-    state = dataclasses.replace(state, replica=replica,
-                                settings=dict(state.settings, **extra))
-    global_status = {
-        state_mod.text(r[0]).lower(): state_mod.text(r[1])
-        for r in service.execute_sql(
-            'SHOW GLOBAL STATUS WHERE Variable_name IN (%s)' % ', '.join(
-                literals.quote(n) for n in SEMI_SYNC_STATUS)).fetchall()}
-    engines = None
-    if not state.version.flavor.is_mysql_family and replica is not None:
-        rows = service.execute_sql(_GTID_SLAVE_POS_ENGINES).fetchall()
-        engines = {state_mod.text(r[0]): state_mod.text(r[1])
-                   for r in rows}
-    sessions = len(service.execute_sql(
-        dialect.binlog_dump_sessions().sql).fetchall())
-    files = getattr(service, 'settings_files', None)
-    return ServerFacts(
-        name=name or _default_name(service), dsn=_redacted(service),
-        host=_host(service), state=state, io_state=io_state,
-        sql_state=sql_state, global_status=global_status,
-        gtid_slave_pos_engines=engines, dump_sessions=sessions,
-        settings_files=files() if files is not None else None,
-        fence_locks=tuple(str(a) for a in fence.fenced_accounts(service)))
-
-
-def _redacted(service):
-    dsn = getattr(service, 'dsn', None)
-    return dsn.redacted() if dsn is not None else ''
-
-
-def _host(service):
-    dsn = getattr(service, 'dsn', None)
-    return (getattr(service, 'replication_host', None)
-            or (dsn.host if dsn is not None else '') or '')
-
-
-def _default_name(service):
-    dsn = getattr(service, 'dsn', None)
-    if dsn is not None:
-        return dsn.unix_socket or '%s:%d' % (dsn.host, dsn.port)
-    return 'port %s' % service.get_port()
+        return status_text.render(self)
 
 
 def status(services):
@@ -345,14 +192,14 @@ def status(services):
     facts = []
     for name, svc in items:
         try:
-            facts.append(read_facts(svc, name))
+            facts.append(status_facts.read_facts(svc, name))
         except Exception as exc:
             if errcodes.error_number(exc) not in errcodes.CONNECTION_ERRORS:
                 raise
             dsn = getattr(svc, 'dsn', None)
             facts.append(Unreachable(
-                name or _unreachable_name(svc), _redacted(svc),
-                _host(svc), dsn.port if dsn is not None else 0,
+                name or _unreachable_name(svc), status_facts.redacted(svc),
+                status_facts.host(svc), dsn.port if dsn is not None else 0,
                 '(%s) %s' % (errcodes.error_number(exc),
                              _error_text(exc))))
     return build_report(facts)
@@ -397,9 +244,8 @@ def build_report(facts):
         replication = None
         if st.replica is not None:
             source_name = sources[f.name]
-            source_state = by_name[source_name].state \
-                if source_name in by_name else None
-            replication = _replication(f, source_name, source_state)
+            replication = _replication(f, source_name,
+                                       by_name.get(source_name))
             links.append(Link(
                 f.name, source_name, replication.source,
                 st.replica.source_server_id,
@@ -431,9 +277,20 @@ def build_report(facts):
             f.settings_files, f.fence_locks) for f in facts]))
 
 
-def _replication(f, source_name, source_state):
+def _replication(f, source_name, source):
+    """How ``f`` replicates; ``source``: the facts of its source when
+    given and read, else None.
+    """
     status = f.state.replica
     mode, detail = replication_view.replication_mode(status)
+    source_id = status.source_server_id or (
+        source.state.server_id if source is not None else None)
+    source_beats = None
+    if source is not None:
+        source_beats = source.heartbeat or heartbeat_lag.NO_BEATS
+    lag = dataclasses.replace(
+        replication_view.lag(f.state, source and source.state),
+        heartbeat=heartbeat_lag.judge(f.heartbeat, source_id, source_beats))
     return Replication(
         mode=mode, mode_detail=detail,
         source='%s:%d' % (status.source_host, status.source_port),
@@ -450,7 +307,7 @@ def _replication(f, source_name, source_state):
         exec_position='%s:%d' % status.exec_coordinates,
         retrieved_gtid_set=_one_line(status.retrieved_gtid_set),
         gtid_io_pos=status.gtid_io_pos, sql_delay=status.sql_delay,
-        lag=replication_view.lag(f.state, source_state))
+        lag=lag)
 
 
 def _one_line(text):
