@@ -42,6 +42,7 @@ machine.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -206,6 +207,9 @@ def bench_line(line, gib, runs):
         }
     finally:
         box.down(remove=True)
+        # down() removes what the sandbox made, not the directory made
+        # for it here.
+        shutil.rmtree(box.base_dir, ignore_errors=True)
 
 
 def summary(values):
