@@ -86,3 +86,22 @@ def identifier(name):
         raise exceptions.InvalidInput('not an identifier we quote: %r'
                                       % (name,))
     return '`%s`' % name
+
+
+def quoted_name(name):
+    """Return ``name`` (any schema, table or column name as the server
+    lists it, which :func:`identifier` would refuse) as a quoted SQL
+    identifier: in backticks, a backtick in it doubled.
+
+    Names come from ``information_schema`` or from the command line, so
+    they are never pasted as they are. NUL cannot be part of a name, and
+    an empty name names nothing: both are refused. Such names go through
+    our adapter only (``verify`` reads data with them): a ``:`` inside
+    backticks cannot be escaped for SQLAlchemy ``text()``.
+    """
+    if not isinstance(name, str):
+        raise TypeError('SQL identifier must be str, not %s'
+                        % type(name).__name__)
+    if not name or '\0' in name:
+        raise exceptions.InvalidInput('not a name: %r' % (name,))
+    return '`' + name.replace('`', '``') + '`'

@@ -23,9 +23,11 @@ changing anything.
 
 from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
+from trove_gtid_strategy.cmd import verify as verify_cmd
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy.guest import locks
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.operations import check as check_op
 from trove_gtid_strategy.operations import failover as failover_op
 from trove_gtid_strategy.operations import repair as repair_op
@@ -211,6 +213,7 @@ class Switchover(base.ShowOne):
                                  'sessions are only ended (default: '
                                  'refused)')
         _add_durability(parser)
+        verify_cmd.add_verify_flag(parser)
         cli_args.add_server_options(parser)
         return parser
 
@@ -242,7 +245,11 @@ class Switchover(base.ShowOne):
                 self.partial = dict(exc.outcome.to_dict(),
                                     dry_run=args.dry_run)
                 raise
-        return self.one(dict(result.to_dict(), dry_run=args.dry_run))
+        data = dict(result.to_dict(), dry_run=args.dry_run)
+        if not args.dry_run:
+            verify_cmd.verify_followers(self, args, data, candidate,
+                                        [source] + replicas)
+        return self.one(data)
 
 
 class Failover(base.ShowOne):
@@ -308,6 +315,7 @@ class Failover(base.ShowOne):
                             help='print the election and the steps without '
                                  'changing anything (default: off)')
         _add_durability(parser)
+        verify_cmd.add_verify_flag(parser)
         cli_args.add_server_options(parser)
         return parser
 
@@ -350,6 +358,11 @@ class Failover(base.ShowOne):
                 'failed: not every replica follows the new source: %s'
                 % '; '.join('%s: %s' % item
                             for item in result.behind.items())))
+        elif not args.dry_run:
+            new = {server_mod.name_of(r): r for r in replicas}
+            verify_cmd.verify_followers(
+                self, args, data, new[result.new_source],
+                [r for name, r in new.items() if name != result.new_source])
         return self.one(data)
 
 

@@ -41,6 +41,12 @@ class NoGtids:
     #: Skipping leaves the GTID out of the replica's binary log (MariaDB
     #: logs no empty transaction for it).
     skip_leaves_binlog_hole = False
+    #: The ``START ... UNTIL`` option that stops the applier once it
+    #: applied a GTID set or position; None without GTIDs.
+    until_gtids_option = None
+    #: That option needs the receiver stopped too (MariaDB refuses it
+    #: with error 1254 while the I/O thread runs, and stops both).
+    until_gtids_stops_receiver = False
 
     def position_options(self, prefix):
         """``CHANGE ... TO`` options that make a replica follow binlog

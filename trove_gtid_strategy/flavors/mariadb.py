@@ -38,6 +38,8 @@ class MariaDBGtids(base.NoGtids):
                     'gtid_ignore_duplicates')
     position_at_coordinates = True
     skip_leaves_binlog_hole = True
+    until_gtids_option = 'MASTER_GTID_POS'
+    until_gtids_stops_receiver = True
 
     def position_options(self, prefix):
         return [(prefix + 'USE_GTID', 'no')]

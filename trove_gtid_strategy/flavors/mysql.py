@@ -36,6 +36,7 @@ class MySQLGtids(base.NoGtids):
     option_names = ('gtid_mode', 'enforce_gtid_consistency',
                     'binlog_gtid_simple_recovery')
     skips_by_empty_transaction = True
+    until_gtids_option = 'SQL_AFTER_GTIDS'
 
     def position_options(self, prefix):
         return [(prefix + 'AUTO_POSITION', '0')]

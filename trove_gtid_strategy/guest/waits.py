@@ -208,3 +208,24 @@ def until_source_lost(service, name, timeout, poll, progress):
             'to lose the source' % (name, status.source_host,
                                     status.source_port))
         time.sleep(next(pauses))
+
+
+def until_applier_stopped(service, name, target, timeout, poll, progress):
+    """Wait until the SQL thread stopped, as a ``START ... UNTIL`` makes
+    it at ``target`` (text, for progress); returns the status. A thread
+    stopped on an error raises with it.
+    """
+    d = dialect.Dialect(server_state.read_version(service)[1])
+    deadline = time.monotonic() + timeout
+    pauses, say = _pauses(poll), _said(progress)
+    while True:
+        status = server_state.read_replica_status(service, d)
+        _check_threads(name, status)
+        if status.sql_running == 'No':
+            return status
+        if time.monotonic() > deadline:
+            _fail(name, status, 'did not stop at %s within %ds'
+                  % (target, timeout))
+        say('%s: applying up to %s (applied %s:%d)' % (
+            name, target, status.exec_log_file, status.exec_log_pos))
+        time.sleep(next(pauses))
