@@ -46,7 +46,8 @@ PURE_CORE = ('versions', 'capabilities', 'modes', 'modes.base',
              'decisions.handover', 'decisions.skip', 'decisions.fitness',
              'decisions.holding', 'decisions.lineage', 'flavors',
              'flavors.base', 'flavors.mysql', 'flavors.mariadb',
-             'dangers', 'heartbeat_lag', 'binlog.resume')
+             'dangers', 'heartbeat_lag', 'binlog.resume', 'checksum_sql',
+             'decisions.verify')
 FORBIDDEN = ('pymysql', 'subprocess', 'socket', 'sqlalchemy',
              'trove_gtid_strategy.strategy', 'trove_gtid_strategy.guest',
              'trove_gtid_strategy.sandbox')
