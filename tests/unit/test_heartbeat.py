@@ -24,7 +24,7 @@ import pymysql
 import pytest
 
 from trove_gtid_strategy.cmd import heartbeat as heartbeat_cmd
-from trove_gtid_strategy import dialect
+from trove_gtid_strategy.dialect import heartbeat as heartbeat_sql
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import heartbeat as heartbeat_reader
 from trove_gtid_strategy.guest import service as guest_service
@@ -129,13 +129,13 @@ def test_identifiers_are_quoted_or_refused():
 
 
 def test_beat_statement_carries_literals_not_variables():
-    sql = dialect.heartbeat_beat(7, "u'1", 0.5).sql
+    sql = heartbeat_sql.beat(7, "u'1", 0.5).sql
     assert sql == ("REPLACE INTO `trove_gtid`.`heartbeat` (server_id, "
                    "server_uuid, ts, interval_seconds) VALUES (7, 'u\\'1', "
                    "UTC_TIMESTAMP(6), 0.500)")
     assert '@@' not in sql
     with pytest.raises(exceptions.InvalidInput):
-        dialect.heartbeat_beat('1; DROP', '', 1)
+        heartbeat_sql.beat('1; DROP', '', 1)
 
 
 # -- a scripted server ----------------------------------------------------

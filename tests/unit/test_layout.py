@@ -47,7 +47,8 @@ PURE_CORE = ('versions', 'capabilities', 'modes', 'modes.base',
              'decisions.holding', 'decisions.lineage', 'flavors',
              'flavors.base', 'flavors.mysql', 'flavors.mariadb',
              'dangers', 'heartbeat_lag', 'binlog.resume', 'checksum_sql',
-             'decisions.verify')
+             'decisions.verify', 'dialect.statement', 'dialect.fencing',
+             'dialect.snapshot', 'dialect.heartbeat')
 FORBIDDEN = ('pymysql', 'subprocess', 'socket', 'sqlalchemy',
              'trove_gtid_strategy.strategy', 'trove_gtid_strategy.guest',
              'trove_gtid_strategy.sandbox')

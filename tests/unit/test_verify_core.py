@@ -15,7 +15,7 @@
 """The pure pieces of ``trove-gtid verify``: where a replica stands
 against the snapshot's point, table names, key ranges, chunk sums and
 the report (decisions/verify.py); the checksum statements
-(checksum_sql.py); the snapshot and UNTIL statements (dialect.py).
+(checksum_sql.py); the snapshot and UNTIL statements (dialect/snapshot.py).
 """
 
 import datetime

@@ -18,7 +18,7 @@ heartbeat_lag`): one query, and nothing at all on a server without it.
 
 import datetime
 
-from trove_gtid_strategy import dialect
+from trove_gtid_strategy.dialect import heartbeat as heartbeat_sql
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import heartbeat_lag
 from trove_gtid_strategy import state as state_mod
@@ -35,7 +35,8 @@ def read(service):
     or None when it has no heartbeat table it lets us read.
     """
     try:
-        rows = service.execute_sql(dialect.read_heartbeats().sql).fetchall()
+        rows = service.execute_sql(
+            heartbeat_sql.read_beats().sql).fetchall()
     except Exception as exc:
         if errcodes.error_number(exc) not in _ABSENT:
             raise

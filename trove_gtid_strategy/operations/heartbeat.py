@@ -27,7 +27,7 @@ wait.
 import dataclasses
 import time
 
-from trove_gtid_strategy import dialect
+from trove_gtid_strategy.dialect import heartbeat as heartbeat_sql
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import server as server_mod
@@ -100,7 +100,7 @@ def refuse_unless_writable_source(svc, d=None):
 
 
 def _table_comment(svc):
-    row = svc.execute_sql(dialect.heartbeat_table_comment().sql).first()
+    row = svc.execute_sql(heartbeat_sql.table_comment().sql).first()
     return None if row is None else state_mod.text(row[0])
 
 
@@ -117,13 +117,13 @@ def prepare(svc):
                 % (server_mod.name_of(svc), TABLE_NAME, comment))
         return
     try:
-        statements.run(svc, dialect.create_heartbeat_database())
+        statements.run(svc, heartbeat_sql.create_database())
         created = True
     except Exception as exc:
         if errcodes.error_number(exc) != errcodes.ER_DB_CREATE_EXISTS:
             raise
         created = False
-    statements.run(svc, dialect.create_heartbeat_table(
+    statements.run(svc, heartbeat_sql.create_table(
         heartbeat_lag.table_mark(created)))
 
 
@@ -135,8 +135,8 @@ def beat(svc, interval, count=None, clock=time.monotonic, sleep=time.sleep,
     """
     d = server_state.dialect_of(svc)
     found = server_state.read_variables(svc, ('server_id', 'server_uuid'))
-    stmt = dialect.heartbeat_beat(int(found['server_id']),
-                                  found.get('server_uuid', ''), interval)
+    stmt = heartbeat_sql.beat(int(found['server_id']),
+                              found.get('server_uuid', ''), interval)
     done = Beats(server_mod.name_of(svc), interval)
     start = clock()
     try:
@@ -179,16 +179,16 @@ def remove(svc):
         raise exceptions.PrecheckFailed(
             '%s: %s is not ours (its comment is %r): left alone'
             % (name, TABLE_NAME, comment))
-    statements.run(svc, dialect.drop_heartbeat_table())
+    statements.run(svc, heartbeat_sql.drop_table())
     if not created_database:
         return Removal(name, True, False, 'dropped %s; the database was '
                        'there before, left alone' % TABLE_NAME)
     left = int(svc.execute_sql(
-        dialect.heartbeat_database_objects().sql).scalar())
+        heartbeat_sql.database_objects().sql).scalar())
     if left:
         return Removal(name, True, False, 'dropped %s; the database holds '
                        '%d other object%s, left alone' % (
                            TABLE_NAME, left, '' if left == 1 else 's'))
-    statements.run(svc, dialect.drop_heartbeat_database())
+    statements.run(svc, heartbeat_sql.drop_database())
     return Removal(name, True, True, 'dropped %s and the database %s'
                    % (TABLE_NAME, heartbeat_lag.DATABASE))

@@ -19,33 +19,25 @@ One :class:`Dialect` per server version; the words themselves come from
 version numbers. Statements are :class:`Statement` objects carrying the
 text to send and a redacted text for logs; ``str()`` of a statement is the
 redacted text, so a password never reaches a log by accident.
+
+The statements of a fence (:mod:`.fencing`) and of verify's consistent
+point (:mod:`.snapshot`) are parts of :class:`Dialect` kept in modules of
+their own; the heartbeat table's (:mod:`.heartbeat`) are the same on
+every version.
 """
 
 import dataclasses
 
 from trove_gtid_strategy import accounts
+from trove_gtid_strategy.dialect import fencing as dialect_fencing
+from trove_gtid_strategy.dialect import snapshot as dialect_snapshot
+from trove_gtid_strategy.dialect.statement import account as _account
+from trove_gtid_strategy.dialect.statement import plain as _plain
+from trove_gtid_strategy.dialect.statement import REDACTED
+from trove_gtid_strategy.dialect.statement import Statement
 from trove_gtid_strategy import exceptions
-from trove_gtid_strategy import fencing
 from trove_gtid_strategy import flavors
-from trove_gtid_strategy import heartbeat_lag
 from trove_gtid_strategy import literals
-
-REDACTED = '***'
-
-
-@dataclasses.dataclass(frozen=True)
-class Statement:
-    """An SQL statement and its loggable form."""
-
-    sql: str = dataclasses.field(repr=False)
-    redacted: str
-
-    def __str__(self):
-        return self.redacted
-
-
-def _plain(sql):
-    return Statement(sql, sql)
 
 
 def show_variables(names):
@@ -69,81 +61,6 @@ def binlog_dump_sessions():
                   "WHERE COMMAND LIKE 'Binlog Dump%'")
 
 
-# -- the heartbeat table (heartbeat_lag) -------------------------------
-
-def _heartbeat_table():
-    return '%s.%s' % (literals.identifier(heartbeat_lag.DATABASE),
-                      literals.identifier(heartbeat_lag.TABLE))
-
-
-def heartbeat_table_comment():
-    """SELECT the heartbeat table's comment (no row: no table)."""
-    return _plain('SELECT TABLE_COMMENT FROM information_schema.TABLES '
-                  'WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s' % (
-                      literals.quote(heartbeat_lag.DATABASE),
-                      literals.quote(heartbeat_lag.TABLE)))
-
-
-def create_heartbeat_database():
-    """Without IF NOT EXISTS: error 1007 says the database was there."""
-    return _plain('CREATE DATABASE %s'
-                  % literals.identifier(heartbeat_lag.DATABASE))
-
-
-def create_heartbeat_table(comment):
-    """One row per source ``server_id``. ``ts`` is a DATETIME holding
-    ``UTC_TIMESTAMP(6)``: a TIMESTAMP would be converted through each
-    session's ``time_zone`` on the way in and out.
-    """
-    return _plain(
-        'CREATE TABLE %s (server_id INT UNSIGNED NOT NULL PRIMARY KEY, '
-        "server_uuid VARCHAR(64) NOT NULL DEFAULT '', ts DATETIME(6) NOT "
-        'NULL, interval_seconds DECIMAL(10,3) NOT NULL) ENGINE=InnoDB '
-        'COMMENT=%s' % (_heartbeat_table(), literals.quote(comment)))
-
-
-def heartbeat_beat(server_id, server_uuid, interval):
-    """One beat: the server's own UTC clock under its ``server_id``,
-    given as literals (``@@server_id`` in a statement-logged REPLACE
-    would be the replica's own when it applies it).
-    """
-    return _plain(
-        'REPLACE INTO %s (server_id, server_uuid, ts, interval_seconds) '
-        'VALUES (%s, %s, UTC_TIMESTAMP(6), %.3f)' % (
-            _heartbeat_table(), literals.integer(server_id, 'server_id'),
-            literals.quote(server_uuid), float(interval)))
-
-
-def read_heartbeats():
-    """Every beat and the server's UTC now: one cheap query (error 1146
-    where there is no table).
-    """
-    return _plain('SELECT server_id, ts, interval_seconds, '
-                  'UTC_TIMESTAMP(6) FROM %s' % _heartbeat_table())
-
-
-def drop_heartbeat_table():
-    return _plain('DROP TABLE IF EXISTS %s' % _heartbeat_table())
-
-
-def heartbeat_database_objects():
-    """SELECT how many tables, views, routines and events the heartbeat
-    database holds.
-    """
-    schema = literals.quote(heartbeat_lag.DATABASE)
-    return _plain(
-        'SELECT (SELECT COUNT(*) FROM information_schema.TABLES WHERE '
-        'TABLE_SCHEMA = %s) + (SELECT COUNT(*) FROM information_schema.'
-        'ROUTINES WHERE ROUTINE_SCHEMA = %s) + (SELECT COUNT(*) FROM '
-        'information_schema.EVENTS WHERE EVENT_SCHEMA = %s)'
-        % (schema, schema, schema))
-
-
-def drop_heartbeat_database():
-    return _plain('DROP DATABASE IF EXISTS %s'
-                  % literals.identifier(heartbeat_lag.DATABASE))
-
-
 def client_account():
     """``user@host`` of this session as the server sees it: the host is
     where the connection comes from, in the form account hosts match.
@@ -157,10 +74,6 @@ def semi_sync_no_replica(prefix):
     """
     return prefix + ('_wait_no_replica' if prefix.endswith('source')
                      else '_wait_no_slave')
-
-
-def _account(name, host):
-    return '%s@%s' % (literals.quote(name), literals.quote(host))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,7 +110,8 @@ class Tls:
     key: str = ''
 
 
-class Dialect:
+class Dialect(dialect_fencing.FencingStatements,
+              dialect_snapshot.SnapshotStatements):
     """Builds statements for one server's :class:`Capabilities`."""
 
     def __init__(self, caps):
@@ -474,102 +388,6 @@ class Dialect:
         return _plain('SET GLOBAL super_read_only = %s'
                       % ('ON' if on else 'OFF'))
 
-    def fence(self):
-        """Stop every write on a source being switched away from: MySQL's
-        ``super_read_only`` stops SUPER accounts too; MariaDB's
-        ``read_only`` does not stop accounts with READ ONLY ADMIN (SUPER
-        before 10.5.2), whose sessions the caller ends.
-        """
-        if self.caps.super_read_only:
-            return self.set_super_read_only(True)
-        return self.set_read_only(True)
-
-    def unfence(self, read_only_before=False):
-        """Undo :meth:`fence` (``super_read_only = OFF`` keeps
-        ``read_only`` as it was).
-        """
-        if self.caps.super_read_only:
-            stmts = [self.set_super_read_only(False)]
-            if not read_only_before:
-                stmts.append(self.set_read_only(False))
-            return stmts
-        return [self.set_read_only(read_only_before)]
-
-    # -- fencing the accounts read_only does not stop (fencing.py) -------
-    def fence_accounts(self):
-        """SELECT ``User, Host, is_role, locked`` of every account
-        (MariaDB 10.4+, whose ``mysql.global_priv`` holds both flags).
-        """
-        return _plain("SELECT User, Host, "
-                      "IFNULL(JSON_VALUE(Priv, '$.is_role'), 'false'), "
-                      "IFNULL(JSON_VALUE(Priv, '$.account_locked'), "
-                      "'false') FROM mysql.global_priv")
-
-    @staticmethod
-    def show_grants(account, role=False):
-        return _plain('SHOW GRANTS FOR %s' % (
-            literals.quote(account.user) if role
-            else _account(account.user, account.host)))
-
-    @staticmethod
-    def grantees_with(privileges):
-        """SELECT ``User, Host`` of the accounts holding one of these
-        global privileges directly (servers without global_priv).
-        """
-        # GRANTEE is 'user'@'host' with nothing escaped; CHAR(39) is ',
-        # whatever sql_mode says of quotes.
-        return _plain("SELECT User, Host FROM mysql.user WHERE CONCAT("
-                      "CHAR(39), User, CHAR(39), '@', CHAR(39), Host, "
-                      "CHAR(39)) IN (SELECT GRANTEE FROM information_schema."
-                      "USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (%s))"
-                      % ', '.join(literals.quote(p) for p in privileges))
-
-    @staticmethod
-    def current_user():
-        return _plain('SELECT CURRENT_USER()')
-
-    @staticmethod
-    def fence_marks():
-        """SELECT ``User, Host, Admin_option`` of the fence role's
-        members (the fence's marks have no admin option).
-        """
-        return _plain("SELECT User, Host, Admin_option FROM "
-                      "mysql.roles_mapping WHERE Role = %s ORDER BY User, "
-                      "Host" % literals.quote(fencing.FENCE_ROLE))
-
-    @staticmethod
-    def lock_fenced(account):
-        """Mark, then lock (a run stopped between them leaves a mark
-        on an unlocked account, which lifting handles).
-        """
-        role = literals.quote(fencing.FENCE_ROLE)
-        name = _account(account.user, account.host)
-        return [_plain('CREATE ROLE IF NOT EXISTS %s' % role),
-                _plain('GRANT %s TO %s' % (role, name)),
-                _plain('ALTER USER %s ACCOUNT LOCK' % name)]
-
-    @staticmethod
-    def unlock_fenced(account):
-        """Unlock, then unmark (the reverse order of locking)."""
-        name = _account(account.user, account.host)
-        return [_plain('ALTER USER %s ACCOUNT UNLOCK' % name),
-                _plain('REVOKE %s FROM %s' % (
-                    literals.quote(fencing.FENCE_ROLE), name))]
-
-    @staticmethod
-    def drop_fence_role():
-        return _plain('DROP ROLE IF EXISTS %s'
-                      % literals.quote(fencing.FENCE_ROLE))
-
-    def client_sessions(self):
-        """SELECT ``ID, USER, COMMAND`` of every session but this one."""
-        return _plain('SELECT ID, USER, COMMAND FROM information_schema.'
-                      'PROCESSLIST WHERE ID <> CONNECTION_ID()')
-
-    def kill_session(self, session_id):
-        return _plain('KILL CONNECTION %s'
-                      % literals.integer(session_id, 'session id'))
-
     # -- semi-synchronous replication ------------------------------------
     def semi_sync_source(self, enabled, timeout_ms, install=False):
         """Statements turning lossless semi-sync (wait point AFTER_SYNC)
@@ -616,114 +434,6 @@ class Dialect:
         name, library = self.caps.semi_sync_plugins[index]
         return [_plain('INSTALL PLUGIN %s SONAME %s'
                        % (name, literals.quote(library)))]
-
-    # -- one consistent point for verifying data (operations/verify) ------
-    @property
-    def snapshot_reports_coordinates(self):
-        """A transaction started WITH CONSISTENT SNAPSHOT reports its
-        binlog coordinates (``binlog_snapshot_file`` / ``_position``
-        status, MariaDB 5.3+, KB "Enhancements for START TRANSACTION WITH
-        CONSISTENT SNAPSHOT"), so no lock is needed to learn them.
-        """
-        return self.caps.flavor.value == 'mariadb'
-
-    def snapshot_lock(self, timeout):
-        """Statements holding commits still while a snapshot starts, where
-        its executed set is read only outside it (MySQL): a global read
-        lock waits for running commits and blocks new ones, so the
-        InnoDB snapshot and ``gtid_executed`` (or the binlog coordinates)
-        read under it hold the same transactions, as ``mysqldump
-        --single-transaction --source-data`` reads them. It needs RELOAD.
-        ``performance_schema.log_status`` is lock-free but consistent
-        with the binary log, not with a transaction's snapshot. The
-        ``LOCAL`` flush first closes tables without the lock held (nor
-        written to the binary log), so the lock itself is short.
-        ``lock_wait_timeout`` bounds the wait behind a long statement.
-        MariaDB needs nothing: its snapshot reports its own coordinates.
-        """
-        if self.snapshot_reports_coordinates:
-            return []
-        return [_plain('SET SESSION lock_wait_timeout = %s'
-                       % literals.integer(timeout, 'lock wait timeout')),
-                _plain('FLUSH LOCAL TABLES'),
-                _plain('FLUSH TABLES WITH READ LOCK')]
-
-    def snapshot_unlock(self):
-        """Undo :meth:`snapshot_lock` (the transaction stays open)."""
-        if self.snapshot_reports_coordinates:
-            return []
-        return [_plain('UNLOCK TABLES')]
-
-    @staticmethod
-    def start_snapshot():
-        """A read-only transaction on one snapshot (REPEATABLE READ: the
-        other levels ignore WITH CONSISTENT SNAPSHOT).
-        """
-        return [_plain('SET SESSION TRANSACTION ISOLATION LEVEL '
-                       'REPEATABLE READ'),
-                _plain('START TRANSACTION WITH CONSISTENT SNAPSHOT, '
-                       'READ ONLY')]
-
-    @staticmethod
-    def end_snapshot():
-        return _plain('ROLLBACK')
-
-    def snapshot_coordinates(self):
-        """The statement reading the snapshot's binlog coordinates:
-        MariaDB's ``binlog_snapshot_*`` status, else the source status
-        (read under :meth:`snapshot_lock`, with ``Executed_Gtid_Set``).
-        """
-        if self.snapshot_reports_coordinates:
-            return _plain("SHOW SESSION STATUS WHERE Variable_name IN "
-                          "('binlog_snapshot_file', "
-                          "'binlog_snapshot_position')")
-        return self.show_source_status()
-
-    def stop_applier(self, by_gtids):
-        """Stop the applier before a ``START ... UNTIL``: the SQL thread,
-        or both threads where the GTID form of UNTIL needs them stopped
-        (``by_gtids``: the replica replicates by GTIDs).
-        """
-        if by_gtids and flavors.of(self.caps).until_gtids_stops_receiver:
-            return self.stop_replica()
-        return self.stop_sql_thread()
-
-    def start_applier_until_gtids(self, gtids):
-        """Start the applier until it applied ``gtids`` (a GTID set or a
-        MariaDB position); it then stops.
-        """
-        flavor = flavors.of(self.caps)
-        if flavor.until_gtids_option is None:
-            self._require_gtid('mysql')
-        threads = '' if flavor.until_gtids_stops_receiver else ' SQL_THREAD'
-        return _plain('START %s%s UNTIL %s = %s' % (
-            self.caps.replica_word, threads, flavor.until_gtids_option,
-            literals.quote(str(gtids))))
-
-    def start_applier_until_position(self, log_file, log_pos):
-        """Start the SQL thread until it applied the source's binlog up to
-        ``log_file``:``log_pos``.
-        """
-        p = self.caps.option_prefix
-        return _plain('START %s SQL_THREAD UNTIL %sLOG_FILE = %s, '
-                      '%sLOG_POS = %s' % (
-                          self.caps.replica_word, p, literals.quote(log_file),
-                          p, literals.integer(log_pos, 'log position')))
-
-    def start_threads(self, io, sql):
-        """Start the replication threads named (both: START REPLICA)."""
-        if io and sql:
-            return self.start_replica()
-        return _plain('START %s %s' % (self.caps.replica_word,
-                                       'IO_THREAD' if io else 'SQL_THREAD'))
-
-    def binlog_gtid_pos(self, log_file, log_pos):
-        """MariaDB: the GTID position at a binlog file and offset.
-        """
-        self._require_gtid('mariadb')
-        return _plain('SELECT BINLOG_GTID_POS(%s, %s)' % (
-            literals.quote(log_file),
-            literals.integer(log_pos, 'log position')))
 
     def _require_gtid(self, style):
         if self.caps.gtid_style != style:
