@@ -381,16 +381,40 @@ def test_status_without_heartbeat_is_as_before():
     assert 'heartbeat' not in report.to_text()
 
 
-def test_sigterm_stops_a_run_as_ctrl_c_does():
-    """A writer in the background has SIGINT ignored: SIGTERM (a service
-    manager's stop) ends the run with its summary, as Ctrl-C does.
+@pytest.mark.parametrize('signum', ['SIGINT', 'SIGTERM'])
+def test_a_stop_while_a_beat_is_written_ends_after_it(signum):
+    """Ctrl-C or SIGTERM arriving while a beat is written: the beat
+    completes and counts (the server acknowledged it), then the run ends;
+    arriving during a sleep it ends at once. A writer in the background
+    has SIGINT ignored: that stays so.
     """
     import os
     import signal
 
     from trove_gtid_strategy.cmd import heartbeat as heartbeat_cmd
-    before = signal.getsignal(signal.SIGTERM)
-    with pytest.raises(KeyboardInterrupt):
-        with heartbeat_cmd.stopped_by_sigterm():
-            os.kill(os.getpid(), signal.SIGTERM)
-    assert signal.getsignal(signal.SIGTERM) is before
+    number = getattr(signal, signum)
+    before = signal.getsignal(number)
+    src = ScriptedSource()
+    sent = src.execute_sql
+
+    def signalled_mid_write(sql, *args):
+        if sql.startswith('REPLACE'):
+            os.kill(os.getpid(), number)
+        return sent(sql, *args)
+
+    src.execute_sql = signalled_mid_write
+    with heartbeat_cmd.StopRequest() as stop:
+        done = heartbeat_op.beat(src, 1, sleep=stop.sleep,
+                                 stopping=stop.stopping)
+    assert (done.beats, done.stopped_by) == (1, 'interrupted')
+    assert signal.getsignal(number) is before
+    with heartbeat_cmd.StopRequest() as stop:
+        with pytest.raises(KeyboardInterrupt):
+            stop._sleeping = True
+            os.kill(os.getpid(), number)
+    ignored = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with heartbeat_cmd.StopRequest():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, ignored)

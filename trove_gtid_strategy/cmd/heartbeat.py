@@ -16,8 +16,8 @@
 trust (:mod:`trove_gtid_strategy.operations.heartbeat`).
 """
 
-import contextlib
 import signal
+import time
 
 from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
@@ -80,27 +80,58 @@ class Heartbeat(base.ShowOne):
             heartbeat_op.prepare(source)
         # Beats run unlocked: a run that lasts must not hold a switchover
         # off; each beat looks at the server first instead.
-        with stopped_by_sigterm():
+        with StopRequest() as stop:
             beats = heartbeat_op.beat(source, args.interval, args.count,
-                                      progress=self.app.progress)
+                                      sleep=stop.sleep,
+                                      progress=self.app.progress,
+                                      stopping=stop.stopping)
         self.text = beats.describe()
         return self.one(beats.to_dict())
 
 
-@contextlib.contextmanager
-def stopped_by_sigterm():
-    """SIGTERM (a service manager stopping the writer, ``kill``) ends a
-    run as Ctrl-C does: with its summary and exit 0. A writer started in
-    the background has SIGINT ignored (shells and pytest-xdist workers
-    start their children so), which leaves SIGTERM as the way to stop it.
+class StopRequest:
+    """Ctrl-C (SIGINT) and SIGTERM (a service manager's stop, ``kill``)
+    end a run with its summary and exit 0. A signal during a sleep ends
+    it at once; one while a beat is written is noted and ends the run
+    once the server answered, so the count is what it acknowledged (an
+    interrupted write left the count one short of the rows written). A
+    writer started in the background has SIGINT ignored (shells and
+    pytest-xdist workers start their children so): that stays so, and
+    SIGTERM stops it.
     """
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self):
+        self.requested = False
+        self._sleeping = False
+        self._previous = {}
+
+    def __enter__(self):
+        for signum in self.SIGNALS:
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                self._previous[signum] = signal.signal(signum, self._asked)
+        return self
+
+    def __exit__(self, *exc_info):
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+
+    def _asked(self, signum, frame):
+        self.requested = True
+        if self._sleeping:
+            raise KeyboardInterrupt
+
+    def stopping(self):
+        return self.requested
+
+    def sleep(self, seconds):
+        self._sleeping = True
+        try:
+            if not self.requested:
+                time.sleep(seconds)
+        finally:
+            self._sleeping = False
 
 
 def _check_beats(args):

@@ -128,10 +128,13 @@ def prepare(svc):
 
 
 def beat(svc, interval, count=None, clock=time.monotonic, sleep=time.sleep,
-         progress=None):
+         progress=None, stopping=lambda: False):
     """Write the source's beat every ``interval`` seconds, ``count``
     times (None: until Ctrl-C or SIGTERM, which end the run as a result,
-    not an error); returns :class:`Beats`.
+    not an error); returns :class:`Beats`. A stop asked for while a beat
+    is written (``stopping()`` true) ends the run after it, so the count
+    says what the server acknowledged; one while sleeping interrupts the
+    sleep (KeyboardInterrupt).
     """
     d = server_state.dialect_of(svc)
     found = server_state.read_variables(svc, ('server_id', 'server_uuid'))
@@ -143,11 +146,15 @@ def beat(svc, interval, count=None, clock=time.monotonic, sleep=time.sleep,
         while count is None or done.beats < count:
             if done.beats:
                 sleep(max(0.0, start + done.beats * interval - clock()))
+            if stopping():
+                raise KeyboardInterrupt
             _look_again(svc, d, done.beats)
             statements.run(svc, stmt)
             done.beats += 1
             if progress is not None and done.beats == 1:
                 progress('first beat written on %s' % done.source)
+            if stopping():
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         done.stopped_by = 'interrupted'
     return done
