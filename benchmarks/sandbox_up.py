@@ -40,11 +40,9 @@ Prints min / median / max per line and phase, and the machine. Goals
 under 2 s on every line.
 """
 
-import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -52,6 +50,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, os.pardir))
 
+from figures import line_parser  # noqa: E402
+from figures import summary  # noqa: E402
 from machine import machine  # noqa: E402
 import pymysql  # noqa: E402
 
@@ -135,24 +135,10 @@ def one_run(line, replicas):
     return figures
 
 
-def summary(values):
-    values = [v for v in values if v is not None]
-    if not values:
-        return None
-    return {'min': min(values), 'median': statistics.median(values),
-            'max': max(values), 'runs': len(values)}
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--lines', nargs='+', default=lines.names(),
-                        help='server lines (default: all)')
-    parser.add_argument('--runs', type=int, default=3,
-                        help='runs per line (default: 3)')
+    parser = line_parser(__doc__.split('\n')[0], 'line')
     parser.add_argument('--replicas', type=int, default=2,
                         help='replicas per sandbox (default: 2)')
-    parser.add_argument('--json', metavar='FILE',
-                        help='also write the figures as JSON')
     args = parser.parse_args(argv)
     report = {'machine': machine(), 'replicas': args.replicas, 'lines': {}}
     print('machine: %(cpu)s, %(cores)s cores, %(memory_gib)s GiB' %

@@ -38,11 +38,9 @@ Prints min / median / max per line and operation, and the machine. The
 target is under 2 s for both.
 """
 
-import argparse
 import dataclasses
 import json
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -51,13 +49,14 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, os.pardir))
 
+from figures import line_parser  # noqa: E402
+from figures import summary  # noqa: E402
 from machine import machine  # noqa: E402
 import pymysql  # noqa: E402
 
 from trove_gtid_strategy.guest import service  # noqa: E402
 from trove_gtid_strategy.operations import failover as failover_op  # noqa
 from trove_gtid_strategy.operations import switchover as switch_op  # noqa
-from trove_gtid_strategy.sandbox import lines  # noqa: E402
 from trove_gtid_strategy.sandbox import servers  # noqa: E402
 from trove_gtid_strategy import strategy  # noqa: E402
 
@@ -178,20 +177,8 @@ def bench_switchover(line):
         box.down(remove=True)
 
 
-def summary(values):
-    return {'min': round(min(values), 3),
-            'median': round(statistics.median(values), 3),
-            'max': round(max(values), 3), 'runs': len(values)}
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--lines', nargs='+', default=lines.names(),
-                        help='server lines (default: all)')
-    parser.add_argument('--runs', type=int, default=3,
-                        help='runs per line and operation (default: 3)')
-    parser.add_argument('--json', metavar='FILE',
-                        help='also write the figures as JSON')
+    parser = line_parser(__doc__.split('\n')[0], 'line and operation')
     args = parser.parse_args(argv)
     report = {'machine': machine(), 'lines': {}}
     print('machine: %(cpu)s, %(cores)s cores, %(memory_gib)s GiB' %

@@ -39,11 +39,9 @@ Prints min / median / max per line, the table's size and rows, and the
 machine.
 """
 
-import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
@@ -52,12 +50,13 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, os.pardir))
 
+from figures import line_parser  # noqa: E402
+from figures import summary  # noqa: E402
 from machine import machine  # noqa: E402
 import pymysql  # noqa: E402
 
 from trove_gtid_strategy.guest import service  # noqa: E402
 from trove_gtid_strategy.operations import verify as verify_op  # noqa
-from trove_gtid_strategy.sandbox import lines  # noqa: E402
 from trove_gtid_strategy.sandbox import servers  # noqa: E402
 from trove_gtid_strategy import strategy  # noqa: E402
 
@@ -212,22 +211,10 @@ def bench_line(line, gib, runs):
         shutil.rmtree(box.base_dir, ignore_errors=True)
 
 
-def summary(values):
-    return {'min': round(min(values), 3),
-            'median': round(statistics.median(values), 3),
-            'max': round(max(values), 3), 'runs': len(values)}
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--lines', nargs='+', default=lines.names(),
-                        help='server lines (default: all)')
+    parser = line_parser(__doc__.split('\n')[0], 'line and measure')
     parser.add_argument('--gib', type=float, default=1.0,
                         help='size of the table in GiB (default: 1)')
-    parser.add_argument('--runs', type=int, default=3,
-                        help='runs per line and measure (default: 3)')
-    parser.add_argument('--json', metavar='FILE',
-                        help='also write the figures as JSON')
     args = parser.parse_args(argv)
     report = {'machine': machine(), 'gib': args.gib, 'lines': {}}
     print('machine: %(cpu)s, %(cores)s cores, %(memory_gib)s GiB' %
