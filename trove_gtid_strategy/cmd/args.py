@@ -234,6 +234,16 @@ def separate_conf_dirs(named):
         seen[key] = side
 
 
+def source_and_replica(args):
+    """The servers ``--source`` and ``--replica`` name (``--sandbox``
+    names resolved), refused when they are one server.
+    """
+    source = server_argument(args.source, args.sandbox, 'source')
+    replica = server_argument(args.replica, args.sandbox, 'replica')
+    distinct_servers((('--source', source), ('--replica', replica)))
+    return source, replica
+
+
 def distinct_servers(named):
     """Refuse two arguments naming one server (``named``: ``(option,
     service)`` pairs), before any server is contacted: aliases such as

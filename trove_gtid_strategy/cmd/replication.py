@@ -178,10 +178,7 @@ class Attach(base.ShowOne):
                                '--source-conf-dir') or both
         replica_dir = _conf_dir(args.replica_conf_dir,
                                 '--replica-conf-dir') or both
-        source = server_argument(args.source, args.sandbox, 'source')
-        replica = server_argument(args.replica, args.sandbox, 'replica')
-        cli_args.distinct_servers((('--source', source),
-                                   ('--replica', replica)))
+        source, replica = cli_args.source_and_replica(args)
         if source_dir and not source.can_restart:
             source.conf_dir = source_dir
         if replica_dir and not replica.can_restart:

@@ -103,12 +103,7 @@ class Check(base.ShowOne):
         return parser
 
     def take_action(self, args):
-        source = cli_args.server_argument(args.source, args.sandbox,
-                                          'source')
-        replica = cli_args.server_argument(args.replica, args.sandbox,
-                                           'replica')
-        cli_args.distinct_servers((('--source', source),
-                                   ('--replica', replica)))
+        source, replica = cli_args.source_and_replica(args)
         options = cli_args.command_options(self.app.conf, args)
         result = check_op.check(
             source, replica, options.replication_mode,
@@ -464,12 +459,7 @@ class RepairErrant(base.ShowOne):
 
     def take_action(self, args):
         cli_args.check_lock_timeout(args)
-        source = cli_args.server_argument(args.source, args.sandbox,
-                                          'source')
-        replica = cli_args.server_argument(args.replica, args.sandbox,
-                                           'replica')
-        cli_args.distinct_servers((('--source', source),
-                                   ('--replica', replica)))
+        source, replica = cli_args.source_and_replica(args)
         with locks.server_locks((('source', source.dsn),
                                  ('replica', replica.dsn)),
                                 args.lock_timeout,

@@ -77,12 +77,7 @@ class Verify(base.ShowOne):
     def take_action(self, args):
         cli_args.check_lock_timeout(args)
         tables = [decision.parse_table_name(t) for t in args.table]
-        source = cli_args.server_argument(args.source, args.sandbox,
-                                          'source')
-        replica = cli_args.server_argument(args.replica, args.sandbox,
-                                           'replica')
-        cli_args.distinct_servers((('--source', source),
-                                   ('--replica', replica)))
+        source, replica = cli_args.source_and_replica(args)
         with locks.server_locks((('source', source.dsn),
                                  ('replica', replica.dsn)),
                                 args.lock_timeout, 'trove-gtid verify'):
