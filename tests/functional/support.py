@@ -351,6 +351,16 @@ class Writer(threading.Thread):
         return len(self.acknowledged)
 
 
+def verified_equal(source, *replicas):
+    """``trove-gtid verify`` of each replica (services) against its
+    source at one point, every user table in key ranges: equal.
+    """
+    from trove_gtid_strategy.operations import verify as verify_op
+    for replica in replicas:
+        report = verify_op.verify(source, replica)
+        assert report.equal, report.to_text()
+
+
 def lag_then_kill(repl, source, lagging, shared, total, kill_at=None):
     """A source killed with one replica lagging, by counts: ``shared``
     commits every replica receives, then ``lagging`` stops receiving

@@ -214,3 +214,10 @@ def test_failover_killed_after_each_change_completes_when_run_again(
             # covered.
             assert limit > 5
             break
+    # The last round's topology, verified at one point from the command
+    # line: every follower's data equals the new source's.
+    for name in by_name:
+        if name != current:
+            code, verified = run('verify', '--sandbox', box.base_dir,
+                                 '--source', current, '--replica', name)
+            assert (code, verified['equal']) == (0, True), verified

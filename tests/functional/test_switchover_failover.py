@@ -45,6 +45,7 @@ from support import sql_error
 from support import status
 from support import topology
 from support import until
+from support import verified_equal
 from support import Writer
 
 
@@ -161,6 +162,7 @@ def test_failover_after_kill_keeps_everything_received(sandbox_factory,
             fingerprint(first.server, 'app.w')
         assert scalar(first.server, 'SELECT COUNT(*) FROM app.w') == \
             len(new_ids) + 1
+        verified_equal(first, lagging)
 
 
 @pytest.mark.lines('mysql-9.7')
@@ -225,6 +227,7 @@ def test_semi_sync_failover_keeps_every_acknowledged_commit(sandbox_factory,
     assert not missing, sorted(missing)[:10]
     repl.wait_until_applied(lagging, repl.current_position(first))
     assert acknowledged <= ids(box.replicas[1])
+    verified_equal(first, lagging)
 
 
 def test_failover_run_again_completes_it(sandbox_factory, options):
@@ -248,6 +251,7 @@ def test_failover_run_again_completes_it(sandbox_factory, options):
     repl.wait_until_applied(second, repl.current_position(first))
     assert fingerprint(box.replicas[1], 'app.w') == \
         fingerprint(box.replicas[0], 'app.w')
+    verified_equal(first, second)
 
 
 def test_switchover_run_again_completes_it(sandbox_factory, options):
@@ -379,6 +383,7 @@ def test_failover_passes_over_a_replica_that_skipped_the_last_transaction(
     assert fingerprint(box.replicas[0], 'app.w') == \
         fingerprint(box.replicas[1], 'app.w')
     assert scalar(box.replicas[0], 'SELECT COUNT(*) FROM app.w') == 5
+    verified_equal(other, skipper)
 
 
 @pytest.mark.lines('mysql-9.7')
@@ -431,3 +436,4 @@ def test_failover_passes_over_or_refuses_a_candidate_that_purged(
         repl.wait_until_applied(svc, position)
         assert fingerprint(svc.server, 'app.w') == \
             fingerprint(box.replicas[1], 'app.w')
+    verified_equal(second, purger, lagging)

@@ -39,6 +39,7 @@ from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import service
+from trove_gtid_strategy.operations import verify as verify_op
 from trove_gtid_strategy.sandbox import lines
 from trove_gtid_strategy.sandbox import process
 from trove_gtid_strategy.sandbox import servers as sandbox
@@ -359,16 +360,23 @@ def _demo(box, line, repl, mode, args, dump):
     prints = {s.name: table_fingerprints(s.dsn)
               for s in (source, replica1, replica2)}
     matched = all(p == prints[source.name] for p in prints.values())
+    verified = {}
+    for rep in (rep1, rep2):
+        report = verify_op.verify(src, rep)
+        _say('Verified %s against the source at one point: %s'
+             % (rep.instance_id, report.to_text().splitlines()[-1]))
+        verified[rep.instance_id] = report.equal
     _say('Detaching %s' % replica2.name)
     info = repl.detach_slave(rep2, for_failover=False)
     repl.cleanup_source_on_replica_detach(service.MySQLAdmin(src), info)
 
     for s in (src, rep1, rep2):
         s.close()
+    matched = matched and all(verified.values())
     if not matched:
         _say('the replicas differ from the source')
     return {'matched': matched, 'line': source.line.name,
-            'mode': repl.last_mode,
+            'mode': repl.last_mode, 'verified': verified,
             'servers': {name: {table: {'rows': rows, 'checksum': checksum}
                                for table, (rows, checksum)
                                in sorted(fingerprint.items())}
