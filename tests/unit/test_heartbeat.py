@@ -381,12 +381,27 @@ def test_status_without_heartbeat_is_as_before():
     assert 'heartbeat' not in report.to_text()
 
 
+@pytest.fixture
+def default_signals():
+    """SIGINT and SIGTERM as a terminal leaves them, whatever this
+    process inherited (a test run started in the background has SIGINT
+    ignored), restored afterwards.
+    """
+    import signal
+    saved = {n: signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    yield
+    for number, handler in saved.items():
+        signal.signal(number, handler)
+
+
 @pytest.mark.parametrize('signum', ['SIGINT', 'SIGTERM'])
-def test_a_stop_while_a_beat_is_written_ends_after_it(signum):
+def test_a_stop_while_a_beat_is_written_ends_after_it(signum,
+                                                      default_signals):
     """Ctrl-C or SIGTERM arriving while a beat is written: the beat
     completes and counts (the server acknowledged it), then the run ends;
-    arriving during a sleep it ends at once. A writer in the background
-    has SIGINT ignored: that stays so.
+    arriving during a sleep it ends at once.
     """
     import os
     import signal
@@ -404,7 +419,8 @@ def test_a_stop_while_a_beat_is_written_ends_after_it(signum):
 
     src.execute_sql = signalled_mid_write
     with heartbeat_cmd.StopRequest() as stop:
-        done = heartbeat_op.beat(src, 1, sleep=stop.sleep,
+        # count bounds the run should the stop be missed.
+        done = heartbeat_op.beat(src, 0.01, count=3, sleep=stop.sleep,
                                  stopping=stop.stopping)
     assert (done.beats, done.stopped_by) == (1, 'interrupted')
     assert signal.getsignal(number) is before
@@ -412,9 +428,16 @@ def test_a_stop_while_a_beat_is_written_ends_after_it(signum):
         with pytest.raises(KeyboardInterrupt):
             stop._sleeping = True
             os.kill(os.getpid(), number)
-    ignored = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        with heartbeat_cmd.StopRequest():
-            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
-    finally:
-        signal.signal(signal.SIGINT, ignored)
+
+
+def test_sigint_ignored_by_the_parent_stays_ignored(default_signals):
+    """A writer started in the background has SIGINT ignored: that stays
+    so (SIGTERM stops it).
+    """
+    import signal
+
+    from trove_gtid_strategy.cmd import heartbeat as heartbeat_cmd
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with heartbeat_cmd.StopRequest():
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
