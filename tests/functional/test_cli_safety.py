@@ -268,11 +268,18 @@ def test_no_password_in_any_binary_log(sandbox_factory):
     query(box.replicas[0], 'FLUSH BINARY LOGS')
     found = 0
     for server in box.servers():
+        # Binary logs and relay logs (``*-relay-bin.0*``) alike.
         for path in glob.glob(os.path.join(server.datadir, '*-bin.0*')) + \
                 glob.glob(os.path.join(server.datadir, 'binlog.0*')):
+            try:
+                with open(path, 'rb') as f:
+                    logged = f.read()
+            except FileNotFoundError:
+                # A relay log the replica applied and purged since it was
+                # listed (MariaDB 11.8 did, between glob and open).
+                continue
             found += 1
-            with open(path, 'rb') as f:
-                assert password.encode() not in f.read(), path
+            assert password.encode() not in logged, path
     assert found >= 2
 
 
