@@ -162,6 +162,26 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize('server_line', names, indirect=True, ids=names)
 
 
+#: The longest tests (``pytest --durations`` on the 2-core machine:
+#: 25-60 s each, where most take 1-5 s), started first: ``--dist load``
+#: hands them round to the workers at once, and the short ones fill in
+#: after, so no worker starts a minute-long test when the others are
+#: done. The order within each group stays pytest-randomly's.
+LONGEST = frozenset((
+    'test_replica_killed_five_times_under_writes',
+    'test_failover_killed_after_each_change_completes_when_run_again',
+    'test_switchover_killed_after_each_change_completes_when_run_again',
+    'test_concurrent_attaches_serialise',
+    'test_repoint_lagging_replica_after_source_killed',
+))
+
+
+def pytest_collection_modifyitems(items):
+    # After pytest-randomly's shuffle (it reorders in a wrapper, before
+    # every plain implementation); a stable sort keeps its order.
+    items.sort(key=lambda item: item.originalname not in LONGEST)
+
+
 def _unavailable(message):
     """Fail (or skip, if allowed) outside any except block, so the report
     is not a chained traceback.

@@ -143,3 +143,17 @@ class NoGtids:
         raise exceptions.UnsupportedMode(
             '%s has no GTIDs: errant transactions cannot be told apart'
             % replica.version)
+
+
+def applier_threads(variables, names):
+    """A parallel applier's thread count from a replica's variables (0:
+    one applier thread), under whichever of ``names`` the server reports
+    (its older and newer names).
+    """
+    for name in names:
+        try:
+            if variables.get(name) not in (None, ''):
+                return int(variables[name])
+        except ValueError:
+            continue
+    return 0

@@ -101,13 +101,5 @@ class MariaDBGtids(base.NoGtids):
 
 
 def parallel_threads(variables):
-    """The parallel applier's thread count from a replica's variables
-    (0: serial), under whichever of its names the server reports.
-    """
-    for name in _PARALLEL_THREADS:
-        try:
-            if variables.get(name) not in (None, ''):
-                return int(variables[name])
-        except ValueError:
-            continue
-    return 0
+    """The parallel applier's thread count (0: serial)."""
+    return base.applier_threads(variables, _PARALLEL_THREADS)
