@@ -17,8 +17,10 @@ measure's runs are summarised.
 """
 
 import argparse
+import json
 import statistics
 
+from machine import machine
 from trove_gtid_strategy.sandbox import lines
 
 
@@ -44,3 +46,18 @@ def line_parser(description, runs_help):
     parser.add_argument('--json', metavar='FILE',
                         help='also write the figures as JSON')
     return parser
+
+
+def new_report(**fields):
+    """A report starting with the machine it ran on, which is printed."""
+    report = dict({'machine': machine()}, **fields)
+    print('machine: %(cpu)s, %(cores)s cores, %(memory_gib)s GiB'
+          % report['machine'])
+    return report
+
+
+def write_json(path, report):
+    """``report`` as JSON to ``path`` (``--json``), when one was given."""
+    if path:
+        with open(path, 'w') as f:
+            json.dump(report, f, indent=2)

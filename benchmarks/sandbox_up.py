@@ -40,7 +40,6 @@ Prints min / median / max per line and phase, and the machine. Goals
 under 2 s on every line.
 """
 
-import json
 import os
 import shutil
 import sys
@@ -51,8 +50,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, os.pardir))
 
 from figures import line_parser  # noqa: E402
+from figures import new_report  # noqa: E402
 from figures import summary  # noqa: E402
-from machine import machine  # noqa: E402
+from figures import write_json  # noqa: E402
 import pymysql  # noqa: E402
 
 from trove_gtid_strategy.guest import service  # noqa: E402
@@ -140,9 +140,7 @@ def main(argv=None):
     parser.add_argument('--replicas', type=int, default=2,
                         help='replicas per sandbox (default: 2)')
     args = parser.parse_args(argv)
-    report = {'machine': machine(), 'replicas': args.replicas, 'lines': {}}
-    print('machine: %(cpu)s, %(cores)s cores, %(memory_gib)s GiB' %
-          report['machine'])
+    report = new_report(replicas=args.replicas, lines={})
     print('%-14s %-24s %8s %8s %8s' % ('line', 'phase (seconds)', 'min',
                                        'median', 'max'))
     for line in args.lines:
@@ -158,9 +156,7 @@ def main(argv=None):
             print('%-14s %-24s %8.3f %8.3f %8.3f' % (
                 line, phase, values['min'], values['median'],
                 values['max']))
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(report, f, indent=2)
+    write_json(args.json, report)
     return 0
 
 

@@ -39,7 +39,6 @@ target is under 2 s for both.
 """
 
 import dataclasses
-import json
 import os
 import sys
 import tempfile
@@ -50,8 +49,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, os.pardir))
 
 from figures import line_parser  # noqa: E402
+from figures import new_report  # noqa: E402
 from figures import summary  # noqa: E402
-from machine import machine  # noqa: E402
+from figures import write_json  # noqa: E402
 import pymysql  # noqa: E402
 
 from trove_gtid_strategy.guest import service  # noqa: E402
@@ -180,9 +180,7 @@ def bench_switchover(line):
 def main(argv=None):
     parser = line_parser(__doc__.split('\n')[0], 'line and operation')
     args = parser.parse_args(argv)
-    report = {'machine': machine(), 'lines': {}}
-    print('machine: %(cpu)s, %(cores)s cores, %(memory_gib)s GiB' %
-          report['machine'])
+    report = new_report(lines={})
     print('%-14s %-34s %8s %8s %8s' % ('line', 'measure (seconds)', 'min',
                                        'median', 'max'))
     for line in args.lines:
@@ -197,9 +195,7 @@ def main(argv=None):
         for name, values in figures.items():
             print('%-14s %-34s %8.3f %8.3f %8.3f' % (
                 line, name, values['min'], values['median'], values['max']))
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(report, f, indent=2)
+    write_json(args.json, report)
     return 0
 
 

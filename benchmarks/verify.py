@@ -39,7 +39,6 @@ Prints min / median / max per line, the table's size and rows, and the
 machine.
 """
 
-import json
 import os
 import shutil
 import sys
@@ -51,8 +50,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, os.pardir))
 
 from figures import line_parser  # noqa: E402
+from figures import new_report  # noqa: E402
 from figures import summary  # noqa: E402
-from machine import machine  # noqa: E402
+from figures import write_json  # noqa: E402
 import pymysql  # noqa: E402
 
 from trove_gtid_strategy.guest import service  # noqa: E402
@@ -216,9 +216,7 @@ def main(argv=None):
     parser.add_argument('--gib', type=float, default=1.0,
                         help='size of the table in GiB (default: 1)')
     args = parser.parse_args(argv)
-    report = {'machine': machine(), 'gib': args.gib, 'lines': {}}
-    print('machine: %(cpu)s, %(cores)s cores, %(memory_gib)s GiB' %
-          report['machine'])
+    report = new_report(gib=args.gib, lines={})
     for line in args.lines:
         figures = bench_line(line, args.gib, args.runs)
         report['lines'][line] = figures
@@ -232,9 +230,7 @@ def main(argv=None):
             values = figures[name]
             print('  %-34s %8.3f %8.3f %8.3f' % (
                 name, values['min'], values['median'], values['max']))
-    if args.json:
-        with open(args.json, 'w') as f:
-            json.dump(report, f, indent=2)
+    write_json(args.json, report)
     return 0
 
 
