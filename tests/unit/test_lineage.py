@@ -300,16 +300,25 @@ def _rule_errant(holding, others):
     return errant
 
 
-def test_no_override_no_loss_and_no_spread():
-    rng = random.Random(14)
+def _elections(seed, history):
+    """600 random histories, each elected with random overrides: yields
+    ``(holdings, election, overrides, winner)`` where a candidate won.
+    """
+    rng = random.Random(seed)
     for _ in range(600):
-        holdings = _random_history(rng)
+        holdings = history(rng)
         overrides = {'allow_errant': rng.random() < 0.3,
                      'allow_data_loss': rng.random() < 0.3}
         chosen = election.elect(holdings, **overrides)
         if chosen.candidate is None or not chosen.ok:
             continue
         winner = [h for h in holdings if h.name == chosen.candidate][0]
+        yield holdings, chosen, overrides, winner
+
+
+def test_no_override_no_loss_and_no_spread():
+    for holdings, chosen, overrides, winner in _elections(
+            14, _random_history):
         others = [h for h in holdings if h is not winner]
         kept = gtid.GtidSet()
         for h in holdings:
@@ -388,14 +397,8 @@ def _mariadb_rule_errant(holding, others):
 
 
 def test_mariadb_no_override_no_loss_and_no_spread():
-    rng = random.Random(1014)
-    for _ in range(600):
-        holdings = _random_mariadb_history(rng)
-        overrides = {'allow_errant': rng.random() < 0.3,
-                     'allow_data_loss': rng.random() < 0.3}
-        chosen = election.elect(holdings, **overrides)
-        if chosen.candidate is None or not chosen.ok:
-            continue
+    for holdings, chosen, overrides, winner in _elections(
+            1014, _random_mariadb_history):
         errant = {h.name: _mariadb_rule_errant(
             h, [o for o in holdings if o is not h]) for h in holdings}
 
@@ -403,7 +406,6 @@ def test_mariadb_no_override_no_loss_and_no_spread():
             return max((g for g in h.binlog_state
                         if g not in errant[h.name]), key=lambda g: g.seq_no)
 
-        winner = [h for h in holdings if h.name == chosen.candidate][0]
         if not overrides['allow_data_loss']:
             assert all(furthest(h).seq_no <= furthest(winner).seq_no
                        for h in holdings), (holdings, chosen)
