@@ -521,6 +521,16 @@ _REPLICA_FIELDS = ('source_host', 'source_port', 'source_user',
                    'auto_position', 'using_gtid', 'sql_delay')
 
 
+def replica_fields(svc):
+    """What a refused operation must leave as it was of a replica's status
+    (see ``_REPLICA_FIELDS``: not the positions, which move by
+    themselves), or None for a server that is not a replica.
+    """
+    found = status(svc)
+    return None if found is None else {
+        name: getattr(found, name) for name in _REPLICA_FIELDS}
+
+
 def everything(box, source_log=True):
     """All a refused operation must leave as it was, on every server, once
     the replicas settled (``source_log=False``: but for the source's
@@ -535,9 +545,7 @@ def everything(box, source_log=True):
         if server.name == 'source' and not source_log:
             snapshot.append((server.name, accounts(server), server.pid))
             continue
-        found = status(CountingService(server))
-        replica = None if found is None else {
-            name: getattr(found, name) for name in _REPLICA_FIELDS}
+        replica = replica_fields(CountingService(server))
         names = (('gtid_executed', 'gtid_purged', 'super_read_only')
                  if is_mysql(server) else
                  ('gtid_slave_pos', 'gtid_binlog_pos', 'gtid_strict_mode'))
