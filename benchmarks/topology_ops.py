@@ -40,6 +40,7 @@ target is under 2 s for both.
 
 import dataclasses
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -148,6 +149,9 @@ def bench_failover(line):
         return seconds
     finally:
         box.down(remove=True)
+        # down() removes what the sandbox made, not the directory
+        # topology() made for it.
+        shutil.rmtree(box.base_dir, ignore_errors=True)
 
 
 def bench_switchover(line):
@@ -175,6 +179,9 @@ def bench_switchover(line):
         return result.writes_refused_ms / 1000, first_new - last_old
     finally:
         box.down(remove=True)
+        # down() removes what the sandbox made, not the directory
+        # topology() made for it.
+        shutil.rmtree(box.base_dir, ignore_errors=True)
 
 
 def main(argv=None):
