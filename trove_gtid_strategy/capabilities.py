@@ -100,6 +100,10 @@ class Capabilities:
     #: ``(plugin name, library)`` of the source and replica plugins, or ()
     #: where semi-sync is built in (MariaDB 10.3.3+).
     semi_sync_plugins: tuple
+    #: ``performance_schema.replication_applier_status_by_worker`` with
+    #: each worker's last error (MySQL 5.7.2+; filled even with
+    #: ``performance_schema = OFF``, seen on 9.7).
+    worker_error_table: bool = False
 
     @property
     def gtid(self):
@@ -232,6 +236,9 @@ def _mysql(v):
             (('rpl_semi_sync_master', 'semisync_master.so'),
              ('rpl_semi_sync_slave', 'semisync_slave.so'))
             if v.at_least(5, 7, 2) else ()),
+        # Per-worker errors: the table arrived in 5.7.2 (5.7 manual,
+        # "replication_applier_status_by_worker").
+        worker_error_table=v.at_least(5, 7, 2),
     )
 
 

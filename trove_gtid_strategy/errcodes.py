@@ -69,6 +69,9 @@ ER_ERROR_WHEN_EXECUTING_COMMAND = 1220
 #: "When using parallel replication and GTID with multiple replication
 #: domains, @@sql_slave_skip_counter can not be used" (MariaDB).
 ER_SLAVE_SKIP_NOT_IN_GTID = 1966
+#: A MySQL applier worker stopped because an earlier worker failed
+#: (``replica_preserve_commit_order``): its transaction is a bystander.
+ER_REPLICA_WORKER_STOPPED_PREVIOUS_THD_ERROR = 3030
 
 # -- client errors (PyMySQL raises them as OperationalError) -----------
 #: Can't connect to server.

@@ -703,6 +703,33 @@ def test_error_hint_without_position():
         er.ErrorHint('', 'binlog.000002', 6806)
 
 
+def _worker(number, name, log, pos):
+    return (number, "Worker %d failed executing transaction '%s' at source "
+                    "log %s, end_log_pos %d; ..." % (number % 7, name, log,
+                                                     pos))
+
+
+def test_failed_worker_message_skips_bystanders_and_takes_the_earliest():
+    bystander = _worker(3030, 'ANONYMOUS', 'binlog.000002', 7417)
+    first = _worker(1062, 'ANONYMOUS', 'binlog.000002', 7136)
+    later_file = _worker(1032, 'ANONYMOUS', 'binlog.000010', 200)
+    earlier_file = _worker(1032, 'ANONYMOUS', 'binlog.9', 900)
+    quoted = 'The most recent failure being: ' + bystander[1]
+    assert er.failed_worker_message(quoted, [bystander, first]) == first[1]
+    assert er.failed_worker_message(
+        quoted, [later_file, bystander, first]) == first[1]
+    # Files by their number, not their text: 9 before 10.
+    assert er.failed_worker_message(
+        quoted, [_worker(1032, 'ANONYMOUS', 'binlog.10', 5),
+                 earlier_file]) == earlier_file[1]
+    # Nothing but bystanders, or no worker rows: the status as it is.
+    assert er.failed_worker_message(quoted, [bystander]) == quoted
+    assert er.failed_worker_message(quoted, []) == quoted
+    # A worker's own error without a position still beats the status.
+    assert er.failed_worker_message(quoted, [(1205, 'Lock wait')]) == \
+        'Lock wait'
+
+
 # Statements as the servers logged them (server-facts.md, item 4, and the
 # MySQL 9.7 source above: its account's CREATE USER, hash bytes and all).
 MYSQL_CREATE_USER = (

@@ -63,7 +63,8 @@ class FakeServer:
     """A server's answers; every statement is recorded in ``sent``."""
 
     def __init__(self, version, variables=(), status=None, logs=None,
-                 existing=(), sessions=(), refuse=None, on_start=None):
+                 existing=(), sessions=(), refuse=None, on_start=None,
+                 worker_errors=()):
         self.variables = dict(variables, version=version,
                               version_comment='')
         self.status = status
@@ -72,6 +73,8 @@ class FakeServer:
         self.sessions = list(sessions)
         self.refuse = refuse or {}
         self.on_start = on_start
+        #: ``(number, message)`` per applier worker stopped on an error.
+        self.worker_errors = list(worker_errors)
         self.sent = []
 
     @property
@@ -102,6 +105,10 @@ class FakeServer:
             names = tuple(re.findall(r"'([^']*)'", sql))
             return guest_service.Result(['n'], [(int(
                 names in self.existing),)])
+        if 'replication_applier_status_by_worker' in sql:
+            return guest_service.Result(
+                ['LAST_ERROR_NUMBER', 'LAST_ERROR_MESSAGE'],
+                self.worker_errors)
         if 'Binlog Dump' in sql:
             return guest_service.Result(['USER', 'HOST'], self.sessions)
         if sql.startswith('START') and self.on_start:
@@ -165,6 +172,39 @@ def test_mysql_finds_the_failed_gtid_past_the_checkpoint():
     assert result.transaction['tables'] == ['app.t']
     assert replica.writes == []
     assert result.to_dict()['gtid'] == failed
+
+
+#: What a worker that only stopped because an earlier one failed
+#: reports: the next transaction (:14, end_log_pos 4194).
+BYSTANDER = (
+    errcodes.ER_REPLICA_WORKER_STOPPED_PREVIOUS_THD_ERROR,
+    "Worker 3 failed executing transaction '%s:14' at source log "
+    "binlog.000001, end_log_pos 4194; Could not execute Write_rows event on "
+    "table app.t; Replica worker has stopped after at least one previous "
+    "worker encountered an error when replica-preserve-commit-order was "
+    "enabled." % MYSQL_UUID)
+FAILED_WORKER = (
+    errcodes.ER_DUP_ENTRY,
+    "Worker 1 failed executing transaction '%s:13' at source log "
+    "binlog.000001, end_log_pos 3882; Could not execute Write_rows event on "
+    "table app.t; Duplicate entry '50' for key 't.PRIMARY'" % MYSQL_UUID)
+
+
+def test_mysql_failed_worker_found_when_the_status_quotes_a_bystander():
+    """``Last_SQL_Error`` quotes the worker that reported last: here the
+    one stopped by commit order on :14. The workers' own errors name :13,
+    the transaction that failed; skipping :14 would commit an empty
+    transaction in place of one that did nothing wrong.
+    """
+    quoted = ('Coordinator stopped because there were error(s) in the '
+              'worker(s). The most recent failure being: ' + BYSTANDER[1])
+    replica = mysql_replica(Last_SQL_Error=quoted)
+    # Without the workers' errors the status alone would name :14.
+    assert skip.skip(replica, dry_run=True).gtid == MYSQL_UUID + ':14'
+    replica.worker_errors = [BYSTANDER, FAILED_WORKER]
+    result = skip.skip(replica, dry_run=True)
+    assert result.gtid == MYSQL_UUID + ':13'
+    assert replica.writes == []
 
 
 def test_mysql_skip_sends_the_empty_transaction_then_starts():

@@ -17,6 +17,8 @@
 import dataclasses
 import re
 
+from trove_gtid_strategy import errcodes
+
 _ERROR_GTID = re.compile(r"transaction '([^']+)'")
 _ERROR_POSITION = re.compile(
     r'(?:source|master) log ([^\s,]+), end_log_pos (\d+)')
@@ -45,3 +47,34 @@ def error_hint(message):
         'ANONYMOUS' else '',
         position.group(1) if position else '',
         int(position.group(2)) if position else 0)
+
+
+def failed_worker_message(last_sql_error, worker_errors):
+    """The message naming the transaction MySQL's applier failed on.
+
+    ``Last_SQL_Error`` quotes the worker that reported last ("The most
+    recent failure being: Worker 3 ..."). With
+    ``replica_preserve_commit_order`` that can be a worker that only
+    stopped because an earlier one failed (error 3030), naming a later
+    transaction that did nothing wrong (seen on 9.7: the duplicate key at
+    end_log_pos 7136, the message naming 7417). ``worker_errors``:
+    ``(number, message)`` of each worker that stopped on an error. The
+    failed transaction is the earliest in the source's log among the
+    workers' own errors; without any, ``last_sql_error`` as it is.
+    """
+    bystander = errcodes.ER_REPLICA_WORKER_STOPPED_PREVIOUS_THD_ERROR
+    own = [(error_hint(message), message)
+           for number, message in worker_errors
+           if int(number) != bystander and message]
+    located = [(hint, message) for hint, message in own
+               if hint.end_log_pos]
+    if not located:
+        return own[0][1] if own else last_sql_error
+    return min(located, key=lambda found: (_log_order(found[0].log_name),
+                                           found[0].end_log_pos))[1]
+
+
+def _log_order(log_name):
+    """A binary log file name as a sortable key (its numbered suffix)."""
+    stem, _, number = log_name.rpartition('.')
+    return (stem, int(number)) if number.isdigit() else (log_name, -1)

@@ -146,6 +146,18 @@ class Dialect(dialect_fencing.FencingStatements,
     def show_source_status(self):
         return _plain(self.caps.show_source_status)
 
+    def worker_errors(self):
+        """Each applier worker's last error, ``(number, message)`` rows,
+        on the default channel; None where the server keeps none.
+        """
+        if not self.caps.worker_error_table:
+            return None
+        return _plain(
+            'SELECT LAST_ERROR_NUMBER, LAST_ERROR_MESSAGE FROM '
+            'performance_schema.replication_applier_status_by_worker '
+            "WHERE CHANNEL_NAME = '' AND LAST_ERROR_NUMBER <> 0 "
+            'ORDER BY WORKER_ID')
+
     def reset_binary_logs(self):
         return _plain(self.caps.reset_binary_logs)
 

@@ -162,7 +162,8 @@ def find_failure(replica, gtid=None, name=None):
     applied = flavor.applied_test(variables)
     relay_file = row.get('Relay_Log_File', '')
     relay_pos = int(row.get('Relay_Log_Pos') or 0)
-    hint = binlog_errors.error_hint(status.last_sql_error)
+    hint = binlog_errors.error_hint(binlog_errors.failed_worker_message(
+        status.last_sql_error, _worker_errors(replica, d)))
     wanted = flavor.normalise_gtid(gtid) if gtid else ''
     candidates = _scan(replica, flavor, relay_file, relay_pos, applied,
                        hint, wanted, flavor.applies_in_order(variables))
@@ -179,6 +180,16 @@ def find_failure(replica, gtid=None, name=None):
         caps, status, row, replication_view.replication_mode(status)[0],
         variables, txn, (txn.log_name, txn.pos) == (relay_file, relay_pos),
         hint)
+
+
+def _worker_errors(replica, d):
+    """``(number, message)`` of each applier worker stopped on an error
+    (MySQL 5.7.2+; none elsewhere).
+    """
+    statement = d.worker_errors()
+    if statement is None:
+        return []
+    return [tuple(row) for row in replica.execute_sql(statement.sql)]
 
 
 def _scan(replica, flavor, relay_file, relay_pos, applied, hint, wanted,
