@@ -53,8 +53,8 @@ from figures import line_parser  # noqa: E402
 from figures import new_report  # noqa: E402
 from figures import summary  # noqa: E402
 from figures import write_json  # noqa: E402
-import pymysql  # noqa: E402
 
+from trove_gtid_strategy.guest import connection  # noqa: E402
 from trove_gtid_strategy.guest import service  # noqa: E402
 from trove_gtid_strategy.sandbox import datadir  # noqa: E402
 from trove_gtid_strategy.sandbox import lines  # noqa: E402
@@ -75,8 +75,8 @@ def first_connection(box):
     slowest = 0.0
     for server in box.servers():
         started = time.monotonic()
-        conn = pymysql.connect(connect_timeout=10,
-                               **server.dsn.connect_kwargs())
+        conn = connection.connect(connect_timeout=10,
+                                  **server.dsn.connect_kwargs())
         with conn, conn.cursor() as cursor:
             cursor.execute('SELECT 1')
             cursor.fetchall()
@@ -97,7 +97,8 @@ def replicate_writes(box, commits=2000):
     for replica in box.replicas:
         repl.enable_as_slave(_svc(replica),
                              repl.get_replica_context(source, None), None)
-    conn = pymysql.connect(autocommit=True, **box.source.dsn.connect_kwargs())
+    conn = connection.connect(autocommit=True,
+                              **box.source.dsn.connect_kwargs())
     with conn, conn.cursor() as cursor:
         cursor.execute('CREATE DATABASE IF NOT EXISTS bench')
         cursor.execute('CREATE TABLE bench.t (id INT PRIMARY KEY, '

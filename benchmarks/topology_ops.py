@@ -55,6 +55,7 @@ from figures import summary  # noqa: E402
 from figures import write_json  # noqa: E402
 import pymysql  # noqa: E402
 
+from trove_gtid_strategy.guest import connection  # noqa: E402
 from trove_gtid_strategy.guest import service  # noqa: E402
 from trove_gtid_strategy.operations import failover as failover_op  # noqa
 from trove_gtid_strategy.operations import switchover as switch_op  # noqa
@@ -78,7 +79,8 @@ def topology(line, replicas=3):
     for replica in services[1:]:
         repl.enable_as_slave(replica, repl.get_replica_context(
             services[0], None), None)
-    conn = pymysql.connect(autocommit=True, **box.source.dsn.connect_kwargs())
+    conn = connection.connect(autocommit=True,
+                              **box.source.dsn.connect_kwargs())
     with conn, conn.cursor() as cur:
         cur.execute('CREATE DATABASE bench')
         cur.execute('CREATE TABLE bench.t (id INT PRIMARY KEY, '
@@ -118,7 +120,7 @@ class Writer(threading.Thread):
             server = self.target
             try:
                 if conn is None or conn.server is not server:
-                    conn = pymysql.connect(
+                    conn = connection.connect(
                         autocommit=True, connect_timeout=2,
                         **app_dsn(server).connect_kwargs())
                     conn.server = server

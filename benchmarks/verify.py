@@ -55,6 +55,7 @@ from figures import summary  # noqa: E402
 from figures import write_json  # noqa: E402
 import pymysql  # noqa: E402
 
+from trove_gtid_strategy.guest import connection  # noqa: E402
 from trove_gtid_strategy.guest import service  # noqa: E402
 from trove_gtid_strategy.operations import verify as verify_op  # noqa
 from trove_gtid_strategy.sandbox import servers  # noqa: E402
@@ -77,8 +78,8 @@ def svc(server):
 
 
 def connect(server):
-    return pymysql.connect(autocommit=True, read_timeout=3600,
-                           **server.dsn.connect_kwargs())
+    return connection.connect(autocommit=True, read_timeout=3600,
+                              **server.dsn.connect_kwargs())
 
 
 def topology(line):

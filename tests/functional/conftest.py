@@ -66,6 +66,7 @@ import pymysql
 import pytest
 
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import connection
 from trove_gtid_strategy.sandbox import lines
 from trove_gtid_strategy.sandbox import servers
 
@@ -328,7 +329,7 @@ def admin_conn():
         options = dict(server.dsn.connect_kwargs(), autocommit=True,
                        connect_timeout=10)
         options.update(kwargs)
-        conn = pymysql.connect(**options)
+        conn = connection.connect(**options)
         conns.append(conn)
         return conn
 

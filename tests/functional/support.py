@@ -38,6 +38,7 @@ import pymysql
 import sqlalchemy
 
 from trove_gtid_strategy.cmd import main as cli
+from trove_gtid_strategy.guest import connection
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import service
 
@@ -92,7 +93,7 @@ def connect(server, **kwargs):
     options = dict(server.dsn.connect_kwargs(), autocommit=True,
                    charset='utf8mb4', connect_timeout=10, ssl_disabled=True)
     options.update(kwargs)
-    return pymysql.connect(**options)
+    return connection.connect(**options)
 
 
 def query(server, sql, *args):
@@ -408,8 +409,8 @@ class ReconnectingWriter(threading.Thread):
     def run(self):
         while not self._halt.is_set():
             try:
-                conn = pymysql.connect(autocommit=True, connect_timeout=10,
-                                       read_timeout=30, **self.kwargs)
+                conn = connection.connect(autocommit=True, connect_timeout=10,
+                                          read_timeout=30, **self.kwargs)
                 with conn, conn.cursor() as cur:
                     while not self._halt.is_set():
                         cur.execute('INSERT INTO app.w VALUES (%s, %s)',

@@ -25,10 +25,10 @@ progress), so every row it wrote after the fence would show.
 
 import json
 
-import pymysql
 import pytest
 
 from trove_gtid_strategy import fencing
+from trove_gtid_strategy.guest import connection
 from trove_gtid_strategy.operations import switchover as switchover_op
 
 from support import admin_writes
@@ -80,8 +80,8 @@ def test_a_reconnecting_privileged_writer_lands_nothing_on_the_old_source(
                              'Role = %s', fencing.FENCE_ROLE) == () \
         if mariadb else True
     # The account works again on the old source (now a replica).
-    conn = pymysql.connect(**dict(box.source.dsn.connect_kwargs(),
-                                  user='appadmin', password=APP_PASSWORD))
+    conn = connection.connect(**dict(box.source.dsn.connect_kwargs(),
+                                     user='appadmin', password=APP_PASSWORD))
     conn.close()
 
 

@@ -27,6 +27,7 @@ import pymysql
 import pytest
 
 from trove_gtid_strategy import errcodes
+from trove_gtid_strategy.guest import connection
 from trove_gtid_strategy.guest import source_probe
 
 from support import connect
@@ -69,7 +70,7 @@ def _login(server, name, bind_address=None, tls=False):
     else:
         options['ssl_disabled'] = True
     try:
-        pymysql.connect(**options).close()
+        connection.connect(**options).close()
     except pymysql.err.OperationalError as exc:
         return exc.args[0]
     return 0

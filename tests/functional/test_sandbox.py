@@ -661,7 +661,7 @@ def test_concurrent_state_writes(tmp_path):
     assert reads > 0
 
 
-SANDBOX_MODULES = ('process', 'lines', 'state', 'ports', 'basedir',
+SANDBOX_MODULES = ('sparse', 'process', 'lines', 'state', 'ports', 'basedir',
                    'datadir', 'server', 'servers')
 
 

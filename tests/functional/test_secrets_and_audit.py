@@ -36,10 +36,10 @@ import struct
 import subprocess
 import sys
 
-import pymysql
 from pymysql.constants import COMMAND
 import pytest
 
+from trove_gtid_strategy.guest import connection
 from trove_gtid_strategy.guest import locks
 from trove_gtid_strategy import option_file
 
@@ -280,9 +280,9 @@ def binlog_dump(server, user, password, bind='127.0.0.2'):
     """A replica's binlog dump session from ``bind``, as ``user``: what a
     replica connecting from another host looks like to the source.
     """
-    conn = pymysql.connect(host='127.0.0.1', port=server.port, user=user,
-                           password=password, bind_address=bind,
-                           ssl_disabled=True, autocommit=True)
+    conn = connection.connect(host='127.0.0.1', port=server.port, user=user,
+                              password=password, bind_address=bind,
+                              ssl_disabled=True, autocommit=True)
     try:
         with conn.cursor() as cur:
             # Without it a source with checksums refuses the dump.

@@ -331,13 +331,13 @@ def trove_config(kind, manager, label, server, datastore_name=None):
 
 
 def connect(server, **kwargs):
-    import pymysql
+    from trove_gtid_strategy.guest import connection
     # The tests' own connections to local servers: without TLS, which
     # PyMySQL 1.2 otherwise tries on each (30 ms a connection, measured).
     options = dict(server.dsn.connect_kwargs(), autocommit=True,
                    charset='utf8mb4', connect_timeout=10, ssl_disabled=True)
     options.update(kwargs)
-    return pymysql.connect(**options)
+    return connection.connect(**options)
 
 
 def query(server, sql, *args):

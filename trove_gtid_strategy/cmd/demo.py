@@ -33,11 +33,11 @@ import tempfile
 import threading
 import time
 
-import pymysql
 
 from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import connection
 from trove_gtid_strategy.guest import service
 from trove_gtid_strategy.operations import verify as verify_op
 from trove_gtid_strategy.sandbox import lines
@@ -67,8 +67,8 @@ class Writer(threading.Thread):
     def run(self):
         deadline = time.monotonic() + self.seconds
         try:
-            conn = pymysql.connect(database='demo', autocommit=True,
-                                   **self.dsn.connect_kwargs())
+            conn = connection.connect(database='demo', autocommit=True,
+                                      **self.dsn.connect_kwargs())
             with conn, conn.cursor() as cur:
                 while self.written < self.rows and time.monotonic() < deadline:
                     n = self.written
@@ -168,7 +168,7 @@ def load_dump(target, path, line=None):
 
 def table_fingerprints(dsn):
     """{table: (rows, checksum)} of the demo tables."""
-    conn = pymysql.connect(database='demo', **dsn.connect_kwargs())
+    conn = connection.connect(database='demo', **dsn.connect_kwargs())
     with conn, conn.cursor() as cur:
         result = {}
         for table in TABLES:
@@ -180,7 +180,7 @@ def table_fingerprints(dsn):
 
 
 def _create_schema(dsn):
-    conn = pymysql.connect(autocommit=True, **dsn.connect_kwargs())
+    conn = connection.connect(autocommit=True, **dsn.connect_kwargs())
     with conn, conn.cursor() as cur:
         cur.execute('CREATE DATABASE demo CHARACTER SET utf8mb4')
         cur.execute('CREATE TABLE demo.orders (id INT AUTO_INCREMENT '

@@ -41,6 +41,7 @@ import pymysql
 
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import connection
 from trove_gtid_strategy.guest import server_state
 
 LOG = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ class MySQLService:
     # -- SQL -------------------------------------------------------------
     def _connection(self):
         if self._conn is None or not self._conn.open:
-            self._conn = pymysql.connect(
+            self._conn = connection.connect(
                 charset='utf8mb4', autocommit=True,
                 connect_timeout=self._connect_timeout, ssl=self._ssl,
                 **self.dsn.connect_kwargs())

@@ -51,6 +51,7 @@ import pymysql
 
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.sandbox import process
+from trove_gtid_strategy.sandbox import sparse
 
 LOG = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ def copy_datadir(template, datadir):
         raise exceptions.SandboxError(
             '%s exists already: a datadir is never initialised twice'
             % datadir)
-    shutil.copytree(os.path.join(template, 'data'), datadir, symlinks=True)
+    sparse.copy_tree(os.path.join(template, 'data'), datadir)
 
 
 def _user_args():
@@ -304,6 +305,7 @@ def _build_template(building, line, timeout):
     for name in line.quirks.identity_files:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(datadir, name))
+    sparse.dig_holes(datadir)
     fd = os.open(os.path.join(building, TEMPLATE_FILE),
                  os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, 'w') as f:

@@ -40,6 +40,7 @@ from oslo_log import log as logging
 import pymysql
 
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import connection
 
 LOG = logging.getLogger(__name__)
 
@@ -276,8 +277,8 @@ def connect(connect_kwargs, **options):
         # A local socket gains nothing from TLS, and PyMySQL 1.2 tries it
         # by default: 45 ms per connection loading the system's CAs.
         options.setdefault('ssl_disabled', True)
-    conn = pymysql.connect(connect_timeout=5, defer_connect=True,
-                           **dict(connect_kwargs, **options))
+    conn = connection.connect(connect_timeout=5, defer_connect=True,
+                              **dict(connect_kwargs, **options))
     if sock is not None:
         # What PyMySQL marks on a unix socket it opens itself: the
         # password may cross it in full (caching_sha2_password's full
