@@ -352,6 +352,19 @@ class Writer(threading.Thread):
         return len(self.acknowledged)
 
 
+def follow_with_same_rows(repl, source, *followers, row_id=-1):
+    """A row written on the new ``source`` (services) reaches each of
+    ``followers``, which then hold exactly its ``app.w``: they replicate
+    from it, and nothing is missing or twice.
+    """
+    query(source.server, "INSERT INTO app.w VALUES (%d, 'after')" % row_id)
+    position = repl.current_position(source)
+    for svc in followers:
+        repl.wait_until_applied(svc, position)
+        assert fingerprint(svc.server, 'app.w') == \
+            fingerprint(source.server, 'app.w'), svc.server
+
+
 def verified_equal(source, *replicas):
     """``trove-gtid verify`` of each replica (services) against its
     source at one point, every user table in key ranges: equal.

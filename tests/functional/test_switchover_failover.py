@@ -36,6 +36,7 @@ from support import catch_up
 from support import CountingService
 from support import everything
 from support import fingerprint
+from support import follow_with_same_rows
 from support import lag_then_kill
 from support import purge_to_newest
 from support import query
@@ -75,12 +76,7 @@ def test_switchover_under_writes_loses_nothing(sandbox_factory, server_line,
         new_ids = ids(box.replicas[0])
         assert acknowledged <= new_ids
         # Everyone follows the new source and has the same data.
-        query(box.replicas[0], "INSERT INTO app.w VALUES (-1, 'after')")
-        position = repl.current_position(new)
-        for svc in (other, old):
-            repl.wait_until_applied(svc, position)
-            assert fingerprint(svc.server, 'app.w') == \
-                fingerprint(box.replicas[0], 'app.w'), (mode, svc.server)
+        follow_with_same_rows(repl, new, other, old)
         assert scalar(box.source, 'SELECT @@read_only') == 1
         roles = [r.role for r in result.after]
         assert roles == ['source', 'replica', 'replica']
@@ -156,10 +152,7 @@ def test_failover_after_kill_keeps_everything_received(sandbox_factory,
         assert result.complete, result.outcomes
         # The other replica follows the new source to the same data,
         # nothing twice.
-        query(first.server, "INSERT INTO app.w VALUES (-1, 'after')")
-        repl.wait_until_applied(lagging, repl.current_position(first))
-        assert fingerprint(lagging.server, 'app.w') == \
-            fingerprint(first.server, 'app.w')
+        follow_with_same_rows(repl, first, lagging)
         assert scalar(first.server, 'SELECT COUNT(*) FROM app.w') == \
             len(new_ids) + 1
         verified_equal(first, lagging)
@@ -247,10 +240,7 @@ def test_failover_run_again_completes_it(sandbox_factory, options):
     assert result.election.get('resumed') is True
     assert result.new_source == first.server.name
     assert result.complete, result.outcomes
-    query(box.replicas[0], "INSERT INTO app.w VALUES (2, 'after')")
-    repl.wait_until_applied(second, repl.current_position(first))
-    assert fingerprint(box.replicas[1], 'app.w') == \
-        fingerprint(box.replicas[0], 'app.w')
+    follow_with_same_rows(repl, first, second, row_id=2)
     verified_equal(first, second)
 
 
@@ -265,12 +255,7 @@ def test_switchover_run_again_completes_it(sandbox_factory, options):
     promotion.promote(repl, new)
     result = switchover_op.switchover(repl, old, new, [other])
     assert result.resumed_from == 'repoint'
-    query(box.replicas[0], "INSERT INTO app.w VALUES (2, 'after')")
-    position = repl.current_position(new)
-    for svc in (other, old):
-        repl.wait_until_applied(svc, position)
-        assert fingerprint(svc.server, 'app.w') == \
-            fingerprint(box.replicas[0], 'app.w')
+    follow_with_same_rows(repl, new, other, old, row_id=2)
 
 
 @pytest.mark.lines('mysql-9.7')
@@ -377,11 +362,8 @@ def test_failover_passes_over_a_replica_that_skipped_the_last_transaction(
     assert list(result.election['passed_over']) == [skipper.server.name]
     assert last in result.election['passed_over'][skipper.server.name]
     assert result.complete, result.outcomes
-    query(box.replicas[1], "INSERT INTO app.w VALUES (-1, 'after')")
-    repl.wait_until_applied(skipper, repl.current_position(other))
+    follow_with_same_rows(repl, other, skipper)
     assert status(skipper).running
-    assert fingerprint(box.replicas[0], 'app.w') == \
-        fingerprint(box.replicas[1], 'app.w')
     assert scalar(box.replicas[0], 'SELECT COUNT(*) FROM app.w') == 5
     verified_equal(other, skipper)
 
@@ -430,10 +412,5 @@ def test_failover_passes_over_or_refuses_a_candidate_that_purged(
     assert result.new_source == second.server.name, result.election
     assert list(result.election['passed_over']) == [purger.server.name]
     assert result.complete, result.outcomes
-    query(box.replicas[1], "INSERT INTO app.w VALUES (-1, 'after')")
-    position = repl.current_position(second)
-    for svc in (purger, lagging):
-        repl.wait_until_applied(svc, position)
-        assert fingerprint(svc.server, 'app.w') == \
-            fingerprint(box.replicas[1], 'app.w')
+    follow_with_same_rows(repl, second, purger, lagging)
     verified_equal(second, purger, lagging)

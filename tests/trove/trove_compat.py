@@ -172,7 +172,12 @@ class TroveCompatService(service.MySQLService):
                                                                dsn.port))
             if dsn.unix_socket:
                 url += '?unix_socket=%s' % dsn.unix_socket
-            engine = sqlalchemy.create_engine(url, pool_recycle=120)
+            # Without TLS, as the tests' other connections to local
+            # servers (trove_support.connect): PyMySQL 1.2 otherwise
+            # builds a TLS context per connection, loading the system's
+            # CAs.
+            engine = sqlalchemy.create_engine(
+                url, pool_recycle=120, connect_args={'ssl_disabled': True})
             event.listen(engine, 'checkout', _connection_checkout)
             event.listen(engine, 'before_cursor_execute',
                          self._record_statement)

@@ -233,8 +233,12 @@ def _trove_engine(app, server, mount_point):
     from trove.guestagent.datastore.mysql_common import service as common
     saved = common.ENGINE, common.CONNECTION_STR_FORMAT
     common.ENGINE = None
+    # Trove's string with this server's socket; TLS off over the socket,
+    # as the tests' other connections (PyMySQL 1.2 would build a TLS
+    # context, loading the system's CAs, for each connection).
     common.CONNECTION_STR_FORMAT = (
-        'mysql+pymysql://%s:%s@localhost/?unix_socket=' + server.socket)
+        'mysql+pymysql://%s:%s@localhost/?unix_socket=' + server.socket
+        + '&ssl_disabled=1')
     try:
         return common.BaseMySqlApp.get_engine(app)
     finally:
@@ -301,7 +305,8 @@ def trove_app(server, workdir, backup_dir):
     url = sqlalchemy.engine.URL.create(
         'mysql+pymysql', username=dsn.user, password=dsn.password,
         host=dsn.host, port=dsn.port)
-    admin_engine = sqlalchemy.create_engine(url)
+    admin_engine = sqlalchemy.create_engine(
+        url, connect_args={'ssl_disabled': True})
     try:
         with mysql_util.SqlClient(admin_engine, use_flush=True) as client:
             app._create_admin_user(client, password)
