@@ -50,6 +50,7 @@ from oslo_log import log as logging
 import pymysql
 
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.sandbox import certificate
 from trove_gtid_strategy.sandbox import process
 from trove_gtid_strategy.sandbox import sparse
 
@@ -58,9 +59,10 @@ LOG = logging.getLogger(__name__)
 ADMIN_USER = 'admin'
 TEMPLATE_ENV = 'TROVE_GTID_SANDBOX_TEMPLATE'
 TEMPLATE_FILE = 'template.json'
-#: What a template holds and how (the admin account, its zeros as holes):
-#: part of its key, so a cache made by an older release is not reused.
-TEMPLATE_FORMAT = 2
+#: What a template holds and how (the admin account, its zeros as holes,
+#: a certificate where the server would make one at each start): part of
+#: its key, so a cache made by an older release is not reused.
+TEMPLATE_FORMAT = 3
 MY_CNF_MARKER = '# Written by trove_gtid_strategy.sandbox'
 
 # Small enough for several servers on a 2-core test box. Nothing about
@@ -313,6 +315,8 @@ def _build_template(building, line, timeout):
     for name in line.quirks.identity_files:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(datadir, name))
+    if certificate.makes_its_own_each_start(line.flavor, line.version()):
+        certificate.write(datadir)
     sparse.dig_holes(datadir)
     fd = os.open(os.path.join(building, TEMPLATE_FILE),
                  os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

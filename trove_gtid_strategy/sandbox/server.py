@@ -31,6 +31,7 @@ from oslo_log import log as logging
 
 from trove_gtid_strategy import dsn as dsn_mod
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.sandbox import certificate
 from trove_gtid_strategy.sandbox import datadir
 from trove_gtid_strategy.sandbox import process
 from trove_gtid_strategy.sandbox import state as state_mod
@@ -162,7 +163,8 @@ class SandboxServer(object):
             self.line, datadir=self.datadir, socket_path=self.socket,
             pid_file=self.pid_file, error_log=self.error_log,
             server_id=self.server_id, port=self.port, conf_dir=self.conf_dir,
-            tmpdir=tmpdir)
+            tmpdir=tmpdir, extra=(certificate.settings(self.datadir)
+                                  if self.line.flavor == 'mariadb' else ()))
         tmp = self.my_cnf + '.tmp'
         with open(tmp, 'w') as f:
             f.write(text)
