@@ -92,6 +92,22 @@ def pytest_terminal_summary(terminalreporter):
             '`tox -e trove`)', yellow=True)
 
 
+@pytest.fixture(scope='session', autouse=True)
+def trove_temporary_files():
+    """Trove's ``operating_system._write_file_as_root`` writes each file
+    through a ``NamedTemporaryFile(delete=False)`` it never removes (its
+    comment says the file "gets removed automatically"): about 290 files
+    a run in ``/tmp``. Trove runs in this process, so its temporary files
+    go to a directory of the session, removed at its end.
+    """
+    path = tempfile.mkdtemp(prefix='tg-trove-tmp-', dir='/tmp')
+    saved = tempfile.tempdir
+    tempfile.tempdir = path
+    yield path
+    tempfile.tempdir = saved
+    shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.fixture(scope='session')
 def template_dir():
     configured = os.environ.get(servers.TEMPLATE_ENV)
