@@ -24,6 +24,7 @@ what the server reports.
 import json
 
 from trove_gtid_strategy.gtid import GtidSet
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.operations.check import check
 from trove_gtid_strategy.operations.status import status
 from trove_gtid_strategy import strategy
@@ -79,11 +80,21 @@ def report_of(source, replica):
 
 
 def as_json(result, *services):
+    """The result as JSON, holding none of the servers' passwords."""
     text = json.dumps(result.to_dict())
     for svc in services:
         assert svc.dsn.password not in text
-        assert svc.dsn.redacted() in text
     return json.loads(text)
+
+
+def check_json(result, source, replica):
+    """A check's JSON, each server named as every operation names it
+    (:func:`~trove_gtid_strategy.guest.server.name_of`).
+    """
+    data = as_json(result, source, replica)
+    assert (data['source'], data['replica']) == (
+        server_mod.name_of(source), server_mod.name_of(replica))
+    return data
 
 
 def findings(server_status):
@@ -99,7 +110,7 @@ def test_identical_lagging_and_audit(sandbox_factory):
     assert found.mode == ('mysql_gtid' if mysql else 'mariadb_gtid')
     assert found.replicating and found.lag.transactions == 0
     assert (found.problems, found.remedies, found.errant) == ((), (), '')
-    data = as_json(found, source, replica)
+    data = check_json(found, source, replica)
     assert data['state'] == 'IDENTICAL' and data['lag']['transactions'] == 0
     # Binlog-position mode agrees; MariaDB refuses it as not crash-safe.
     found = check(source, replica, 'binlog', allow_crash_unsafe=True)
@@ -141,6 +152,8 @@ def test_identical_lagging_and_audit(sandbox_factory):
         assert rep.gtids['gtid_slave_pos'] == \
             scalar(box.source, 'SELECT @@gtid_binlog_pos')
     as_json(report, source, replica)
+    assert {s.dsn for s in report.servers} == {
+        source.dsn.redacted(), replica.dsn.redacted()}
     assert 'replica <- source' in report.to_text()
     # The same through Trove's execute path (text() in a transaction, a
     # pooled connection per call).
@@ -334,5 +347,5 @@ def test_crashed_old_source_comes_back_diverged(sandbox_factory):
     assert [(r.problem, r.action) for r in found.remedies] == [
         ('errant_transactions', 'discard'), ('two_writable_sources', 'fence')]
     assert 'former source' in found.remedies[0].text
-    data = as_json(found, old, new)
+    data = check_json(found, new, old)
     assert data['errant'] == found.errant

@@ -26,8 +26,10 @@ import pymysql
 import pytest
 
 from trove_gtid_strategy import exceptions
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy.operations import failover as failover_op
+from trove_gtid_strategy.operations import promotion
 from trove_gtid_strategy.operations import switchover as switchover_op
 from trove_gtid_strategy import strategy
 
@@ -234,8 +236,7 @@ def test_failover_run_again_completes_it(sandbox_factory, options):
     repl.wait_until_applied(first, repl.current_position(old))
     repl.wait_until_applied(second, repl.current_position(old))
     box.source.kill()
-    from trove_gtid_strategy.operations import promotion
-    promotion.promote(repl, first)
+    promotion.promote(repl, server_mod.Server(first))
     result = failover_op.failover(repl, [first, second], timeout=60)
     assert result.election.get('resumed') is True
     assert result.new_source == first.server.name
@@ -248,11 +249,10 @@ def test_switchover_run_again_completes_it(sandbox_factory, options):
     box, (old, new, other), repl = topology(sandbox_factory, options,
                                             'gtid')
     query(box.source, "INSERT INTO app.w VALUES (1, 'x')")
-    from trove_gtid_strategy.operations import promotion
     # What a first run had done when it stopped: fenced, promoted.
     old.execute_sql(old.dialect().fence().sql)
     repl.wait_until_applied(new, repl.current_position(old))
-    promotion.promote(repl, new)
+    promotion.promote(repl, server_mod.Server(new))
     result = switchover_op.switchover(repl, old, new, [other])
     assert result.resumed_from == 'repoint'
     follow_with_same_rows(repl, new, other, old, row_id=2)

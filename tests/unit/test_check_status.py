@@ -333,14 +333,6 @@ def test_check_refuses_a_bad_mode_before_reading_anything():
         check_op.check(object(), object(), requested_mode='fast')
 
 
-def test_describe_service_without_a_dsn():
-    class TroveService:
-        def get_port(self):
-            return 3306
-    assert check_op.describe_service(TroveService()) == \
-        'the server on port 3306'
-
-
 # -- status --------------------------------------------------------------
 
 def facts(name, state, **kw):

@@ -224,7 +224,7 @@ def test_beats_counted_on_schedule_without_real_sleep():
     assert clock.slept == [0.5, 0.5]
     assert json.loads(json.dumps(done.to_dict()))['table'] == \
         'trove_gtid.heartbeat'
-    assert done.describe() == ('3 beats every 0.5 s on the server into '
+    assert done.describe() == ('3 beats every 0.5 s on the source into '
                                'trove_gtid.heartbeat, stopped by --count')
 
 

@@ -66,3 +66,53 @@ def test_state_is_kept_until_refresh(monkeypatch):
     assert server.state() == server.state() == 1
     assert server.refresh() == 2 and server.state() == 2
     assert server.execute('SELECT 1').keys() == ['Variable_name', 'Value']
+
+
+def test_handle_wraps_a_service_once():
+    svc = _Service()
+    server = server_mod.handle(svc, 'replica')
+    assert server.service is svc and server.role == 'replica'
+    assert server_mod.handle(server) is server
+
+
+def test_a_state_without_binlog_files_is_read_again_for_them(monkeypatch):
+    reads = []
+    monkeypatch.setattr(
+        server_state, 'read_state',
+        lambda service, binlog_files: reads.append(binlog_files) or
+        len(reads))
+    server = server_mod.Server(_Service())
+    assert server.state(binlog_files=False) == 1
+    assert server.state(binlog_files=False) == 1
+    assert server.state() == 2
+    assert server.state(binlog_files=False) == server.state() == 2
+    assert reads == [False, True]
+
+
+def test_where_it_stands_now_is_read_at_every_call(monkeypatch):
+    statuses = []
+    monkeypatch.setattr(
+        server_state, 'read_replica_status',
+        lambda service, dia: statuses.append(dia.caps) or len(statuses))
+    server = server_mod.Server(_Service())
+    assert server.replica_status() == 1
+    assert server.replica_status() == 2
+    assert statuses[0] is server.caps
+
+
+def test_address_only_for_a_server_reached_by_dsn():
+    svc = _Service()
+    svc.dsn = dsn_mod.DSN(user='admin', password='x', host='10.0.0.5',
+                          port=3307)
+    assert server_mod.Server(svc).address == ('10.0.0.5', 3307)
+    assert server_mod.Server(_TroveApp()).address is None
+
+
+def test_run_sends_each_statement_in_order():
+    svc = _Service()
+    server = server_mod.Server(svc)
+    fence = server.dialect.fence()
+    unfence = server.dialect.unfence(read_only_before=False)
+    assert len(svc.sent) == 1   # what it is, read once
+    server.run(fence, *unfence)
+    assert svc.sent[1:] == [fence.sql] + [s.sql for s in unfence]

@@ -158,7 +158,7 @@ def test_mysql_finds_the_failed_gtid_past_the_checkpoint():
     it, as the error says.
     """
     replica = mysql_replica()
-    result = skip.skip(replica, dry_run=True, name='r')
+    result = skip.skip(replica, dry_run=True)
     failed = MYSQL_UUID + ':13'
     assert result.gtid == failed
     assert (result.relay_log_file, result.relay_log_pos) == (

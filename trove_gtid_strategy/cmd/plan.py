@@ -30,7 +30,7 @@ from trove_gtid_strategy.cmd import args as cli_args
 from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
-from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy import modes
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import rendering
@@ -184,7 +184,7 @@ def read_live_version(text, sandbox_dir):
     svc = cli_args.server_argument(text, sandbox_dir, 'server',
                                    '--from')
     try:
-        version, _ = server_state.read_version(svc)
+        version = server_mod.Server(svc).version
     finally:
         svc.close()
     return version, svc.dsn.redacted()

@@ -27,7 +27,7 @@ from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import locks
 from trove_gtid_strategy.guest import replication_accounts
-from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.operations import accounts as accounts_op
 from trove_gtid_strategy.operations import attach as attach_op
 from trove_gtid_strategy import seeding
@@ -252,8 +252,9 @@ class Detach(base.ShowOne):
 
 def _detach_steps(replica, source):
     """What a detach would do, read from the replica's status."""
-    d = server_state.dialect_of(replica)
-    status = server_state.read_replica_status(replica, d)
+    server = server_mod.Server(replica, 'replica')
+    d = server.dialect
+    status = server.replica_status()
     user = status.source_user if status is not None else None
     name = replica.dsn.redacted()
     steps = []
@@ -266,7 +267,8 @@ def _detach_steps(replica, source):
         steps.append('%s: %s (without binary logging)'
                      % (name, d.drop_user(user)))
         if source is not None:
-            drop = server_state.dialect_of(source).drop_user(user)
+            drop = server_mod.Server(source, 'source').dialect.drop_user(
+                user)
             steps.append('%s: %s' % (source.dsn.redacted(), drop))
     return {'replication_user': user, 'replica': name, 'dry_run': True,
             'steps': steps}

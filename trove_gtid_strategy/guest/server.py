@@ -25,6 +25,7 @@ progress line, a refusal and a log.
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import flavors
 from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import statements
 
 
 def name_of(service, role='server'):
@@ -46,13 +47,25 @@ def name_of(service, role='server'):
     return 'the %s' % role
 
 
+def handle(server, role='server'):
+    """``server`` as a :class:`Server`: itself when it is one, else a
+    new handle on the service (the door of an operation that callers
+    give services: Trove's App, our adapter).
+    """
+    if isinstance(server, Server):
+        return server
+    return Server(server, role)
+
+
 class Server:
     """A server as an operation reads it.
 
     ``version``, ``caps``, ``dialect`` and ``gtids`` (its GTID flavor)
     are read once: what a server is does not change while an operation
     runs. :meth:`state` is cached until :meth:`refresh`, since replication
-    moves it on its own.
+    moves it on its own; :meth:`replica_status`, :meth:`variables` and
+    :meth:`position` read afresh at every call (they are asked for to see
+    where the server is now).
     """
 
     def __init__(self, service, role='server'):
@@ -61,6 +74,7 @@ class Server:
         self.name = name_of(service, role)
         self._identity = None
         self._state = None
+        self._with_files = False
 
     def __repr__(self):
         return '<Server %s>' % self.name
@@ -83,25 +97,60 @@ class Server:
         return dialect.Dialect(self.caps)
 
     @property
+    def address(self):
+        """``(host, port)`` of a server reached by DSN (the command
+        line's), else None.
+        """
+        dsn = getattr(self.service, 'dsn', None)
+        return (dsn.host, dsn.port) if dsn is not None else None
+
+    @property
     def gtids(self):
         return flavors.of(self.caps)
 
     def state(self, binlog_files=True):
         """Its :class:`~trove_gtid_strategy.state.ServerState`, read the
-        first time and kept until :meth:`refresh`.
+        first time and kept until :meth:`refresh`. A state read without
+        its binary log list is read again when one with the list is asked
+        for.
         """
-        if self._state is None:
+        if self._state is None or (binlog_files and not self._with_files):
             self._state = server_state.read_state(
                 self.service, binlog_files=binlog_files)
+            self._with_files = binlog_files
         return self._state
 
-    def refresh(self):
+    def refresh(self, binlog_files=True):
         """Read its state again (after a change, or to see it move)."""
         self._state = None
-        return self.state()
+        return self.state(binlog_files)
+
+    def replica_status(self):
+        """Its :class:`~trove_gtid_strategy.state.ReplicaStatus` now, or
+        None when it is not a replica.
+        """
+        return server_state.read_replica_status(self.service, self.dialect)
+
+    def variables(self, names):
+        """Global variables by name, now (absent: the server lacks it)."""
+        return server_state.read_variables(self.service, names)
+
+    def position(self):
+        """Where it stands now as a start point (binlog coordinates with
+        the GTIDs executed there), or None without a binary log.
+        """
+        return server_state.current_position(self.service, self.caps)
 
     def execute(self, stmt):
         """Send a :class:`~trove_gtid_strategy.dialect.Statement` (or
         text that carries no secret).
         """
         return self.service.execute_sql(getattr(stmt, 'sql', stmt))
+
+    def run(self, *stmts):
+        """Send :class:`~trove_gtid_strategy.dialect.Statement` s in
+        order, each logged as :func:`~trove_gtid_strategy.guest.
+        statements.run` logs it.
+        """
+        for stmt in stmts:
+            statements.run(self.service, stmt)

@@ -28,8 +28,7 @@ this project created can be dropped; an account it did not create
 from trove_gtid_strategy import account_audit
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import errcodes
-from trove_gtid_strategy.guest import server_state
-from trove_gtid_strategy.guest import statements
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.state import text as _text
 
 
@@ -38,8 +37,7 @@ def list_accounts(source, replicas, prefix):
     account on ``source`` that reads its binary log, with the replicas
     using each; ``prefix`` tells ours.
     """
-    d = server_state.dialect_of(source)
-    version = d.caps.version
+    version = server_mod.handle(source, 'source').version
     rows = [account_audit.row_from(values, version) for values in
             source.execute_sql(
                 account_audit.accounts_query(version)).fetchall()]
@@ -50,8 +48,7 @@ def list_accounts(source, replicas, prefix):
         (_text(user), _text(host)) for user, host in source.execute_sql(
             dialect.binlog_dump_sessions().sql).fetchall()])
     for replica in replicas:
-        status = server_state.read_replica_status(
-            replica, server_state.dialect_of(replica))
+        status = server_mod.handle(replica, 'replica').replica_status()
         if status is not None and status.source_user:
             account_audit.attribute_replica(found, status.source_user,
                                             replica.dsn.redacted())
@@ -73,13 +70,13 @@ def drop_unused(source, accounts):
     """Drop the accounts this project created that no replica uses;
     returns them. Any other account is left as it is, used or not.
     """
-    d = server_state.dialect_of(source)
+    server = server_mod.handle(source, 'source')
     dropped = []
     for account in accounts:
         if account.used_by or not account.ours:
             continue
         try:
-            statements.run(source, d.drop_user(account.name, account.host))
+            server.run(server.dialect.drop_user(account.name, account.host))
         except Exception as exc:
             if errcodes.error_number(exc) != errcodes.ER_CANNOT_USER:
                 raise

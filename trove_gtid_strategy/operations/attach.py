@@ -40,7 +40,6 @@ from trove_gtid_strategy import accounts
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import replication_accounts
-from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import source_probe
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import seeding
@@ -130,7 +129,7 @@ def preflight(repl, source, replica, seed=None, tls=None):
             'mode' % (src.state.version, src.mode, rep.state.version,
                       rep.mode))
     source_state = src.state
-    position = server_state.current_position(source, src.caps)
+    position = repl.position(source, src)
     if not source_state.log_bin:
         # Enabling the source turns its binary log on: judge the attach
         # as it will stand then, at the start of an empty binary log.

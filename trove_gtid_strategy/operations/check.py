@@ -41,7 +41,7 @@ from trove_gtid_strategy import dangers
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import fence
-from trove_gtid_strategy.guest import server_state
+from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy import modes
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy import remedies
@@ -154,16 +154,6 @@ def _lag_text(lag):
     return ', '.join(parts) or 'unknown'
 
 
-def describe_service(service):
-    """How a result names a server: its DSN without the password, or its
-    port when the service has no DSN (Trove's).
-    """
-    dsn = getattr(service, 'dsn', None)
-    if dsn is not None:
-        return dsn.redacted()
-    return 'the server on port %s' % service.get_port()
-
-
 def endpoint(service, state, name):
     """The :class:`~trove_gtid_strategy.replication_view.Endpoint`
     replicas of this server name: the host it is reached at, its port and
@@ -189,32 +179,31 @@ def check(source, replica, requested_mode='auto', allow_crash_unsafe=False):
         raise exceptions.InvalidInput(
             'unknown replication mode %r: choose one of %s'
             % (requested_mode, ', '.join(modes.REQUESTS)))
-    src = server_state.read_state(source)
-    rep = server_state.read_state(replica)
-    position = server_state.current_position(
-        source, capabilities.capabilities_for(src.version))
-    source_name = describe_service(source)
-    replica_name = describe_service(replica)
-    result = judge(src, rep, position, endpoint(source, src, source_name),
+    src = server_mod.Server(source, 'source')
+    rep = server_mod.Server(replica, 'replica')
+    # The replica first: under writes the source is never behind it.
+    rep.state()
+    result = judge(src.state(), rep.state(), src.position(),
+                   endpoint(source, src.state(), src.name),
                    requested_mode, allow_crash_unsafe,
-                   source_name=source_name, replica_name=replica_name)
+                   source_name=src.name, replica_name=rep.name)
     # Two writable servers and a stopped thread are the check's own
     # problems (a new, empty replica is writable and no danger).
-    result.dangers = tuple(d for d in dangers.find([
-        _seen(svc, state, name) for svc, state, name in (
-            (source, src, source_name), (replica, rep, replica_name))])
+    result.dangers = tuple(
+        d for d in dangers.find([_seen(src), _seen(rep)])
         if d.code not in ('several_writable', 'replica_stopped'))
     return result
 
 
-def _seen(svc, state, name):
+def _seen(server):
     """What :mod:`~trove_gtid_strategy.dangers` needs of one server."""
-    files = getattr(svc, 'settings_files', None)
+    state = server.state()
+    files = getattr(server.service, 'settings_files', None)
     return dangers.Seen(
-        name, state.replica is not None, state.read_only,
+        server.name, state.replica is not None, state.read_only,
         state.replica.stopped_error if state.replica else None,
         files() if files is not None else None,
-        tuple(str(a) for a in fence.fenced_accounts(svc)))
+        tuple(str(a) for a in fence.fenced_accounts(server.service)))
 
 
 def judge(source, replica, position, source_endpoint, requested_mode='auto',

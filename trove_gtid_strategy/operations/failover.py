@@ -63,8 +63,6 @@ from trove_gtid_strategy.decisions import election as election_mod
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import drain
 from trove_gtid_strategy.guest import server as server_mod
-from trove_gtid_strategy.guest import server_state
-from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy.operations import promotion
 from trove_gtid_strategy import topology
@@ -110,7 +108,7 @@ class FailoverResult:
 
 def _source_answers(source):
     try:
-        source.execute_sql('SELECT 1')
+        source.execute('SELECT 1')
         return True
     except Exception:
         return False
@@ -132,57 +130,57 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
              allow_errant_candidate=False, allow_data_loss=False,
              timeout=60, dry_run=False, progress=lambda message: None):
     """Promote the most advanced replica; see the module docstring.
-    ``replicas`` are service objects (the candidate among them).
+    ``replicas`` are service objects or :class:`~trove_gtid_strategy.
+    guest.server.Server` handles (the candidate among them).
     """
     started = time.monotonic()
-    replicas = list(replicas)
+    replicas = [server_mod.handle(r, 'replica') for r in replicas]
+    candidate = _among(replicas, candidate)
+    source = server_mod.handle(source, 'source') if source is not None \
+        else None
     if source is not None and _source_answers(source):
         if not force:
             raise exceptions.PrecheckFailed(
                 'the source %s still answers: a failover now would leave '
                 'two writable servers; use switchover, or --force to fence '
-                'it and fail over anyway' % server_mod.name_of(source))
+                'it and fail over anyway' % source.name)
         if not dry_run:
-            statements.run(source, server_state.dialect_of(source).fence())
+            source.run(source.dialect.fence())
     forced = _still_received(replicas, timeout, repl.options.poll_interval,
                              progress, force)
-    first_read = {svc: server_state.read_state(svc) for svc in replicas}
-    before = [promotion.report(svc, state)
-              for svc, state in first_read.items()]
-    resumed, writable = _earlier_candidate(first_read)
+    before = [promotion.report(server) for server in replicas]
+    resumed, writable = _earlier_candidate(replicas)
     if resumed is not None and writable:
         # An earlier run promoted it and stopped before every replica
         # followed: finish that run instead of electing again.
         progress('%s was promoted by an earlier run: pointing the others '
-                 'at it' % server_mod.name_of(resumed))
+                 'at it' % resumed.name)
         return _finish(repl, resumed, replicas, before, dict(
-            {'candidate': server_mod.name_of(resumed), 'resumed': True},
+            {'candidate': resumed.name, 'resumed': True},
             **forced), started, dry_run, _fence_when_back(source, dry_run))
     if resumed is not None and candidate is None:
         # An earlier run detached it and stopped before it took writes:
         # it is the candidate again, judged against the others like any.
         progress('%s was detached by an earlier run: it is the candidate '
-                 'if it holds everything the others hold'
-                 % server_mod.name_of(resumed))
+                 'if it holds everything the others hold' % resumed.name)
         candidate = resumed
     states = {}
-    for svc in replicas:
-        name = server_mod.name_of(svc)
-        if dry_run or svc is resumed:
-            states[name] = server_state.read_state(svc)
+    for server in replicas:
+        if dry_run or server is resumed:
+            states[server.name] = server.state()
         else:
-            states[name] = drain.drained_state(
-                svc, name, timeout, repl.options.poll_interval, progress)
+            states[server.name] = drain.drained_state(
+                server.service, server.name, timeout,
+                repl.options.poll_interval, progress)
     holdings = [election_mod.holding_of(name, state)
                 for name, state in states.items()]
     # What each could not serve the others from its binary log (MariaDB:
     # GTIDs within its binary log state are looked for there).
-    by_name = {server_mod.name_of(svc): svc for svc in replicas}
+    by_name = {server.name: server for server in replicas}
     holdings = [promotion.searched(
         by_name[h.name], h, [o for o in holdings if o is not h],
         states[h.name].binlog_files) for h in holdings]
-    requested = server_mod.name_of(candidate) if candidate is not None \
-        else None
+    requested = candidate.name if candidate is not None else None
     election = election_mod.elect(
         holdings, requested, allow_errant=allow_errant_candidate,
         allow_data_loss=allow_data_loss)
@@ -193,8 +191,7 @@ def failover(repl, replicas, candidate=None, source=None, force=False,
             topology.PrecheckResult(None, election.problems,
                                     missing=_needed(summary),
                                     election=summary))
-    chosen = [s for s in replicas
-              if server_mod.name_of(s) == election.candidate][0]
+    chosen = by_name[election.candidate]
     if dry_run:
         return _finish(repl, chosen, replicas, before, summary, started,
                        True, _fence_when_back(source, True))
@@ -224,18 +221,17 @@ def _still_received(replicas, timeout, poll, progress, force):
     A replica following one of the given servers (an earlier run's new
     source) is not a witness of the lost one.
     """
-    given = {int(server_state.read_variables(svc, ('server_id',))
-                 ['server_id']) for svc in replicas}
+    given = {int(server.variables(('server_id',))['server_id'])
+             for server in replicas}
     receiving = []
-    for svc in replicas:
-        status = server_state.read_replica_status(
-            svc, server_state.dialect_of(svc))
+    for server in replicas:
+        status = server.replica_status()
         if status is None or status.source_server_id in given:
             continue
-        name = server_mod.name_of(svc)
-        if not waits.until_source_lost(svc, name, 0 if force else timeout,
-                                       poll, progress):
-            receiving.append(name)
+        if not waits.until_source_lost(server.service, server.name,
+                                       0 if force else timeout, poll,
+                                       progress):
+            receiving.append(server.name)
     if not receiving:
         return {}
     names = ', '.join(receiving)
@@ -255,21 +251,33 @@ def _still_received(replicas, timeout, poll, progress, force):
             'source_still_seen', names),)))
 
 
-def _earlier_candidate(states):
+def _among(replicas, candidate):
+    """The handle in ``replicas`` of the requested ``candidate`` (a
+    service or a handle), or None when none was requested.
+    """
+    if candidate is None:
+        return None
+    for server in replicas:
+        if candidate is server or candidate is server.service:
+            return server
+    return server_mod.handle(candidate, 'replica')
+
+
+def _earlier_candidate(replicas):
     """``(server, writable)``: the one given server that is not a replica
     (an earlier run's candidate, promoted or only detached), or
-    ``(None, False)``, from ``{service: state}``. Two of them cannot be
-    resolved safely.
+    ``(None, False)``. Two of them cannot be resolved safely.
     """
     detached = []
-    for svc, state in states.items():
+    for server in replicas:
+        state = server.state()
         if state.replica is None:
-            detached.append((svc, state.log_bin and not state.read_only))
+            detached.append((server, state.log_bin and not state.read_only))
     if len(detached) > 1:
         raise exceptions.PrecheckFailed(
             'several of the given servers are not replicas (%s): a failover '
             'chooses among replicas of a lost source; resolve that by hand'
-            % ', '.join('%s (%s)' % (server_mod.name_of(s), 'writable' if w
+            % ', '.join('%s (%s)' % (s.name, 'writable' if w
                                      else 'read-only') for s, w in detached))
     return detached[0] if detached else (None, False)
 
@@ -281,13 +289,13 @@ def _fence_when_back(source, dry_run):
     """
     if source is None:
         return ''
-    name = server_mod.name_of(source)
+    name = source.name
     if dry_run:
         return '%s: would be kept read-only when it returns' % name
-    if source.write_fence_overrides():
+    if source.service.write_fence_overrides():
         return ('%s: settings written in %s keep it read-only when it '
                 'restarts, until it is attached to the new source'
-                % (name, source.conf_dir))
+                % (name, source.service.conf_dir))
     return ('%s: its settings directory is not known (?conf_dir= in its '
             'DSN): it restarts writable, a second source; keep it from '
             'taking writes (read_only = ON) before it returns' % name)
@@ -297,27 +305,25 @@ def _finish(repl, chosen, replicas, before, summary, started, dry_run,
             lost=''):
     """Point every other replica at the new source; report each."""
     durability, note = _durability(repl)
-    outcomes = {server_mod.name_of(chosen): 'promoted'}
+    outcomes = {chosen.name: 'promoted'}
     if dry_run:
-        for svc in replicas:
-            if svc is not chosen:
-                outcomes[server_mod.name_of(svc)] = 'would follow'
-        return FailoverResult(server_mod.name_of(chosen), durability, note,
+        for server in replicas:
+            if server is not chosen:
+                outcomes[server.name] = 'would follow'
+        return FailoverResult(chosen.name, durability, note,
                               before, before, summary, outcomes,
                               dry_run=True, old_source=lost)
-    for svc in replicas:
-        if svc is chosen:
+    for server in replicas:
+        if server is chosen:
             continue
         try:
-            outcomes[server_mod.name_of(svc)] = promotion.repoint(
-                repl, chosen, svc)
+            outcomes[server.name] = promotion.repoint(repl, chosen, server)
         except exceptions.TroveGtidError as exc:
             # Reported, not hidden: the operator re-seeds this one, or
             # runs the command again once its cause is fixed.
-            outcomes[server_mod.name_of(svc)] = 'not re-pointed: %s' % exc
-    after = [promotion.report(s, server_state.read_state(s))
-             for s in replicas]
-    return FailoverResult(server_mod.name_of(chosen), durability, note,
+            outcomes[server.name] = 'not re-pointed: %s' % exc
+    after = [promotion.report(server, server.refresh()) for server in replicas]
+    return FailoverResult(chosen.name, durability, note,
                           before, after, summary, outcomes,
                           seconds=time.monotonic() - started,
                           old_source=lost)

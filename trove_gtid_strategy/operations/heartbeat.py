@@ -31,8 +31,6 @@ from trove_gtid_strategy.dialect import heartbeat as heartbeat_sql
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import server as server_mod
-from trove_gtid_strategy.guest import server_state
-from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy import heartbeat_lag
 from trove_gtid_strategy import state as state_mod
 
@@ -78,29 +76,27 @@ class Removal:
         return '%s: %s' % (self.source, self.note)
 
 
-def refuse_unless_writable_source(svc, d=None):
+def refuse_unless_writable_source(server):
     """Raise :class:`~trove_gtid_strategy.exceptions.PrecheckFailed`
-    when ``svc``'s server replicates or is read-only (``d``: its
-    dialect, when known).
+    when ``server`` (a :class:`~trove_gtid_strategy.guest.server.Server`)
+    replicates or is read-only.
     """
-    d = d or server_state.dialect_of(svc)
     why = []
-    if server_state.read_replica_status(svc, d) is not None:
+    if server.replica_status() is not None:
         why.append('it is a replica')
-    settings = server_state.read_variables(svc, ('read_only',
-                                                 'super_read_only'))
+    settings = server.variables(('read_only', 'super_read_only'))
     if 'ON' in (settings.get('read_only', '').upper(),
                 settings.get('super_read_only', '').upper()):
         why.append('it is read-only')
     if why:
         raise exceptions.PrecheckFailed(
             '%s: %s; a heartbeat written there would be its own, errant, '
-            'transaction: give its source' % (server_mod.name_of(svc),
+            'transaction: give its source' % (server.name,
                                               ' and '.join(why)))
 
 
-def _table_comment(svc):
-    row = svc.execute_sql(heartbeat_sql.table_comment().sql).first()
+def _table_comment(server):
+    row = server.execute(heartbeat_sql.table_comment()).first()
     return None if row is None else state_mod.text(row[0])
 
 
@@ -108,23 +104,23 @@ def prepare(svc):
     """Create the heartbeat table on a writable source unless it is
     there; a table of that name that is not ours is refused.
     """
-    refuse_unless_writable_source(svc)
-    comment = _table_comment(svc)
+    server = server_mod.handle(svc, 'source')
+    refuse_unless_writable_source(server)
+    comment = _table_comment(server)
     if comment is not None:
         if not heartbeat_lag.mark_of(comment)[0]:
             raise exceptions.PrecheckFailed(
                 '%s: %s exists and is not ours (its comment is %r)'
-                % (server_mod.name_of(svc), TABLE_NAME, comment))
+                % (server.name, TABLE_NAME, comment))
         return
     try:
-        statements.run(svc, heartbeat_sql.create_database())
+        server.run(heartbeat_sql.create_database())
         created = True
     except Exception as exc:
         if errcodes.error_number(exc) != errcodes.ER_DB_CREATE_EXISTS:
             raise
         created = False
-    statements.run(svc, heartbeat_sql.create_table(
-        heartbeat_lag.table_mark(created)))
+    server.run(heartbeat_sql.create_table(heartbeat_lag.table_mark(created)))
 
 
 def beat(svc, interval, count=None, clock=time.monotonic, sleep=time.sleep,
@@ -136,11 +132,11 @@ def beat(svc, interval, count=None, clock=time.monotonic, sleep=time.sleep,
     says what the server acknowledged; one while sleeping interrupts the
     sleep (KeyboardInterrupt).
     """
-    d = server_state.dialect_of(svc)
-    found = server_state.read_variables(svc, ('server_id', 'server_uuid'))
+    server = server_mod.handle(svc, 'source')
+    found = server.variables(('server_id', 'server_uuid'))
     stmt = heartbeat_sql.beat(int(found['server_id']),
                               found.get('server_uuid', ''), interval)
-    done = Beats(server_mod.name_of(svc), interval)
+    done = Beats(server.name, interval)
     start = clock()
     try:
         while count is None or done.beats < count:
@@ -148,8 +144,8 @@ def beat(svc, interval, count=None, clock=time.monotonic, sleep=time.sleep,
                 sleep(max(0.0, start + done.beats * interval - clock()))
             if stopping():
                 raise KeyboardInterrupt
-            _look_again(svc, d, done.beats)
-            statements.run(svc, stmt)
+            _look_again(server, done.beats)
+            server.run(stmt)
             done.beats += 1
             if progress is not None and done.beats == 1:
                 progress('first beat written on %s' % done.source)
@@ -160,10 +156,10 @@ def beat(svc, interval, count=None, clock=time.monotonic, sleep=time.sleep,
     return done
 
 
-def _look_again(svc, d, written):
+def _look_again(server, written):
     """Refuse the next beat on a server demoted since the last one."""
     try:
-        refuse_unless_writable_source(svc, d)
+        refuse_unless_writable_source(server)
     except exceptions.PrecheckFailed as exc:
         if not written:
             raise
@@ -176,9 +172,10 @@ def remove(svc):
     replication), and the database when we created it and it holds
     nothing else; returns :class:`Removal`.
     """
-    refuse_unless_writable_source(svc)
-    name = server_mod.name_of(svc)
-    comment = _table_comment(svc)
+    server = server_mod.handle(svc, 'source')
+    refuse_unless_writable_source(server)
+    name = server.name
+    comment = _table_comment(server)
     if comment is None:
         return Removal(name, False, False, 'no %s to remove' % TABLE_NAME)
     ours, created_database = heartbeat_lag.mark_of(comment)
@@ -186,16 +183,15 @@ def remove(svc):
         raise exceptions.PrecheckFailed(
             '%s: %s is not ours (its comment is %r): left alone'
             % (name, TABLE_NAME, comment))
-    statements.run(svc, heartbeat_sql.drop_table())
+    server.run(heartbeat_sql.drop_table())
     if not created_database:
         return Removal(name, True, False, 'dropped %s; the database was '
                        'there before, left alone' % TABLE_NAME)
-    left = int(svc.execute_sql(
-        heartbeat_sql.database_objects().sql).scalar())
+    left = int(server.execute(heartbeat_sql.database_objects()).scalar())
     if left:
         return Removal(name, True, False, 'dropped %s; the database holds '
                        '%d other object%s, left alone' % (
                            TABLE_NAME, left, '' if left == 1 else 's'))
-    statements.run(svc, heartbeat_sql.drop_database())
+    server.run(heartbeat_sql.drop_database())
     return Removal(name, True, True, 'dropped %s and the database %s'
                    % (TABLE_NAME, heartbeat_lag.DATABASE))

@@ -27,9 +27,6 @@ from trove_gtid_strategy.decisions import fitness
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy.guest import log_reader
 from trove_gtid_strategy.guest import replication_accounts
-from trove_gtid_strategy.guest import server as server_mod
-from trove_gtid_strategy.guest import server_state
-from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.operations import attach as attach_op
 from trove_gtid_strategy import topology
 
@@ -70,7 +67,11 @@ def received_of(state):
     return None
 
 
-def report(svc, state):
+def report(server, state=None):
+    """``server`` (a :class:`~trove_gtid_strategy.guest.server.Server`)
+    as a :class:`ServerReport`, from ``state`` (default: its state).
+    """
+    state = state or server.state()
     status = state.replica
     role = 'replica' if status is not None else (
         'source' if state.log_bin and not state.read_only else 'standalone')
@@ -82,7 +83,7 @@ def report(svc, state):
                 if state.binlog_position else '')
     received = received_of(state)
     return ServerReport(
-        server=server_mod.name_of(svc), role=role,
+        server=server.name, role=role,
         version=str(state.version),
         read_only=state.read_only,
         source='%s:%s' % (status.source_host, status.source_port)
@@ -93,58 +94,58 @@ def report(svc, state):
                      if status is not None else executed))
 
 
-def make_writable(svc):
+def make_writable(server):
     """Writes allowed again: ``super_read_only`` and ``read_only`` off."""
-    d = server_state.dialect_of(svc)
-    for stmt in d.unfence(read_only_before=False):
-        statements.run(svc, stmt)
+    server.run(*server.dialect.unfence(read_only_before=False))
 
 
 def promote(repl, candidate):
-    """Detach the candidate from its source (keeping a binlog-position
-    promotion point), make it a source and writable. A server already a
-    source (an earlier run got this far) is only made writable.
+    """Detach the candidate (a :class:`~trove_gtid_strategy.guest.server.
+    Server`) from its source (keeping a binlog-position promotion point),
+    make it a source and writable. A server already a source (an earlier
+    run got this far) is only made writable.
     """
-    state = server_state.read_state(candidate, binlog_files=False)
-    if state.replica is not None:
-        repl.detach(candidate, for_failover=True)
-    repl.enable_source(candidate)
+    if candidate.replica_status() is not None:
+        repl.detach(candidate.service, for_failover=True)
+    repl.enable_source(candidate.service)
     make_writable(candidate)
 
 
 def repoint(repl, new_source, replica):
-    """Point ``replica`` at ``new_source`` with its own account; the
+    """Point ``replica`` at ``new_source`` (both :class:`~trove_gtid_
+    strategy.guest.server.Server` handles) with its own account; the
     driver's checks refuse anything that would lose or duplicate a
     transaction. Already replicating from it: nothing to do.
     """
-    state = server_state.read_state(replica, binlog_files=False)
-    source_state = server_state.read_state(new_source, binlog_files=False)
+    state = replica.refresh(binlog_files=False)
     status = state.replica
     if status is not None and status.running and \
-            status.source_server_id == source_state.server_id:
+            status.source_server_id == new_source.state().server_id:
         if state.read_only:
             return 'already replicating from the new source'
         # A replica takes no writes (fenced as a source is).
-        statements.run(replica, server_state.dialect_of(replica).fence())
+        replica.run(replica.dialect.fence())
         return 'already replicating from the new source; made read-only'
-    context = repl.source_context(new_source,
-                                  attach_op.replica_identity(replica))
+    context = repl.source_context(
+        new_source.service, attach_op.replica_identity(replica.service))
     try:
-        repl.attach(replica, context.request)
+        repl.attach(replica.service, context.request)
     except BaseException:
         if context.account.created:
             replication_accounts.drop_account(
-                new_source, context.account.name,
+                new_source.service, context.account.name,
                 hosts=(context.account.host,))
         raise
-    replication_accounts.drop_account(new_source, context.account.name,
+    replication_accounts.drop_account(new_source.service,
+                                      context.account.name,
                                       hosts=context.account.replaced_hosts)
     return 'replicating from the new source'
 
 
-def searched(svc, holding, followers, binlog_files):
+def searched(server, holding, followers, binlog_files):
     """``holding`` (a :class:`~trove_gtid_strategy.decisions.election.
-    Holding` of ``svc``) with the answer of its binary logs for the
+    Holding` of ``server``, a :class:`~trove_gtid_strategy.guest.server.
+    Server`) with the answer of its binary logs for the
     MariaDB GTIDs ``followers`` resume from within its binary log state
     (:func:`~trove_gtid_strategy.decisions.fitness.to_search`): each
     file's ``Gtid_list`` header is read, and only the file bracketing a
@@ -154,7 +155,7 @@ def searched(svc, holding, followers, binlog_files):
     if not wanted:
         return holding
     headers = [(log_name, binlog_headers.gtid_list(
-        log_reader.header(svc, log_name)) or ())
+        log_reader.header(server.service, log_name)) or ())
         for log_name in binlog_files]
     found, by_file = [], {}
     for gtid in wanted:
@@ -166,7 +167,7 @@ def searched(svc, holding, followers, binlog_files):
     for log_name, gtids in by_file.items():
         texts = {str(g) for g in gtids}
         present = {txn.gtid for txn in log_reader.transactions(
-            svc, log_name, lambda text: text in texts)}
+            server.service, log_name, lambda text: text in texts)}
         found += [(g, str(g) in present,
                    'in %s' % log_name if str(g) in present else
                    'not in its binary log %s, where its Gtid_list headers '

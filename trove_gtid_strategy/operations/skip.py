@@ -132,14 +132,14 @@ class SkipResult:
 
 # -- finding the failed transaction -------------------------------------
 
-def find_failure(replica, gtid=None, name=None):
-    """The :class:`Failure` of a replica stopped on an SQL error; raises
+def find_failure(server, gtid=None):
+    """The :class:`Failure` of a replica (a :class:`~trove_gtid_strategy.
+    guest.server.Server`) stopped on an SQL error; raises
     :class:`SkipRefused` when it is not, or when the failed transaction
     cannot be told for certain. Reads only.
     """
-    name = name or server_mod.name_of(replica, 'replica')
-    _, caps = server_state.read_version(replica)
-    d = dialect.Dialect(caps)
+    name, replica, caps, d = (server.name, server.service, server.caps,
+                              server.dialect)
     rows = server_state.rows_as_dicts(
         replica.execute_sql(d.show_replica_status().sql))
     if not rows:
@@ -154,7 +154,7 @@ def find_failure(replica, gtid=None, name=None):
             'changed' % (name, status.sql_running, status.last_sql_errno,
                          ': %s' % binlog_text.redact(status.last_sql_error)
                          if status.last_sql_error else ''))
-    variables = server_state.read_variables(replica, (
+    variables = server.variables((
         'gtid_mode', 'gtid_executed', 'gtid_slave_pos',
         'slave_parallel_threads', 'replica_parallel_threads',
         'replica_parallel_workers', 'slave_parallel_workers'))
@@ -227,7 +227,7 @@ def _scan(replica, flavor, relay_file, relay_pos, applied, hint, wanted,
 # -- skipping -----------------------------------------------------------
 
 def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
-         progress=None, name=None):
+         progress=None):
     """Skip the one transaction ``replica``'s SQL thread stopped on.
 
     ``gtid``: the GTID the caller expects to skip; refused if the SQL
@@ -238,9 +238,10 @@ def skip(replica, gtid=None, dry_run=False, timeout=60, poll=0.5,
     and :class:`~trove_gtid_strategy.exceptions.ReplicationError` when
     replication does not run again after the skip.
     """
-    name = name or server_mod.name_of(replica, 'replica')
+    server = server_mod.handle(replica, 'replica')
+    name, replica = server.name, server.service
     progress = progress or (lambda message: LOG.info('%s', message))
-    failure = find_failure(replica, gtid, name)
+    failure = find_failure(server, gtid)
     method, statements, notes = decision.plan_skip(failure, name)
     txn = failure.transaction
     result = SkipResult(

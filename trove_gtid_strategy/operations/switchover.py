@@ -51,8 +51,6 @@ from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import fence
 from trove_gtid_strategy.guest import server as server_mod
-from trove_gtid_strategy.guest import server_state
-from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.guest import waits
 from trove_gtid_strategy.modes import base as modes_base
 from trove_gtid_strategy.operations import promotion
@@ -118,7 +116,7 @@ class SwitchoverRolledBack(exceptions.ReplicationError):
         self.outcome = outcome
 
 
-def _checks(repl, source, candidate, replicas, states):
+def _checks(repl, source, candidate, replicas):
     """Problems that refuse the switchover, before anything changes.
 
     The replicas were read before the source, so under writes the source
@@ -126,69 +124,64 @@ def _checks(repl, source, candidate, replicas, states):
     a stale reading would look errant).
     """
     problems = []
-    source_state = states[source]
-    attempt = repl.attempt(source, source_state)
-    position = server_state.current_position(source, attempt.caps)
-    for svc in [candidate] + replicas:
-        name = server_mod.name_of(svc)
-        state = states[svc]
+    source_state = source.state()
+    position = source.position()
+    for server in [candidate] + replicas:
+        state = server.state()
         status = state.replica
         if status is None or status.source_server_id not in (
                 None, 0, source_state.server_id):
             problems.append('%s does not replicate from %s' % (
-                name, server_mod.name_of(source)))
+                server.name, source.name))
             continue
         if status.stopped_error:
             problems.append('%s: its %s thread stopped on error %d: %s'
-                            % ((name,) + status.stopped_error))
-        problems += ['%s: %s' % (name, p.message) for p in _against(
-            repl, source, source_state, position, svc, state)]
+                            % ((server.name,) + status.stopped_error))
+        problems += ['%s: %s' % (server.name, p.message) for p in _against(
+            repl, source, source_state, position, server, state)]
     return problems
 
 
-def _fitness(source, candidate, replicas, states):
+def _fitness(source, candidate, replicas):
     """The candidate's :class:`~trove_gtid_strategy.decisions.fitness.
     Fitness` to serve the replicas and the old source, each as it will
     stand once caught up with the source.
     """
-    source_holding = election.holding_of(server_mod.name_of(source),
-                                         states[source])
+    source_holding = election.holding_of(source.name, source.state())
     followers = [fitness.caught_up(election.holding_of(
-        server_mod.name_of(svc), states[svc]), source_holding)
-        for svc in replicas] + [source_holding]
-    holding = election.holding_of(server_mod.name_of(candidate),
-                                  states[candidate])
+        server.name, server.state()), source_holding)
+        for server in replicas] + [source_holding]
+    holding = election.holding_of(candidate.name, candidate.state())
     holding = promotion.searched(candidate, holding, followers,
-                                 states[candidate].binlog_files)
+                                 candidate.state().binlog_files)
     return fitness.judge(holding, followers)
 
 
-def _plan_against(repl, source, source_state, position, svc, state):
-    rep = repl.attempt(svc, state)
+def _plan_against(repl, source, source_state, position, server, state):
+    rep = repl.attempt(server.service, state)
     request = modes_base.AttachRequest(
-        source=_address(source), position=position,
-        source_schemas=source_state.user_schemas)
+        source=dialect.SourceAddress(*source.address, 'check', ''),
+        position=position, source_schemas=source_state.user_schemas)
     return modes_base.plan_attach(rep.driver, source_state, state, request,
                                   allow_crash_unsafe=True)
 
 
-def _against(repl, source, source_state, position, svc, state):
-    """What the mode's checks find wrong with ``svc`` (read as ``state``)
-    following ``source``: errant or purged transactions and the like.
+def _against(repl, source, source_state, position, server, state):
+    """What the mode's checks find wrong with ``server`` (read as
+    ``state``) following ``source``: errant or purged transactions and
+    the like.
     """
-    plan = _plan_against(repl, source, source_state, position, svc, state)
+    plan = _plan_against(repl, source, source_state, position, server,
+                         state)
     return [p for p in plan.result.problems if p.code != 'seed_required']
 
 
-def _holds(repl, source, candidate, states):
+def _holds(repl, source, candidate):
     """How the detached candidate's transactions compare with the
     source's (decisions.switchover.SAME, LACKS or EXTRA).
     """
-    source_state = states[source]
-    attempt = repl.attempt(source, source_state)
-    position = server_state.current_position(source, attempt.caps)
-    verdict = _plan_against(repl, source, source_state, position, candidate,
-                            states[candidate]).result.verdict
+    verdict = _plan_against(repl, source, source.state(), source.position(),
+                            candidate, candidate.state()).result.verdict
     if verdict is Verdict.IDENTICAL:
         return decision.SAME
     if verdict is Verdict.DIVERGED:
@@ -201,69 +194,60 @@ def _diverged(repl, new_source, followers):
     switchover: none, unless something wrote to a fenced server.
     Followers are read before the source, which is never behind them.
     """
-    states = [(svc, server_state.read_state(svc)) for svc in followers]
-    source_state = server_state.read_state(new_source)
-    attempt = repl.attempt(new_source, source_state)
-    position = server_state.current_position(new_source, attempt.caps)
-    return ['%s: %s' % (server_mod.name_of(svc), p.message)
-            for svc, state in states
+    states = [(server, server.refresh()) for server in followers]
+    source_state = new_source.refresh()
+    position = new_source.position()
+    return ['%s: %s' % (server.name, p.message)
+            for server, state in states
             for p in _against(repl, new_source, source_state, position,
-                              svc, state)
+                              server, state)
             if p.code in ('errant_transactions', 'purged_binlogs')]
 
 
-def _address(svc):
-    return dialect.SourceAddress(svc.dsn.host, svc.dsn.port, 'check', '')
-
-
-def _member(svc, state):
+def _member(server):
+    state = server.state()
     status = state.replica
     return decision.Member(
-        name=server_mod.name_of(svc), server_id=state.server_id,
-        address=(svc.dsn.host, svc.dsn.port), read_only=state.read_only,
+        name=server.name, server_id=state.server_id,
+        address=server.address, read_only=state.read_only,
         source_address=(status.source_host, status.source_port)
         if status is not None else None,
         source_server_id=status.source_server_id if status else None,
         running=bool(status and status.running))
 
 
-def _read_all(source, candidate, replicas):
-    """Every server's state, the source read last (see _checks)."""
-    states = {svc: server_state.read_state(svc)
-              for svc in [candidate] + replicas}
-    states[source] = server_state.read_state(source)
-    return states
-
-
 def switchover(repl, source, candidate, replicas=(), timeout=60,
                dry_run=False, progress=lambda message: None,
                allow_unfenced=False):
-    """Make ``candidate`` the source; see the module docstring."""
-    replicas = list(replicas)
-    states = _read_all(source, candidate, replicas)
-    before = [promotion.report(s, states[s])
-              for s in [source, candidate] + replicas]
-    members = {svc: _member(svc, states[svc]) for svc in states}
+    """Make ``candidate`` the source; see the module docstring. The
+    servers are service objects or :class:`~trove_gtid_strategy.guest.
+    server.Server` handles.
+    """
+    source = server_mod.handle(source, 'source')
+    candidate = server_mod.handle(candidate, 'replica')
+    replicas = [server_mod.handle(r, 'replica') for r in replicas]
+    # Every server's state, the source read last (see _checks).
+    for server in [candidate] + replicas + [source]:
+        server.refresh()
+    before = [promotion.report(s) for s in [source, candidate] + replicas]
     holds = None
-    if states[candidate].replica is None and \
-            states[source].replica is None:
-        holds = _holds(repl, source, candidate, states)
-    found = decision.decide(members[source], members[candidate],
-                            [members[r] for r in replicas], holds)
+    if candidate.state().replica is None and source.state().replica is None:
+        holds = _holds(repl, source, candidate)
+    found = decision.decide(_member(source), _member(candidate),
+                            [_member(r) for r in replicas], holds)
     run = _Run(repl, source, candidate, replicas, timeout, progress,
                before, found.phase)
     if found.phase is decision.Phase.START:
         found_problems = [topology.Problem('switchover', p) for p in
-                          _checks(repl, source, candidate, replicas,
-                                  states)]
-        fit = _fitness(source, candidate, replicas, states)
+                          _checks(repl, source, candidate, replicas)]
+        fit = _fitness(source, candidate, replicas)
         if not fit.fit:
             found_problems.append(topology.Problem(
                 'candidate_unfit', fitness.refusal(fit)))
         if found_problems:
             raise exceptions.PrecheckFailed(
                 'refusing to switch over to %s: %s' % (
-                    server_mod.name_of(candidate),
+                    candidate.name,
                     '; '.join(p.message for p in found_problems)),
                 topology.PrecheckResult(None, tuple(found_problems),
                                         missing='; '.join(
@@ -297,17 +281,17 @@ class _Run:
         self.progress = progress
         self.before = before
         self.phase = phase
-        self.new_name = server_mod.name_of(candidate)
-        self.old_name = server_mod.name_of(source)
+        self.new_name = candidate.name
+        self.old_name = source.name
         self.steps = []
 
     def planned_steps(self):
-        fence_sql = server_state.dialect_of(self.source).fence()
-        steps = ['fence %s (%s)' % (self.old_name, fence_sql),
+        steps = ['fence %s (%s)' % (self.old_name,
+                                    self.source.dialect.fence()),
                  'wait until %s has every transaction of the source'
                  % self.new_name,
                  'promote %s and make it writable' % self.new_name]
-        steps += ['point %s at %s' % (server_mod.name_of(s), self.new_name)
+        steps += ['point %s at %s' % (s.name, self.new_name)
                   for s in self.replicas + [self.source]]
         return steps + ['lift the fence\'s account locks on %s'
                         % self.old_name]
@@ -318,14 +302,15 @@ class _Run:
                                 self.phase.value)
 
     def _after(self):
-        return [promotion.report(s, server_state.read_state(s))
+        return [promotion.report(s, s.refresh())
                 for s in [self.candidate] + self.replicas + [self.source]]
 
     def from_start(self, allow_unfenced):
         self.progress('fencing %s' % self.old_name)
         fenced_at = time.monotonic()
         try:
-            locked = fence.fence(self.source, self.progress, allow_unfenced)
+            locked = fence.fence(self.source.service, self.progress,
+                                 allow_unfenced)
         except exceptions.PrecheckFailed:
             raise   # decided before any change
         except Exception:
@@ -334,9 +319,9 @@ class _Run:
         self.steps.append('fence %s%s' % (self.old_name, (
             ' (locked %s)' % ', '.join(str(a) for a in locked))
             if locked else ''))
-        final = self.repl.position(self.source)
+        final = self.source.position()
         try:
-            waits.until_applied(self.candidate, self.new_name,
+            waits.until_applied(self.candidate.service, self.new_name,
                                 final, self.timeout, self.progress)
         except exceptions.TroveGtidError as exc:
             self._unfence()
@@ -349,28 +334,26 @@ class _Run:
         return self.point_the_others(refused_ms, final)
 
     def _unfence(self):
-        d = server_state.dialect_of(self.source)
-        for stmt in d.unfence(read_only_before=False):
-            statements.run(self.source, stmt)
-        fence.lift_locks(self.source, self.progress)
+        promotion.make_writable(self.source)
+        fence.lift_locks(self.source.service, self.progress)
 
     def point_the_others(self, refused_ms, final=None):
         """Every other server follows the new source, then the fence's
         locks go; a failure here reports what is left.
         """
         left = []
-        for svc in self.replicas + [self.source]:
-            name = server_mod.name_of(svc)
+        for server in self.replicas + [self.source]:
             try:
-                if final is not None and svc is not self.source:
-                    waits.until_applied(svc, name, final,
+                if final is not None and server is not self.source:
+                    waits.until_applied(server.service, server.name, final,
                                         self.timeout, self.progress)
-                outcome = promotion.repoint(self.repl, self.candidate, svc)
-                self.steps.append('%s: %s' % (name, outcome))
+                outcome = promotion.repoint(self.repl, self.candidate,
+                                            server)
+                self.steps.append('%s: %s' % (server.name, outcome))
             except exceptions.TroveGtidError as exc:
-                left.append('%s: %s' % (name, exc))
+                left.append('%s: %s' % (server.name, exc))
         if not left:
-            unlocked = fence.lift_locks(self.source, self.progress)
+            unlocked = fence.lift_locks(self.source.service, self.progress)
             if unlocked:
                 self.steps.append('unlocked on %s: %s' % (
                     self.old_name, ', '.join(str(a) for a in unlocked)))

@@ -47,7 +47,6 @@ from trove_gtid_strategy.decisions import verify as decision
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy.guest import server as server_mod
-from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import snapshot
 from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.guest import waits
@@ -107,7 +106,7 @@ def _checked_replica(src, rep):
     is not a replica, one stopped on an error, or one whose connected
     source is another server.
     """
-    status = server_state.read_replica_status(rep.service, rep.dialect)
+    status = rep.replica_status()
     if status is None:
         raise exceptions.PrecheckFailed(
             '%s is not a replica: there is nothing to verify against %s'
@@ -121,8 +120,7 @@ def _checked_replica(src, rep):
     if status.io_running == 'Yes' and status.source_server_id:
         # Connected, it names its source's server_id (before that it may
         # still show an earlier source's).
-        server_id = int(server_state.read_variables(
-            src.service, ('server_id',))['server_id'])
+        server_id = int(src.variables(('server_id',))['server_id'])
         if status.source_server_id != server_id:
             raise exceptions.PrecheckFailed(
                 '%s replicates from server_id %d, not from %s (server_id '
@@ -183,11 +181,10 @@ class _Applier:
 
     def _applied(self):
         if not self.by_gtids:
-            status = server_state.read_replica_status(self.rep.service,
-                                                      self.rep.dialect)
+            status = self.rep.replica_status()
             return (status.exec_log_file, status.exec_log_pos)
         names = ('gtid_executed', 'gtid_slave_pos')
-        found = server_state.read_variables(self.rep.service, names)
+        found = self.rep.variables(names)
         if self.rep.gtids.style == 'mysql':
             return gtid_sets.GtidSet.parse(found['gtid_executed'])
         return gtid_sets.MariaDBGtidPosition.parse(found['gtid_slave_pos'])
