@@ -260,6 +260,13 @@ def wait_ready(proc, name, connect_kwargs, timeout, error_log, conf_dir):
 
 def connect(connect_kwargs, **options):
     """A PyMySQL connection; over a unix socket, the socket never leaks."""
+    return _open(connect_kwargs, options)[0]
+
+
+def _open(connect_kwargs, options):
+    """``(connection, socket)``: the unix socket connected here (None for
+    TCP, which PyMySQL opens itself).
+    """
     path = connect_kwargs.get('unix_socket')
     sock = None
     if path:
@@ -290,7 +297,43 @@ def connect(connect_kwargs, **options):
         if sock is not None:
             sock.close()
         raise
-    return conn
+    return conn, sock
+
+
+@contextlib.contextmanager
+def session(connect_kwargs, timeout=2.0, **options):
+    """A connection over the server's unix socket, closed on exit once
+    the server has ended its side (bounded by ``timeout``).
+
+    For a server about to be signalled to stop: a connection thread still
+    ending when MySQL's shutdown counts its clients makes it sleep 2 s
+    ("Giving 1 client threads a chance to die gracefully"), which a
+    PyMySQL ``close()`` followed at once by SIGTERM met every time on
+    MySQL 9.7. The server closes its end of the socket as its thread
+    ends the connection: seen here as end of file on a duplicate of the
+    socket kept past ``close()``.
+    """
+    conn, sock = _open(connect_kwargs, options)
+    watch = sock.dup() if sock is not None else None
+    try:
+        yield conn
+    finally:
+        conn.close()
+        if watch is not None:
+            with watch:
+                _until_closed_by_peer(watch, timeout)
+
+
+def _until_closed_by_peer(sock, timeout):
+    deadline = time.monotonic() + timeout
+    with contextlib.suppress(OSError):
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            sock.settimeout(left)
+            if not sock.recv(4096):
+                return
 
 
 def query_version(connect_kwargs):
@@ -311,28 +354,21 @@ _DUMP_THREADS = ("SELECT id FROM information_schema.processlist "
 def count_dump_threads(connect_kwargs):
     """How many binlog dump threads a running server has (0 on error)."""
     with contextlib.suppress(pymysql.MySQLError, OSError):
-        conn = connect(connect_kwargs)
-        try:
-            with conn.cursor() as cursor:
-                cursor.execute(_DUMP_THREADS)
-                return len(cursor.fetchall())
-        finally:
-            conn.close()
+        with session(connect_kwargs) as conn, conn.cursor() as cursor:
+            cursor.execute(_DUMP_THREADS)
+            return len(cursor.fetchall())
     return 0
 
 
 def end_dump_threads(connect_kwargs):
     """KILL the binlog dump threads of a running server (best effort)."""
     with contextlib.suppress(pymysql.MySQLError, OSError):
-        conn = connect(connect_kwargs, autocommit=True)
-        try:
-            with conn.cursor() as cursor:
-                cursor.execute(_DUMP_THREADS)
-                for (thread_id,) in cursor.fetchall():
-                    with contextlib.suppress(pymysql.MySQLError):
-                        cursor.execute('KILL %d' % int(thread_id))
-        finally:
-            conn.close()
+        with session(connect_kwargs, autocommit=True) as conn, \
+                conn.cursor() as cursor:
+            cursor.execute(_DUMP_THREADS)
+            for (thread_id,) in cursor.fetchall():
+                with contextlib.suppress(pymysql.MySQLError):
+                    cursor.execute('KILL %d' % int(thread_id))
 
 
 def binary_version(argv, hint):
