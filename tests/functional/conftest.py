@@ -68,6 +68,7 @@ import pytest
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import connection
 from trove_gtid_strategy.sandbox import lines
+from trove_gtid_strategy.sandbox import scratch
 from trove_gtid_strategy.sandbox import servers
 
 ALLOW_SKIP_ENV = 'TROVE_GTID_ALLOW_SKIP'
@@ -271,7 +272,7 @@ def sandbox_factory(request, server_line, sandbox_template_dir,
         for name in (server, replica_server):
             if name and name != server_line.name:
                 line_template(lines.get(name))
-        base = tempfile.mkdtemp(prefix='tg-', dir='/tmp')
+        base = tempfile.mkdtemp(prefix='tg-', dir=scratch.parent())
         box = servers.Sandbox(base, template_dir=sandbox_template_dir,
                               server=server, replica_server=replica_server)
         made.append(box)

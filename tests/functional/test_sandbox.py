@@ -661,8 +661,9 @@ def test_concurrent_state_writes(tmp_path):
     assert reads > 0
 
 
-SANDBOX_MODULES = ('sparse', 'certificate', 'process', 'lines', 'state',
-                   'ports', 'basedir', 'datadir', 'server', 'servers')
+SANDBOX_MODULES = ('scratch', 'sparse', 'certificate', 'process', 'lines',
+                   'state', 'ports', 'basedir', 'datadir', 'server',
+                   'servers')
 
 
 def test_sandbox_modules_import_one_way():

@@ -34,6 +34,7 @@ import pytest
 
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.sandbox import lines
+from trove_gtid_strategy.sandbox import scratch
 from trove_gtid_strategy.sandbox import servers
 
 ALLOW_SKIP_ENV = 'TROVE_GTID_ALLOW_SKIP'
@@ -100,7 +101,7 @@ def trove_temporary_files():
     a run in ``/tmp``. Trove runs in this process, so its temporary files
     go to a directory of the session, removed at its end.
     """
-    path = tempfile.mkdtemp(prefix='tg-trove-tmp-', dir='/tmp')
+    path = tempfile.mkdtemp(prefix='tg-trove-tmp-', dir=scratch.parent())
     saved = tempfile.tempdir
     tempfile.tempdir = path
     yield path
@@ -146,7 +147,7 @@ def trove_line(request, template_dir):
 
 @pytest.fixture
 def workdir():
-    path = tempfile.mkdtemp(prefix='tg-trove-', dir='/tmp')
+    path = tempfile.mkdtemp(prefix='tg-trove-', dir=scratch.parent())
     yield path
     shutil.rmtree(path, ignore_errors=True)
 

@@ -30,10 +30,13 @@ restart)::
     ...
     box.down(remove=True)
 
-Modules, each importing only the ones before it: ``process`` (processes,
-locks, connections), ``lines`` (server lines), ``state`` (the state
-file), ``datadir`` (templates, ``my.cnf``), ``server`` (one server),
-``servers`` (the sandbox). :func:`resolve_server` finds a server of a
+Modules, each importing only the ones before it: ``scratch`` (where
+throwaway servers go), ``sparse`` and ``certificate`` (a template's
+copies and certificate), ``process`` (processes, locks, connections),
+``lines`` (server lines), ``state`` (the state file), ``ports``,
+``basedir`` (what in a base directory is the sandbox's), ``datadir``
+(templates, ``my.cnf``), ``server`` (one server), ``servers`` (the
+sandbox). :func:`resolve_server` finds a server of a
 sandbox by name (``source``, ``replica1``).
 """
 
