@@ -35,9 +35,9 @@ from trove_gtid_strategy import capabilities
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy.guest import backup_files
+from trove_gtid_strategy.guest import naming
 from trove_gtid_strategy.guest import replication_accounts
 from trove_gtid_strategy.guest import restart_recovery
-from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import server_config
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import source_probe
@@ -297,7 +297,7 @@ class Replication:
             return plan
         self._report('%s applied transactions while it was checked: '
                      'checking it again with its threads stopped',
-                     server_mod.name_of(service))
+                     naming.name_of(service))
         try:
             return self.plan_attach(service, self.attempt(service, settled),
                                     request)
@@ -414,7 +414,7 @@ class Replication:
         server's error when a thread stops on one.
         """
         return waits.until_running(
-            service, name or server_mod.name_of(service),
+            service, name or naming.name_of(service),
             timeout or self.options.replica_start_timeout,
             self.options.poll_interval, self._progress)
 
@@ -423,6 +423,6 @@ class Replication:
         :class:`~trove_gtid_strategy.seeding.StartPoint`: its GTIDs where
         both sides have them, else the source's file and position).
         """
-        waits.until_applied(service, name or server_mod.name_of(service),
+        waits.until_applied(service, name or naming.name_of(service),
                             start, timeout or self.options.catch_up_timeout,
                             self._progress)

@@ -24,7 +24,7 @@ what the server reports.
 import json
 
 from trove_gtid_strategy.gtid import GtidSet
-from trove_gtid_strategy.guest import server as server_mod
+from trove_gtid_strategy.guest import naming
 from trove_gtid_strategy.operations.check import check
 from trove_gtid_strategy.operations.status import status
 from trove_gtid_strategy import strategy
@@ -93,7 +93,7 @@ def check_json(result, source, replica):
     """
     data = as_json(result, source, replica)
     assert (data['source'], data['replica']) == (
-        server_mod.name_of(source), server_mod.name_of(replica))
+        naming.name_of(source), naming.name_of(replica))
     return data
 
 

@@ -18,6 +18,7 @@ state cached until refresh().
 
 from trove_gtid_strategy import dsn as dsn_mod
 from trove_gtid_strategy import flavors
+from trove_gtid_strategy.guest import naming
 from trove_gtid_strategy.guest import server as server_mod
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import service as guest_service
@@ -42,11 +43,11 @@ def test_one_name_per_server_never_with_its_password():
     svc = _Service()
     svc.dsn = dsn_mod.DSN(user='admin', password='s3cr:et', host='10.0.0.5',
                           port=3307)
-    assert server_mod.name_of(svc) == 'mysql://admin:***@10.0.0.5:3307'
-    assert server_mod.name_of(_TroveApp(), 'replica') == \
+    assert naming.name_of(svc) == 'mysql://admin:***@10.0.0.5:3307'
+    assert naming.name_of(_TroveApp(), 'replica') == \
         'the replica (port 3306)'
-    assert server_mod.name_of(_Service(), 'source') == 'the source'
-    assert server_mod.Server(svc, 'replica').name == server_mod.name_of(svc)
+    assert naming.name_of(_Service(), 'source') == 'the source'
+    assert server_mod.Server(svc, 'replica').name == naming.name_of(svc)
 
 
 def test_what_a_server_is_is_read_once():

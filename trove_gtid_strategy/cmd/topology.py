@@ -27,7 +27,7 @@ from trove_gtid_strategy.cmd import verify as verify_cmd
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import gtid as gtid_sets
 from trove_gtid_strategy.guest import locks
-from trove_gtid_strategy.guest import server as server_mod
+from trove_gtid_strategy.guest import naming
 from trove_gtid_strategy.operations import check as check_op
 from trove_gtid_strategy.operations import failover as failover_op
 from trove_gtid_strategy.operations import repair as repair_op
@@ -354,7 +354,7 @@ class Failover(base.ShowOne):
                 % '; '.join('%s: %s' % item
                             for item in result.behind.items())))
         elif not args.dry_run:
-            new = {server_mod.name_of(r): r for r in replicas}
+            new = {naming.name_of(r): r for r in replicas}
             verify_cmd.verify_followers(
                 self, args, data, new[result.new_source],
                 [r for name, r in new.items() if name != result.new_source])

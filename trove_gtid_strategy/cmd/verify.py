@@ -21,7 +21,7 @@ from trove_gtid_strategy.cmd import base
 from trove_gtid_strategy.cmd import failures
 from trove_gtid_strategy.decisions import verify as decision
 from trove_gtid_strategy.guest import locks
-from trove_gtid_strategy.guest import server as server_mod
+from trove_gtid_strategy.guest import naming
 from trove_gtid_strategy.operations import verify as verify_op
 
 SERVER_HELP = cli_args.SERVER_HELP
@@ -129,7 +129,7 @@ def verify_followers(command, args, data, new_source, followers):
         data.update(kind='differs', error=(
             'failed: verify found differences or failed on %s; the move '
             'itself is done: %s is the source' % (
-                ', '.join(bad), server_mod.name_of(new_source))))
+                ', '.join(bad), naming.name_of(new_source))))
 
 
 def _verify_one(command, args, new_source, follower):
@@ -145,5 +145,5 @@ def _verify_one(command, args, new_source, follower):
         found = failures.classify_failure(exc)
         if found is None:
             raise
-        return {'replica': server_mod.name_of(follower), 'equal': False,
+        return {'replica': naming.name_of(follower), 'equal': False,
                 'error': found[2]}

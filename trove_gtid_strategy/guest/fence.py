@@ -33,7 +33,7 @@ import time
 from trove_gtid_strategy import errcodes
 from trove_gtid_strategy import exceptions
 from trove_gtid_strategy import fencing
-from trove_gtid_strategy.guest import server as server_mod
+from trove_gtid_strategy.guest import naming
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import statements
 from trove_gtid_strategy.state import text as _text
@@ -97,12 +97,12 @@ def fence(svc, progress, allow_unfenced=False):
             'sessions would only be ended, and a client that reconnects '
             'writes again: stop those clients, or allow it with '
             '--allow-unfenced-accounts' % (
-                server_mod.name_of(svc), ', '.join(str(a) for a in writers),
+                naming.name_of(svc), ', '.join(str(a) for a in writers),
                 d.caps.version))
     statements.run(svc, d.fence())
     if to_lock:
         progress('locking %d account(s) that write through read_only on '
-                 '%s: %s' % (len(to_lock), server_mod.name_of(svc),
+                 '%s: %s' % (len(to_lock), naming.name_of(svc),
                              ', '.join(str(a) for a in to_lock)))
         statements.run_unlogged(svc, [stmt for account in to_lock
                                       for stmt in d.lock_fenced(account)])
@@ -124,7 +124,7 @@ def _end_sessions(svc, d, accounts, progress, timeout=SESSION_END_TIMEOUT):
         if _text(user) in users and not _text(command).startswith(
                 'Binlog Dump'):
             progress('ending session %s of %s on the fenced %s'
-                     % (session_id, _text(user), server_mod.name_of(svc)))
+                     % (session_id, _text(user), naming.name_of(svc)))
             try:
                 statements.run(svc, d.kill_session(session_id))
             except Exception as exc:
@@ -143,7 +143,7 @@ def _end_sessions(svc, d, accounts, progress, timeout=SESSION_END_TIMEOUT):
                 'statement that cannot be interrupted): the fence cannot '
                 'know what they commit' % (
                     ', '.join(str(i) for i in sorted(alive)),
-                    server_mod.name_of(svc),
+                    naming.name_of(svc),
                     timeout))
         time.sleep(SESSION_POLL)
 
@@ -175,7 +175,7 @@ def lift_locks(svc, progress):
         return []
     if marked:
         progress('unlocking %d account(s) the fence locked on %s: %s'
-                 % (len(marked), server_mod.name_of(svc),
+                 % (len(marked), naming.name_of(svc),
                     ', '.join(str(a) for a in marked)))
     statements.run_unlogged(svc, [stmt for account in marked
                                   for stmt in d.unlock_fenced(account)]

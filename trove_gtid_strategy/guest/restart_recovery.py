@@ -23,7 +23,7 @@ MySQL bug 83713's signature).
 from oslo_log import log as logging
 
 from trove_gtid_strategy import errcodes
-from trove_gtid_strategy.guest import server as server_mod
+from trove_gtid_strategy.guest import naming
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy import replication_view
 
@@ -42,7 +42,7 @@ def resume_replication(service, wait_running):
     if status is None or status.io_running != 'No' or \
             status.sql_running != 'No' or status.stopped_error:
         return
-    name = server_mod.name_of(service)
+    name = naming.name_of(service)
     LOG.warning('%s: its replication threads did not start with the '
                 'server; starting them', name)
     try:

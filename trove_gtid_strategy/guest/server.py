@@ -18,33 +18,15 @@ once) and its state (read when asked, again after :meth:`Server.refresh`).
 The service is whatever reaches the server: our PyMySQL adapter
 (:mod:`trove_gtid_strategy.guest.service`) on the command line, Trove's
 ``MySqlApp`` / ``MariaDBApp`` in its guest. Every message names a server
-the way :func:`name_of` does, so a server is called the same thing in a
-progress line, a refusal and a log.
+the way :func:`~trove_gtid_strategy.guest.naming.name_of` does, so a
+server is called the same thing in a progress line, a refusal and a log.
 """
 
 from trove_gtid_strategy import dialect
 from trove_gtid_strategy import flavors
+from trove_gtid_strategy.guest import naming
 from trove_gtid_strategy.guest import server_state
 from trove_gtid_strategy.guest import statements
-
-
-def name_of(service, role='server'):
-    """How messages and results name the server behind ``service``: the
-    name it was given (a sandbox server's, ``replica1``), else its DSN
-    without the password (the command line's), else ``the <role>`` with
-    the port Trove's App reports (a guest serves one server), else
-    ``the <role>``.
-    """
-    given = getattr(service, 'instance_id', None)
-    if given:
-        return given
-    dsn = getattr(service, 'dsn', None)
-    if dsn is not None:
-        return dsn.redacted()
-    get_port = getattr(service, 'get_port', None)
-    if get_port is not None:
-        return 'the %s (port %s)' % (role, get_port())
-    return 'the %s' % role
 
 
 def handle(server, role='server'):
@@ -71,7 +53,7 @@ class Server:
     def __init__(self, service, role='server'):
         self.service = service
         self.role = role
-        self.name = name_of(service, role)
+        self.name = naming.name_of(service, role)
         self._identity = None
         self._state = None
         self._with_files = False

@@ -24,7 +24,7 @@ password) goes through :func:`run_text`.
 
 from oslo_log import log as logging
 
-from trove_gtid_strategy.guest import server as server_mod
+from trove_gtid_strategy.guest import naming
 from trove_gtid_strategy.guest import unlogged
 
 LOG = logging.getLogger(__name__)
@@ -32,13 +32,13 @@ LOG = logging.getLogger(__name__)
 
 def run(svc, stmt):
     """Send a :class:`~trove_gtid_strategy.dialect.Statement`."""
-    LOG.debug('SQL on %s: %s', server_mod.name_of(svc), stmt)
+    LOG.debug('SQL on %s: %s', naming.name_of(svc), stmt)
     return svc.execute_sql(stmt.sql)
 
 
 def run_text(svc, sql):
     """Send statement text that holds no secret."""
-    LOG.debug('SQL on %s: %s', server_mod.name_of(svc), sql)
+    LOG.debug('SQL on %s: %s', naming.name_of(svc), sql)
     return svc.execute_sql(sql)
 
 
@@ -47,5 +47,5 @@ def run_unlogged(svc, stmts):
     (:mod:`~trove_gtid_strategy.guest.unlogged`), each logged.
     """
     for stmt in stmts:
-        LOG.debug('SQL on %s (unlogged): %s', server_mod.name_of(svc), stmt)
+        LOG.debug('SQL on %s (unlogged): %s', naming.name_of(svc), stmt)
     unlogged.run(svc, [stmt.sql for stmt in stmts])
