@@ -199,6 +199,13 @@ def main(argv=None):
     parser.add_argument('--json', metavar='FILE',
                         help='also write the results as JSON to FILE')
     args = parser.parse_args(argv)
+    # Trove's leaked temporary files ([client] files with passwords)
+    # go to a directory removed at the end.
+    with ts.temporary_files():
+        return _run(args)
+
+
+def _run(args):
     # Trove logs every failure with its traceback; the results say them.
     logging.getLogger().setLevel(logging.CRITICAL)
     template_dir = os.environ.get(servers.TEMPLATE_ENV) or \

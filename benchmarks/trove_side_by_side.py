@@ -728,6 +728,13 @@ def main(argv=None):
     parser.add_argument('--json', metavar='FILE',
                         help='also write the results as JSON')
     args = parser.parse_args(argv)
+    # Trove's leaked temporary files ([client] files with passwords)
+    # go to a directory removed at the end.
+    with ts.temporary_files():
+        return _run(args)
+
+
+def _run(args):
     global COUNTER
     COUNTER = Counter()
     ts.trove()

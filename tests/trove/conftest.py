@@ -95,18 +95,13 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(scope='session', autouse=True)
 def trove_temporary_files():
-    """Trove's ``operating_system._write_file_as_root`` writes each file
-    through a ``NamedTemporaryFile(delete=False)`` it never removes (its
-    comment says the file "gets removed automatically"): about 290 files
-    a run in ``/tmp``. Trove runs in this process, so its temporary files
-    go to a directory of the session, removed at its end.
+    """Trove's leaked temporary files (about 290 a run, passwords among
+    them) go to a directory of the session, removed at its end
+    (:func:`trove_support.temporary_files`).
     """
-    path = tempfile.mkdtemp(prefix='tg-trove-tmp-', dir=scratch.parent())
-    saved = tempfile.tempdir
-    tempfile.tempdir = path
-    yield path
-    tempfile.tempdir = saved
-    shutil.rmtree(path, ignore_errors=True)
+    import trove_support
+    with trove_support.temporary_files(scratch.parent()) as path:
+        yield path
 
 
 @pytest.fixture(scope='session')

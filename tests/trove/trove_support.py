@@ -40,6 +40,8 @@
 import contextlib
 import json
 import os
+import shutil
+import tempfile
 import warnings
 
 os.environ.setdefault('NO_EVENTLET_MONKEYPATCH', '1')
@@ -148,6 +150,25 @@ def load_guest(conf_dir):
     setattr(replication, '__replication_instance', None)
     setattr(replication, '__replication_manager', None)
     return replication.get_instance(conf.datastore_manager)
+
+
+@contextlib.contextmanager
+def temporary_files(parent=None):
+    """Trove's temporary files in a directory of their own, removed at
+    the end: Trove 26's ``operating_system._write_file_as_root`` writes
+    every file through a ``NamedTemporaryFile(delete=False)`` it never
+    removes (its comment says the file "gets removed automatically"),
+    ``[client]`` files with passwords among them. Trove runs in this
+    process, so its ``tempfile`` calls land here.
+    """
+    path = tempfile.mkdtemp(prefix='tg-trove-tmp-', dir=parent)
+    saved = tempfile.tempdir
+    tempfile.tempdir = path
+    try:
+        yield path
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @contextlib.contextmanager
