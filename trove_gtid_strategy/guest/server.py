@@ -130,9 +130,9 @@ class Server:
         return self.service.execute_sql(getattr(stmt, 'sql', stmt))
 
     def run(self, *stmts):
-        """Send :class:`~trove_gtid_strategy.dialect.Statement` s in
-        order, each logged as :func:`~trove_gtid_strategy.guest.
-        statements.run` logs it.
+        """Send statements (:class:`~trove_gtid_strategy.dialect.
+        Statement`) in order, each logged as :func:`~trove_gtid_strategy.
+        guest.statements.run` logs it.
         """
         for stmt in stmts:
             statements.run(self.service, stmt)

@@ -71,7 +71,8 @@ def report(server, state=None):
     """``server`` (a :class:`~trove_gtid_strategy.guest.server.Server`)
     as a :class:`ServerReport`, from ``state`` (default: its state).
     """
-    state = state or server.state()
+    if state is None:
+        state = server.state()
     status = state.replica
     role = 'replica' if status is not None else (
         'source' if state.log_bin and not state.read_only else 'standalone')
